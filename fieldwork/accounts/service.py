@@ -1,0 +1,102 @@
+"""Create staff users, check passwords, open and close sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from fieldwork.accounts.models import ROLES, StaffSession, StaffUser
+from fieldwork.responses.service import now
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Checking an unknown username still costs one hash, so timing does not reveal usernames.
+_DUMMY_HASH = _hasher.hash("not a password")
+USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
+MIN_PASSWORD = 10
+
+
+class AccountError(ValueError):
+    """A user cannot be created; the message says why."""
+
+
+def create_user(session: Session, username: str, password: str, role: str) -> StaffUser:
+    if not USERNAME.match(username):
+        raise AccountError("username: 2–64 letters, digits, '.', '_' or '-'")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password must have at least {MIN_PASSWORD} characters")
+    user = StaffUser(
+        username=username, password_hash=_hasher.hash(password), role=role, created_at=now()
+    )
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        raise AccountError(f"username {username} is taken") from error
+    return user
+
+
+def any_user(session: Session) -> bool:
+    return session.exec(select(StaffUser.id).limit(1)).first() is not None
+
+
+def authenticate(session: Session, username: str, password: str) -> StaffUser | None:
+    user = session.exec(select(StaffUser).where(col(StaffUser.username) == username)).first()
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        session.add(user)
+        session.commit()
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(session: Session, user: StaffUser, hours: int) -> str:
+    """A new login for the user; returns the token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    assert user.id is not None
+    moment = now()
+    session.add(
+        StaffSession(
+            token_hash=_digest(token),
+            user_id=user.id,
+            created_at=moment,
+            expires_at=moment + dt.timedelta(hours=hours),
+        )
+    )
+    session.commit()
+    return token
+
+
+def user_for(session: Session, token: str | None) -> StaffUser | None:
+    if not token:
+        return None
+    login = session.get(StaffSession, _digest(token))
+    if login is None or login.expires_at < now():
+        return None
+    user = session.get(StaffUser, login.user_id)
+    return user if user and user.active else None
+
+
+def close_session(session: Session, token: str | None) -> None:
+    if token:
+        session.execute(delete(StaffSession).where(col(StaffSession.token_hash) == _digest(token)))
+        session.commit()

@@ -1,0 +1,201 @@
+"""`flask fieldwork …`: check definitions, migrate, load, create staff, manage translations.
+
+Commands parse their arguments, call one service and report; they exit
+non-zero on any problem so scripts and CI can rely on them.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import secrets
+from pathlib import Path
+
+import click
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from fieldwork import db
+from fieldwork.accounts import service as accounts
+from fieldwork.accounts.models import ROLES
+from fieldwork.config import LANGUAGES, ROOT
+from fieldwork.definitions import service as definitions
+from fieldwork.i18n import babel_id
+from fieldwork.questionnaire.loader import Catalog, load_directory
+from fieldwork.questionnaire.problems import Problem
+
+group = AppGroup("fieldwork", help="Fieldwork administration.")
+translations = AppGroup("translations", help="Extract, update and compile UI catalogs (pybabel).")
+group.add_command(translations)
+
+TRANSLATIONS = ROOT / "translations"
+TEMPLATE = TRANSLATIONS / "messages.pot"
+CATALOG_LOCALES = [babel_id(tag) for tag in LANGUAGES if tag != "en"]
+"""English is the source language of UI strings, so it needs no catalog."""
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(group)
+
+
+def _catalog() -> Catalog:
+    return load_directory(Path(current_app.config["QUESTIONNAIRES_DIR"]))
+
+
+def catalog_problems(translations_dir: Path = TRANSLATIONS) -> list[Problem]:
+    """UI strings missing from a shipped locale's catalog."""
+    problems: list[Problem] = []
+    with (translations_dir / "messages.pot").open("rb") as handle:
+        wanted = [m.id for m in read_po(handle) if m.id]
+    for locale in CATALOG_LOCALES:
+        path = translations_dir / locale / "LC_MESSAGES" / "messages.po"
+        name = str(path.relative_to(translations_dir.parent))
+        if not path.exists():
+            problems.append(Problem(name, "-", "missing-catalog", f"no catalog for {locale}"))
+            continue
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        for msgid in wanted:
+            message = catalog.get(msgid)
+            strings = message.string if message else ""
+            translated = all(strings) if isinstance(strings, tuple) else bool(strings)
+            if message is None or not translated or message.fuzzy:
+                key = msgid if isinstance(msgid, str) else msgid[0]
+                problems.append(
+                    Problem(
+                        name, "-", "missing-translation", f"no {locale} translation for {key!r}"
+                    )
+                )
+    return problems
+
+
+@group.command("check")
+def check_command() -> None:
+    """Check every questionnaire, segments.yaml and the UI catalogs; list every problem."""
+    catalog = _catalog()
+    problems = catalog.problems + catalog_problems()
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found")
+    click.echo(
+        f"{len(catalog.questionnaires)} questionnaire(s), {len(catalog.segments)} segments: OK"
+    )
+
+
+@group.command("migrate")
+def migrate_command() -> None:
+    """Apply database migrations."""
+    db.upgrade(current_app.config["DATABASE_URL"])
+    click.echo("database is up to date")
+
+
+@group.command("load")
+def load_command() -> None:
+    """Check the questionnaire files and store their versions; refuses if any has a problem."""
+    catalog = _catalog()
+    if catalog.problems:
+        for problem in catalog.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("fix these problems first (flask fieldwork check)")
+    for questionnaire, new in definitions.store(db.session(), catalog.questionnaires.values()):
+        state = "loaded" if new else "unchanged"
+        click.echo(
+            f"{questionnaire.id} {questionnaire.version} {questionnaire.content_hash[:12]}: {state}"
+        )
+
+
+@group.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Read the password from this environment variable instead of prompting.",
+)
+def create_user_command(username: str, role: str, password_env: str | None) -> None:
+    """Create a staff user with a role."""
+    if password_env:
+        password = os.environ.get(password_env, "")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != password:
+            raise click.ClickException("the passwords differ")
+    try:
+        user = accounts.create_user(db.session(), username, password, role)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"created {user.role} {user.username}")
+
+
+@group.command("create-admin")
+def create_admin_command() -> None:
+    """Create the first admin with a random password if there is no staff user yet."""
+    path = Path(current_app.instance_path) / "admin-password"
+    if accounts.any_user(db.session()):
+        if path.exists():
+            click.echo(f"staff sign-in: admin, password in {path}")
+        return
+    password = secrets.token_urlsafe(12)
+    accounts.create_user(db.session(), "admin", password, "admin")
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    click.echo(f"created staff user admin with password {password} (kept in {path})")
+
+
+@group.command("links")
+@click.option("--base", default="http://127.0.0.1:5000", show_default=True)
+def links_command(base: str) -> None:
+    """Print the links a person needs: the survey per language, invitations, staff sign-in."""
+    ids = definitions.Versions().ids(db.session())
+    for qid in ids:
+        click.echo(f"Survey {qid}:")
+        for tag in LANGUAGES:
+            click.echo(f"  {tag:8} {base}/s/{qid}/?lang={tag}")
+        invitation = f"{base}/s/{qid}/?segment=elderly&campaign=demo&wave=1"
+        click.echo(f"  elderly invitation (large text): {invitation}")
+    click.echo(f"Continue with a resume code: {base}/resume")
+    click.echo(f"Staff sign-in: {base}/staff/login")
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
+
+
+@translations.command("extract")
+def extract_command() -> None:
+    """Collect UI strings from code and templates into translations/messages.pot."""
+    _pybabel(
+        "extract",
+        "-F",
+        str(ROOT / "pyproject.toml"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "fieldwork",
+        "-o",
+        str(TEMPLATE),
+        str(ROOT / "fieldwork"),
+    )
+    click.echo(f"wrote {TEMPLATE.relative_to(ROOT)}")
+
+
+@translations.command("update")
+def update_command() -> None:
+    """Merge the template into every catalog (new locales are created)."""
+    for locale in CATALOG_LOCALES:
+        po = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+        verb = "update" if po.exists() else "init"
+        _pybabel(verb, "-i", str(TEMPLATE), "-d", str(TRANSLATIONS), "-l", locale, "--no-wrap")
+    click.echo("catalogs updated")
+
+
+@translations.command("compile")
+def compile_command() -> None:
+    """Build the .mo files the app reads."""
+    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+    click.echo("catalogs compiled")

@@ -1,0 +1,56 @@
+"""Configuration defaults with absolute paths, overridden by FIELDWORK_* environment variables.
+
+Flask's root is `fieldwork/`, so every folder outside it is given as an
+absolute path from the project root (Flask-Babel would otherwise look for
+`fieldwork/translations`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LANGUAGES = ("zh-Hans", "zh-Hant", "en")
+"""UI languages as BCP 47 tags; the first is the default."""
+
+
+def defaults(instance_path: Path) -> dict[str, Any]:
+    return {
+        "DATABASE_URL": f"sqlite:///{instance_path / 'fieldwork.db'}",
+        "QUESTIONNAIRES_DIR": str(ROOT / "questionnaires"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "BABEL_DEFAULT_LOCALE": "zh_Hans",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "STATIC_DIR": str(ROOT / "static"),
+        # Drafts and answers live in the database; the cookie only points at them, and
+        # lasts long enough that no one loses answers to a timeout.
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        # A page left open for hours must still send; tokens die with the session instead.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+        "STAFF_SESSION_HOURS": 12,
+        "RESUME_DAYS": 30,
+    }
+
+
+def from_environment() -> dict[str, Any]:
+    """FIELDWORK_SECRET_KEY, FIELDWORK_DATABASE_URL, … without the prefix."""
+    prefix = "FIELDWORK_"
+    return {k[len(prefix) :]: v for k, v in os.environ.items() if k.startswith(prefix)}
+
+
+def instance_secret(instance_path: Path, name: str) -> str:
+    """A random secret kept in the instance folder, made on first use."""
+    path = instance_path / name
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()

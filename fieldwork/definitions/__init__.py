@@ -1,0 +1,1 @@
+"""Questionnaire versions in storage: what was loaded, and which version is current."""

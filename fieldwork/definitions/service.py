@@ -1,0 +1,78 @@
+"""Load checked definitions into storage, and read back the version a response answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from fieldwork.definitions.models import QuestionnaireVersion
+from fieldwork.questionnaire.loader import build
+from fieldwork.questionnaire.model import Questionnaire
+
+
+def store(
+    session: Session, questionnaires: Iterable[Questionnaire]
+) -> list[tuple[Questionnaire, bool]]:
+    """Record each questionnaire version; returns (questionnaire, newly stored) pairs."""
+    results = []
+    for questionnaire in questionnaires:
+        known = session.get(QuestionnaireVersion, questionnaire.content_hash)
+        if known is None:
+            session.add(
+                QuestionnaireVersion(
+                    content_hash=questionnaire.content_hash,
+                    questionnaire_id=questionnaire.id,
+                    version=questionnaire.version,
+                    definition=dict(questionnaire.definition),
+                    loaded_at=dt.datetime.now(dt.UTC),
+                )
+            )
+        results.append((questionnaire, known is None))
+    session.commit()
+    return results
+
+
+class Versions:
+    """Stored versions, built into models once per process: a version never changes.
+
+    Which version is current is looked up again after `CURRENT_SECONDS`: new
+    versions only come from `flask fieldwork load`, and a few seconds' delay in
+    serving one is cheaper than a query on every request.
+    """
+
+    CURRENT_SECONDS = 5.0
+
+    def __init__(self) -> None:
+        self._built: dict[str, Questionnaire] = {}
+        self._current: dict[str, tuple[str, float]] = {}
+
+    def by_hash(self, session: Session, content_hash: str) -> Questionnaire | None:
+        if content_hash not in self._built:
+            row = session.get(QuestionnaireVersion, content_hash)
+            if row is None:
+                return None
+            self._built[content_hash] = build(row.definition)
+        return self._built[content_hash]
+
+    def current(self, session: Session, questionnaire_id: str) -> Questionnaire | None:
+        """The most recently loaded version of a questionnaire, or None if never loaded."""
+        cached = self._current.get(questionnaire_id)
+        if cached and cached[1] > time.monotonic():
+            return self.by_hash(session, cached[0])
+        content_hash = session.exec(
+            select(QuestionnaireVersion.content_hash)
+            .where(col(QuestionnaireVersion.questionnaire_id) == questionnaire_id)
+            .order_by(col(QuestionnaireVersion.loaded_at).desc())
+            .limit(1)
+        ).first()
+        if content_hash is None:
+            return None
+        self._current[questionnaire_id] = (content_hash, time.monotonic() + self.CURRENT_SECONDS)
+        return self.by_hash(session, content_hash)
+
+    def ids(self, session: Session) -> list[str]:
+        rows = session.exec(select(QuestionnaireVersion.questionnaire_id).distinct())
+        return sorted(rows)

@@ -1,0 +1,274 @@
+"""Writing a batch's files in one pass over its records.
+
+The service hands records (and the responses it excluded) over once, in
+ascending id order; each record's row goes to every data file as it arrives,
+so memory stays flat however large the batch and a one-shot iterator is
+enough. Closing writes the codebook and the manifest; `Export.pack` zips it
+all. Nothing here reads a clock: the batch's frozen time is the only time in
+the files, so the same batch gives the same bytes.
+
+Files: data.csv, data.parquet, data.xlsx (any of the three may be left out),
+codebook.csv, codebook.xlsx, cleaning_log.csv, manifest.json.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol, Self, TypeVar
+
+from fieldwork.exports import archive, codebook, manifest
+from fieldwork.exports.csv_file import CsvTable
+from fieldwork.exports.layout import Layout
+from fieldwork.exports.parquet_file import ROW_GROUP_SIZE, ParquetTable
+from fieldwork.exports.records import Excluded, ExportError, ExportRecord
+from fieldwork.exports.safety import neutralise
+from fieldwork.exports.xlsx_file import XlsxTable
+
+DATA_CSV = "data.csv"
+DATA_PARQUET = "data.parquet"
+DATA_XLSX = "data.xlsx"
+CLEANING_LOG = "cleaning_log.csv"
+CLEANING_LOG_HEADER = ("response_id", "status", "flag_codes")
+FLAG_SEPARATOR = ";"
+FORMATS = ("csv", "parquet", "xlsx")
+"""Data formats, in the order their files appear in the zip."""
+FILE_NAMES = (
+    DATA_CSV,
+    DATA_PARQUET,
+    DATA_XLSX,
+    codebook.CSV_NAME,
+    codebook.XLSX_NAME,
+    CLEANING_LOG,
+    manifest.NAME,
+)
+"""Every file an export can write, in zip order; `Export.files` lists those written."""
+
+
+class _Table(Protocol):
+    path: Path
+
+    def close(self) -> None: ...
+
+
+T = TypeVar("T", bound=_Table)
+
+
+@dataclass(frozen=True)
+class Export:
+    """A finished export: its folder, its files in zip order (manifest last), the manifest."""
+
+    directory: Path
+    files: tuple[str, ...]
+    manifest: Mapping[str, Any]
+    frozen_at: dt.datetime
+
+    def pack(self, target: Path) -> Path:
+        """Zip every file into `target`: fixed order and times, so the same bytes each time."""
+        archive.pack(target, [(n, self.directory / n) for n in self.files], self.frozen_at)
+        return target
+
+
+class BatchWriter:
+    """Streams one batch into `directory`: `add` each record, `exclude` each left-out one, `close`.
+
+    `batch` (id, name, filters, creator pseudonym…) goes into the manifest as
+    given and must be JSON-serialisable; datetimes are written as UTC (naive
+    ones are taken to be UTC already, as SQLite returns them) and dates as
+    YYYY-MM-DD. Records must come in ascending id order, as must exclusions;
+    they may be interleaved. Use as a context manager, or call `abort` on
+    failure, so a failed export leaves no partial files behind.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        layout: Layout,
+        *,
+        frozen_at: dt.datetime,
+        batch: Mapping[str, Any],
+        rules_version: str,
+        bom: bool = False,
+        formats: Collection[str] = FORMATS,
+        row_group_size: int = ROW_GROUP_SIZE,
+    ) -> None:
+        unknown = set(formats) - set(FORMATS)
+        if unknown:
+            raise ValueError(f"unknown export formats: {', '.join(sorted(unknown))}")
+        if frozen_at.utcoffset() is None:
+            raise ValueError("frozen_at must carry a time zone")
+        self.directory = directory
+        self.layout = layout
+        self._frozen_at = frozen_at
+        self._batch = batch
+        self._rules_version = rules_version
+        self._bom = bom
+        self._counts: Counter[tuple[str, str]] = Counter()
+        self._excluded: Counter[str] = Counter()
+        self._last_included: int | None = None
+        self._last_excluded: int | None = None
+        self._tables: list[_Table] = []
+        self._csv: CsvTable | None = None
+        self._parquet: ParquetTable | None = None
+        self._xlsx: XlsxTable | None = None
+        names = list(layout.names)
+        try:
+            if "csv" in formats:
+                self._csv = self._open(CsvTable(directory / DATA_CSV, names, bom=bom))
+            if "parquet" in formats:
+                self._parquet = self._open(
+                    ParquetTable(
+                        directory / DATA_PARQUET,
+                        layout.columns,
+                        metadata=_parquet_metadata(layout),
+                        row_group_size=row_group_size,
+                    )
+                )
+            if "xlsx" in formats:
+                self._xlsx = self._open(
+                    XlsxTable(directory / DATA_XLSX, "data", names, moment=frozen_at)
+                )
+            self._log = self._open(CsvTable(directory / CLEANING_LOG, CLEANING_LOG_HEADER, bom=bom))
+        except BaseException:
+            self.abort()
+            raise
+        self._sheets = self._csv is not None or self._xlsx is not None
+
+    def _open(self, table: T) -> T:
+        self._tables.append(table)
+        return table
+
+    def add(self, record: ExportRecord) -> None:
+        """Write one included response to every data file."""
+        if self._last_included is not None and record.id <= self._last_included:
+            raise ExportError(
+                f"response {record.id} comes after {self._last_included}: ids must ascend"
+            )
+        self._last_included = record.id
+        row = self.layout.row(record)
+        if self._parquet is not None:
+            self._parquet.add(row)
+        if self._sheets:
+            safe = self.layout.sheet_row(row)
+            if self._csv is not None:
+                self._csv.add(safe)
+            if self._xlsx is not None:
+                self._xlsx.add(safe)
+        self._counts[record.segment, record.mode] += 1
+
+    def exclude(self, item: Excluded) -> None:
+        """Log one response the filters considered but the batch leaves out."""
+        if self._last_excluded is not None and item.response_id <= self._last_excluded:
+            raise ExportError(
+                f"excluded {item.response_id} comes after {self._last_excluded}: ids must ascend"
+            )
+        self._last_excluded = item.response_id
+        flags = FLAG_SEPARATOR.join(item.flag_codes)
+        self._log.add([item.response_id, neutralise(item.status), neutralise(flags)])
+        self._excluded[item.status] += 1
+
+    def close(self) -> Export:
+        """Finish the data files, write codebook and manifest; returns what was written."""
+        try:
+            for table in self._tables:
+                table.close()
+            self._tables = []
+            tables = (self._csv, self._parquet, self._xlsx)
+            names = [t.path.name for t in tables if t is not None]
+            names += codebook.write_codebook(
+                self.directory, self.layout, bom=self._bom, moment=self._frozen_at
+            )
+            names.append(CLEANING_LOG)
+            content = manifest.build(
+                layout=self.layout,
+                batch=self._batch,
+                rules_version=self._rules_version,
+                frozen_at=self._frozen_at,
+                bom=self._bom,
+                counts=self.counts(),
+                files=[manifest.describe(self.directory / name) for name in names],
+            )
+            (self.directory / manifest.NAME).write_bytes(manifest.dumps(content))
+        except BaseException:
+            self.abort()
+            for name in FILE_NAMES:  # half an export must not pass for a whole one
+                (self.directory / name).unlink(missing_ok=True)
+            raise
+        return Export(self.directory, (*names, manifest.NAME), content, self._frozen_at)
+
+    def counts(self) -> dict[str, Any]:
+        by_segment: dict[str, dict[str, int]] = {}
+        for (segment, mode), count in self._counts.items():
+            by_segment.setdefault(segment, {})[mode] = count
+        return {
+            "responses": sum(self._counts.values()),
+            "excluded": sum(self._excluded.values()),
+            "by_segment_mode": by_segment,
+            "excluded_by_status": dict(self._excluded),
+        }
+
+    def abort(self) -> None:
+        """Stop without finishing: close what is open and remove the partial files."""
+        for table in self._tables:
+            try:
+                if isinstance(table, XlsxTable):
+                    table.abort()
+                else:
+                    table.close()
+            finally:
+                table.path.unlink(missing_ok=True)
+        self._tables = []
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if error is not None:
+            self.abort()
+
+
+def _parquet_metadata(layout: Layout) -> dict[str, str]:
+    questionnaire = layout.questionnaire
+    return {
+        "fieldwork.questionnaire_id": questionnaire.id,
+        "fieldwork.questionnaire_version": questionnaire.version,
+        "fieldwork.content_hash": questionnaire.content_hash,
+    }
+
+
+def export_batch(
+    directory: Path,
+    layout: Layout,
+    records: Iterable[ExportRecord],
+    excluded: Iterable[Excluded] = (),
+    *,
+    frozen_at: dt.datetime,
+    batch: Mapping[str, Any],
+    rules_version: str,
+    bom: bool = False,
+    formats: Collection[str] = FORMATS,
+) -> Export:
+    """Write every file of a batch, reading each iterable once."""
+    with BatchWriter(
+        directory,
+        layout,
+        frozen_at=frozen_at,
+        batch=batch,
+        rules_version=rules_version,
+        bom=bom,
+        formats=formats,
+    ) as writer:
+        for record in records:
+            writer.add(record)
+        for item in excluded:
+            writer.exclude(item)
+        return writer.close()

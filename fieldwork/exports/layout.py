@@ -1,0 +1,262 @@
+"""The columns of a batch's data files and each response's row in them.
+
+Response metadata first, then one column per question in questionnaire order
+(a multiple choice gives one 0/1 column per choice). Which missing code a
+question's columns get is decided here, once for every type: hidden by its
+condition (-96), "not applicable" (-97), "don't know" (-98), shown but not
+answered (-99). Only a real answer reaches the type's export builder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from fieldwork.answers import shown
+from fieldwork.exports.columns import Cell, Column, Convert, Kind, exporter
+from fieldwork.exports.records import ExportError, ExportRecord, Missing
+from fieldwork.exports.safety import FORMULA_STARTS, QUOTE
+from fieldwork.questionnaire.model import DONT_KNOW, NOT_APPLICABLE, Question, Questionnaire
+
+FIXED: tuple[Column, ...] = (
+    Column("response_id", Kind.INTEGER),
+    Column("questionnaire_id", Kind.TEXT),
+    Column("questionnaire_version", Kind.TEXT),
+    Column("mode", Kind.TEXT),
+    Column("segment", Kind.TEXT),
+    Column("segment_source", Kind.TEXT),
+    Column("language", Kind.TEXT),
+    Column("text_size", Kind.TEXT),
+    Column("contrast", Kind.TEXT),
+    Column("started_at", Kind.TIMESTAMP),
+    Column("submitted_at", Kind.TIMESTAMP),
+    Column("duration_seconds", Kind.NUMBER),
+)
+"""Response metadata, empty (null) where unknown: a paper response has no start time."""
+
+MEMO_LIMIT = 100_000
+"""Answer combinations whose visibility is remembered before the memo starts over."""
+
+
+class _Slot(NamedTuple):
+    """One question, prepared: how its answers become cells, and each missing code's cells."""
+
+    code: str
+    plain: frozenset[type]
+    convert: Convert
+    not_shown: tuple[Cell, ...]
+    not_answered: tuple[Cell, ...]
+    dont_know: tuple[Cell, ...]
+    not_applicable: tuple[Cell, ...]
+
+
+class Visibility:
+    """Which questions a version shows, remembered by the answers its conditions read.
+
+    `answers.shown` decides; its result depends only on the answers to the
+    questions that conditions name, and a batch repeats few combinations of
+    those, so each combination is worked out once.
+    """
+
+    def __init__(self, version: Questionnaire) -> None:
+        self.version = version
+        self.read = tuple(
+            sorted(
+                {
+                    code
+                    for q in version.questions
+                    if q.show_if is not None
+                    for code, _ in q.show_if.references()
+                }
+            )
+        )
+        self._memo: dict[tuple[Hashable, ...], frozenset[str]] = {}
+        self._sets: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct set
+
+    def __call__(self, answers: Mapping[str, Any]) -> frozenset[str]:
+        """The codes of the questions shown given `answers`."""
+        try:
+            key = tuple(_hashable(answers.get(code)) for code in self.read)
+            found = self._memo.get(key)
+        except TypeError:  # an answer no condition could have compared: decide afresh
+            return frozenset(q.code for q in shown(self.version, answers))
+        if found is None:
+            codes = frozenset(q.code for q in shown(self.version, answers))
+            found = self._sets.setdefault(codes, codes)
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+
+def _hashable(value: Any) -> Hashable:
+    return tuple(value) if isinstance(value, list) else value
+
+
+class Layout:
+    """The columns for one questionnaire, and the rows of records that answered it.
+
+    Records may also answer `also`, earlier versions of the same questionnaire,
+    if every question they ask is in `questionnaire` with the same columns and
+    no new choices: columns come from `questionnaire`, and what a record's own
+    version did not ask is "not shown".
+    """
+
+    def __init__(self, questionnaire: Questionnaire, *, also: Iterable[Questionnaire] = ()):
+        self.questionnaire = questionnaire
+        self.questions: tuple[Question, ...] = tuple(questionnaire.questions)
+        self.versions = {questionnaire.content_hash: questionnaire}
+        for other in also:
+            _check_compatible(questionnaire, other)
+            self.versions[other.content_hash] = other
+        self._visible = {key: Visibility(version) for key, version in self.versions.items()}
+        columns = list(FIXED)
+        for question in self.questions:
+            columns += exporter(question).columns(question)
+        names = [c.name for c in columns]
+        doubled = sorted({n for n in names if names.count(n) > 1})
+        if doubled:
+            raise ValueError(f"export columns named twice: {', '.join(doubled)}")
+        self.columns: tuple[Column, ...] = tuple(columns)
+        self.names: tuple[str, ...] = tuple(names)
+        self.text_indexes = tuple(i for i, c in enumerate(columns) if c.kind is Kind.TEXT)
+        self.time_indexes = tuple(i for i, c in enumerate(columns) if c.kind is Kind.TIMESTAMP)
+        self._slots = tuple(self._slot(q) for q in self.questions)
+
+    def _slot(self, question: Question) -> _Slot:
+        builder = exporter(question)
+        kinds = [column.kind for column in builder.columns(question)]
+
+        def cells(code: Missing) -> tuple[Cell, ...]:
+            return tuple(code.text if kind is Kind.TEXT else code for kind in kinds)
+
+        return _Slot(
+            code=question.code,
+            plain=builder.plain(question),
+            convert=builder.converter(question),
+            not_shown=cells(Missing.NOT_SHOWN),
+            not_answered=cells(Missing.NOT_ANSWERED),
+            dont_know=cells(Missing.DONT_KNOW),
+            not_applicable=cells(Missing.NOT_APPLICABLE),
+        )
+
+    def missing_codes(self, question: Question) -> tuple[Missing, ...]:
+        """The codes this question's columns can hold, over every version records answer."""
+        asked = [v.question(question.code) for v in self.versions.values() if _asks(v, question)]
+        codes = {Missing.NOT_ANSWERED}
+        if len(asked) < len(self.versions) or any(q.show_if is not None for q in asked):
+            codes.add(Missing.NOT_SHOWN)
+        allowed = {special for q in asked for special in q.allow}
+        if NOT_APPLICABLE in allowed:
+            codes.add(Missing.NOT_APPLICABLE)
+        if DONT_KNOW in allowed:
+            codes.add(Missing.DONT_KNOW)
+        return tuple(sorted(codes, reverse=True))
+
+    def row(self, record: ExportRecord) -> list[Cell]:
+        """The record's typed cells, one per column; text is as answered."""
+        visibility = self._visible.get(record.version_hash)
+        if visibility is None:
+            raise ExportError(
+                f"response {record.id} answered version {record.version_hash[:12]}, "
+                f"which this layout of {self.questionnaire.id} does not cover"
+            )
+        answers = record.answers
+        visible = visibility(answers)
+        started = None if record.started_at is None else _utc(record.started_at, record.id)
+        submitted = _utc(record.submitted_at, record.id)
+        duration = None if started is None else round((submitted - started).total_seconds(), 3)
+        cells: list[Cell] = [
+            record.id,
+            record.questionnaire_id,
+            record.version,
+            record.mode,
+            record.segment,
+            record.segment_source,
+            record.locale,
+            record.text_size,
+            record.contrast,
+            started,
+            submitted,
+            duration,
+        ]
+        try:
+            for code, plain, convert, not_shown, not_answered, dont_know, n_a in self._slots:
+                if code not in visible:
+                    cells += not_shown
+                    continue
+                value = answers.get(code)
+                if value is None:
+                    cells += not_answered
+                elif value == DONT_KNOW:
+                    cells += dont_know
+                elif value == NOT_APPLICABLE:
+                    cells += n_a
+                elif type(value) in plain:
+                    cells.append(value)
+                else:
+                    cells += convert(value)
+        except ValueError as error:
+            raise ExportError(f"response {record.id}: {error}") from error
+        return cells
+
+    def sheet_row(self, row: Sequence[Cell]) -> list[Cell]:
+        """A typed row as spreadsheets get it: answer text neutralised, times as "…Z"."""
+        cells = list(row)
+        for i in self.text_indexes:
+            value = cells[i]
+            # safety.neutralise, inlined: this runs for every text cell of a batch. Only
+            # plain str is answer text; a MissingText code is the export's own.
+            if value.__class__ is str and value[:1] in FORMULA_STARTS:
+                cells[i] = QUOTE + value
+        for i in self.time_indexes:
+            moment = cells[i]
+            if isinstance(moment, dt.datetime):
+                cells[i] = utc_text(moment)
+        return cells
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """A time as CSV and XLSX hold it: UTC to the second, "2026-09-03T10:15:00Z".
+
+    Parquet keeps microseconds; truncating here keeps spreadsheets readable.
+    """
+    utc = moment.astimezone(dt.UTC) if moment.utcoffset() else moment
+    # Twice as fast as strftime, and this runs twice a row.
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+    )
+
+
+def _utc(moment: dt.datetime, response_id: int) -> dt.datetime:
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ExportError(f"response {response_id}: time {moment} has no time zone")
+    return moment.astimezone(dt.UTC) if offset else moment
+
+
+def _asks(version: Questionnaire, question: Question) -> bool:
+    return any(q.code == question.code for q in version.questions)
+
+
+def _check_compatible(primary: Questionnaire, other: Questionnaire) -> None:
+    """Refuse a version whose answers the primary's columns cannot hold as documented."""
+    if other.id != primary.id:
+        raise ValueError(f"{other.id} is not a version of {primary.id}")
+    by_code = {q.code: q for q in primary.questions}
+    for question in other.questions:
+        mine = by_code.get(question.code)
+        where = f"{question.code} of version {other.version}"
+        if mine is None:
+            raise ValueError(f"{where} is not in version {primary.version}")
+        same_columns = exporter(question).columns(question) == exporter(mine).columns(mine)
+        if question.type != mine.type or not same_columns:
+            raise ValueError(f"{where} has other columns than in version {primary.version}")
+        if not {c.value for c in question.choices} <= {c.value for c in mine.choices}:
+            raise ValueError(f"{where} has choices that version {primary.version} lacks")

@@ -1,0 +1,38 @@
+"""Batches: a frozen, fixed list of responses with the filters and rules that chose them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+
+class Batch(SQLModel, table=True):
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    questionnaire_id: str = Field(index=True, max_length=64)
+    filters: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    rules_version: str = Field(max_length=32)
+    created_by: int = Field(foreign_key="staff_user.id")
+    created_at: dt.datetime
+    size: int = 0
+    excluded: int = 0
+
+
+class BatchItem(SQLModel, table=True):
+    """One response in a batch: included, or considered and excluded (the cleaning log)."""
+
+    __tablename__ = "batch_item"
+
+    batch_id: int = Field(foreign_key="batch.id", primary_key=True)
+    response_id: int = Field(primary_key=True)
+    included: bool = Field(index=True)
+    # Copied when frozen, so later decisions and re-runs of the rules change nothing here.
+    status: str = Field(max_length=16)
+    flags: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )

@@ -1,0 +1,73 @@
+"""What the writers read: plain records built by the service from stored responses.
+
+Nothing here knows the database. Only what may leave the system is carried:
+no IP hash, browser, page timings or staff identity, so no writer can leak one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+
+class Missing(IntEnum):
+    """Why a question column holds no answer. The four stay distinct in every file."""
+
+    NOT_SHOWN = -96  # hidden by its show_if given the other answers
+    NOT_APPLICABLE = -97  # the respondent chose "not applicable"
+    DONT_KNOW = -98  # the respondent chose "don't know"
+    NOT_ANSWERED = -99  # shown, but left without an answer
+
+    @property
+    def text(self) -> MissingText:
+        """The code as text columns hold it: "-96", marked as the export's own."""
+        return MissingText(int(self))
+
+
+class MissingText(str):
+    """A missing code in a text column ("-96").
+
+    A str to every writer, but told apart from an answer that reads "-96": the
+    answer is neutralised in spreadsheets ("'-96"), the code is not.
+    """
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRecord:
+    """One response in a batch, as exported."""
+
+    id: int
+    questionnaire_id: str
+    version: str  # the questionnaire's version label, e.g. "2026.1"
+    version_hash: str  # the content hash of the definition it answered
+    mode: str
+    segment: str
+    segment_source: str
+    locale: str
+    text_size: str | None
+    contrast: str | None
+    started_at: dt.datetime | None  # aware, UTC
+    submitted_at: dt.datetime  # aware, UTC
+    answers: Mapping[str, Any]
+    # Review outcome, for the caller's bookkeeping: data files never show it (a
+    # batch holds approved responses); excluded ones go to the log as `Excluded`.
+    status: str = "approved"
+    flag_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """A response the batch's filters considered but left out: one cleaning log row."""
+
+    response_id: int
+    status: str
+    flag_codes: tuple[str, ...] = ()
+
+
+class ExportError(ValueError):
+    """A record the export cannot write as documented (a corrupt answer, a naive time)."""

@@ -1,0 +1,201 @@
+"""Batches: choose responses by filters, preview the counts, freeze, and read them back.
+
+Freezing copies the chosen response ids, their status and flags into
+`batch_item` with one INSERT … SELECT, so a million responses freeze in one
+statement and nothing decided later changes what the batch holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, insert, literal, select
+from sqlmodel import Session, col
+
+from fieldwork.accounts.models import StaffUser
+from fieldwork.exports.models import Batch, BatchItem
+from fieldwork.responses.models import Response
+from fieldwork.responses.service import now
+from fieldwork.review.models import APPROVED
+
+
+class BatchError(ValueError):
+    """Filters that cannot make a batch; `code` says why."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a batch is made of. Only approved responses are included; the rest are logged."""
+
+    questionnaire_id: str
+    versions: tuple[str, ...] = ()  # content hashes; empty means every version
+    campaign: str | None = None
+    wave: str | None = None
+    submitted_from: dt.date | None = None  # inclusive, UTC days
+    submitted_to: dt.date | None = None  # inclusive
+    segments: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("submitted_from", "submitted_to"):
+            data[key] = data[key].isoformat() if data[key] else None
+        data["versions"], data["segments"], data["modes"] = (
+            list(self.versions),
+            list(self.segments),
+            list(self.modes),
+        )
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Filters:
+        def day(value: Any) -> dt.date | None:
+            return dt.date.fromisoformat(value) if value else None
+
+        return cls(
+            questionnaire_id=data["questionnaire_id"],
+            versions=tuple(data.get("versions") or ()),
+            campaign=data.get("campaign"),
+            wave=data.get("wave"),
+            submitted_from=day(data.get("submitted_from")),
+            submitted_to=day(data.get("submitted_to")),
+            segments=tuple(data.get("segments") or ()),
+            modes=tuple(data.get("modes") or ()),
+        )
+
+    def where(self, query: Any) -> Any:  # any Select over the response table
+        query = query.where(col(Response.questionnaire_id) == self.questionnaire_id)
+        if self.versions:
+            query = query.where(col(Response.version_hash).in_(self.versions))
+        if self.campaign:
+            query = query.where(col(Response.campaign) == self.campaign)
+        if self.wave:
+            query = query.where(col(Response.wave) == self.wave)
+        if self.submitted_from:
+            start = dt.datetime.combine(self.submitted_from, dt.time(), dt.UTC)
+            query = query.where(col(Response.submitted_at) >= start)
+        if self.submitted_to:
+            end = dt.datetime.combine(self.submitted_to + dt.timedelta(days=1), dt.time(), dt.UTC)
+            query = query.where(col(Response.submitted_at) < end)
+        if self.segments:
+            query = query.where(col(Response.segment).in_(self.segments))
+        if self.modes:
+            query = query.where(col(Response.mode).in_(self.modes))
+        return query
+
+
+@dataclass
+class Preview:
+    considered: int = 0
+    included: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_segment_mode: dict[tuple[str, str], int] = field(default_factory=dict)  # included only
+
+
+def preview(session: Session, filters: Filters) -> Preview:
+    """What freezing these filters now would give."""
+    result = Preview()
+    status = col(Response.status)
+    for value, count in session.execute(
+        filters.where(select(status, func.count())).group_by(status)
+    ):
+        result.by_status[value] = count
+        result.considered += count
+    result.included = result.by_status.get(APPROVED, 0)
+    keys = col(Response.segment), col(Response.mode)
+    query = filters.where(select(*keys, func.count())).where(status == APPROVED).group_by(*keys)
+    for segment, mode, count in session.execute(query):
+        result.by_segment_mode[(segment, mode)] = count
+    return result
+
+
+def freeze(
+    session: Session, name: str, filters: Filters, rules_version: str, creator: StaffUser
+) -> Batch:
+    """Create the batch: its ids, statuses and flags fixed from now on."""
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise BatchError("bad-name")
+    counts = preview(session, filters)
+    if counts.included == 0:
+        raise BatchError("empty")
+    assert creator.id is not None
+    batch = Batch(
+        name=name,
+        questionnaire_id=filters.questionnaire_id,
+        filters=filters.as_json(),
+        rules_version=rules_version,
+        created_by=creator.id,
+        created_at=now(),
+    )
+    session.add(batch)
+    session.flush()
+    chosen = filters.where(
+        select(
+            literal(batch.id),
+            col(Response.id),
+            col(Response.status) == APPROVED,
+            col(Response.status),
+            col(Response.flags),
+        )
+    )
+    session.execute(
+        insert(BatchItem).from_select(
+            ["batch_id", "response_id", "included", "status", "flags"], chosen
+        )
+    )
+    batch.size = _count(session, batch.id, included=True)
+    batch.excluded = _count(session, batch.id, included=False)
+    session.add(batch)
+    session.commit()
+    return batch
+
+
+def _count(session: Session, batch_id: int | None, included: bool) -> int:
+    query = select(func.count()).where(
+        col(BatchItem.batch_id) == batch_id, col(BatchItem.included) == included
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def batches(session: Session) -> Sequence[Batch]:
+    return session.execute(select(Batch).order_by(col(Batch.id).desc())).scalars().all()
+
+
+def included_responses(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[Response]:
+    """The batch's responses in id order, streamed in chunks (constant memory)."""
+    last = 0
+    while True:
+        rows = (
+            session.execute(
+                select(Response)
+                .join(BatchItem, col(BatchItem.response_id) == col(Response.id))
+                .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included))
+                .where(col(Response.id) > last)
+                .order_by(col(Response.id))
+                .limit(chunk)
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id or last
+        session.expunge_all()
+
+
+def excluded_items(session: Session, batch_id: int) -> Iterator[BatchItem]:
+    query = (
+        select(BatchItem)
+        .where(col(BatchItem.batch_id) == batch_id, ~col(BatchItem.included))
+        .order_by(col(BatchItem.response_id))
+    )
+    yield from session.execute(query).scalars()

@@ -1,0 +1,54 @@
+"""Quality rules over submitted responses: stable codes, severities, evidence as flags.
+
+Pure: imports neither Flask nor SQLModel. The response service builds a
+`Subject` from a stored response and `Neighbours` from a few indexed queries
+and calls `evaluate` at submit time; the bulk run streams responses through a
+`BulkIndex` twice. Both give the same flags for the same data, and evaluating
+again gives equal flags, so re-running changes nothing unless a threshold did
+(which `rules_version` then shows).
+"""
+
+from fieldwork.quality.bulk import BulkIndex
+from fieldwork.quality.evaluation import Checker, Message, evaluate, explain
+from fieldwork.quality.flags import N_, SEVERITIES, Flag, Severity
+from fieldwork.quality.layout import fingerprint
+from fieldwork.quality.rules import RULES, Rule
+from fieldwork.quality.settings import (
+    DEFAULTS,
+    KEY,
+    RuleSettings,
+    Settings,
+    SettingsError,
+    check_settings,
+    rules_version,
+    settings_of,
+)
+from fieldwork.quality.subjects import ALONE, Earlier, Neighbours, Subject, as_utc
+
+__all__ = [
+    "ALONE",
+    "DEFAULTS",
+    "KEY",
+    "N_",
+    "RULES",
+    "SEVERITIES",
+    "BulkIndex",
+    "Checker",
+    "Earlier",
+    "Flag",
+    "Message",
+    "Neighbours",
+    "Rule",
+    "RuleSettings",
+    "Settings",
+    "SettingsError",
+    "Severity",
+    "Subject",
+    "as_utc",
+    "check_settings",
+    "evaluate",
+    "explain",
+    "fingerprint",
+    "rules_version",
+    "settings_of",
+]

@@ -1,0 +1,198 @@
+"""The bulk run: neighbours for every response of a questionnaire, from one streaming pass.
+
+    index = BulkIndex(questionnaire, settings)
+    for subject in stream():          # first pass, any order
+        index.observe(subject)
+    for subject in stream():          # second pass
+        flags = index.evaluate(subject, now)
+
+It gives each response the same neighbours that the queries at submit time
+would (every response observed counting as stored), so a bulk run and
+per-response evaluation agree. Memory stays lean for a million responses: no
+subject is kept, only numbers in typed arrays (about 40 bytes a response) —
+IP hashes and answer fingerprints as their first 64 bits, times as integer
+microseconds. When the first pass ends, the median is taken and every group
+of responses from one IP is worked through once; what the second pass needs
+is then a shared Neighbours, or a binary search among the few responses that
+have an earlier one from the same IP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from bisect import bisect_left
+
+from fieldwork.quality.evaluation import Checker
+from fieldwork.quality.flags import Flag
+from fieldwork.quality.settings import Settings
+from fieldwork.quality.subjects import UTC, Earlier, Neighbours, Subject
+from fieldwork.questionnaire.model import Questionnaire
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def key64(hex_digest: str) -> int:
+    """The first 64 bits of a hex digest (an HMAC of an IP, a fingerprint) as an int.
+
+    Within one questionnaire's responses two different hashes share them with a
+    chance of about n²/2⁶⁵: one in thirty million for a million responses.
+    """
+    try:
+        return int(hex_digest[:16], 16)
+    except ValueError:  # not hex: still a stable key, from the text itself
+        return int.from_bytes(hex_digest.encode("utf-8")[:8].ljust(8, b"\0"), "big")
+
+
+def micros(moment: dt.datetime) -> int:
+    """Exact integer microseconds since the epoch of an aware datetime."""
+    return (moment - EPOCH) // MICROSECOND
+
+
+class BulkIndex:
+    """What one questionnaire's responses know of each other, for the bulk run."""
+
+    def __init__(self, questionnaire: Questionnaire, settings: Settings) -> None:
+        self.checker = Checker(questionnaire, settings)
+        self.questionnaire_id = questionnaire.id
+        hours = settings.number("duplicate-ip", "window_hours")
+        self._window = dt.timedelta(hours=hours) // MICROSECOND
+        self._fingerprint = self.checker.layout.fingerprint
+        # First pass: one entry per response with an IP hash, and one per duration.
+        self._ids = array("q")
+        self._times = array("q")
+        self._ips = array("Q")
+        self._answers = array("Q")  # closed-answer fingerprint, 0 when none answered
+        self._durations: array[float] | None = array("d")
+        # After it: only responses that have an earlier one from the same IP, by id.
+        self._hit_ids = array("q")
+        self._hit_latest = array("q")
+        self._hit_latest_times = array("q")
+        self._hit_counts = array("q")
+        self._hit_answers = array("q")  # first earlier id with the same answers, or -1
+        self._alone = Neighbours()
+        self.observed = 0
+
+    def observe(self, subject: Subject) -> None:
+        """First pass: note what later responses will compare with this one."""
+        if self._durations is None:
+            raise RuntimeError("the first pass is over: observe before neighbours")
+        if subject.questionnaire_id != self.questionnaire_id:
+            raise ValueError(
+                f"response {subject.id} answers {subject.questionnaire_id},"
+                f" not {self.questionnaire_id}"
+            )
+        self.observed += 1
+        seconds = subject.seconds
+        if seconds is not None:
+            self._durations.append(seconds)
+        if subject.ip_hash is None:
+            return
+        fingerprint = self._fingerprint(subject.answers)
+        self._ids.append(subject.id)
+        self._times.append(micros(subject.submitted_at))
+        self._ips.append(key64(subject.ip_hash))
+        self._answers.append(key64(fingerprint) if fingerprint else 0)
+
+    def finish(self) -> None:
+        """End the first pass: the median, then every same-IP group in (time, id) order."""
+        durations = self._durations
+        if durations is None:
+            return
+        self._durations = None
+        ordered = sorted(durations)
+        del durations
+        count = len(ordered)
+        median = None
+        if count:
+            middle = count // 2
+            median = ordered[middle] if count % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        del ordered
+        self._alone = Neighbours(median_seconds=median, duration_count=count)
+
+        hits: list[tuple[int, int, int, int, int]] = []
+        for members in self._shared_ips().values():
+            hits += self._group(members)
+        hits.sort()
+        for hit_id, latest, latest_time, same_ip, same_answers in hits:
+            self._hit_ids.append(hit_id)
+            self._hit_latest.append(latest)
+            self._hit_latest_times.append(latest_time)
+            self._hit_counts.append(same_ip)
+            self._hit_answers.append(same_answers)
+        # The first pass's arrays are not needed any more: free them for the second.
+        self._ids, self._times = array("q"), array("q")
+        self._ips, self._answers = array("Q"), array("Q")
+
+    def _shared_ips(self) -> dict[int, list[int]]:
+        """Positions of the responses by IP, for the IPs more than one response came from."""
+        shared = set()
+        previous = None
+        for value in sorted(self._ips):  # one list of ints at a time: no tuples, no keys
+            if value == previous:
+                shared.add(value)
+            previous = value
+        groups: dict[int, list[int]] = {}
+        for position, value in enumerate(self._ips):
+            if value in shared:
+                groups.setdefault(value, []).append(position)
+        return groups
+
+    def _group(self, members: list[int]) -> list[tuple[int, int, int, int, int]]:
+        """(id, latest earlier id in the window or -1, its time, how many, first same-answers
+        id or -1) for every response of one IP that has an earlier one."""
+        times, ids, answers = self._times, self._ids, self._answers
+        members.sort(key=lambda k: (times[k], ids[k]))
+        found = []
+        first_with: dict[int, int] = {}
+        oldest = 0  # the first member still inside the window of the current one
+        for position, k in enumerate(members):
+            at = times[k]
+            while at - times[members[oldest]] > self._window:
+                oldest += 1
+            in_window = position - oldest
+            fingerprint = answers[k]
+            same = first_with.get(fingerprint, -1) if fingerprint else -1
+            if fingerprint and same < 0:
+                first_with[fingerprint] = ids[k]
+            if in_window or same >= 0:
+                latest = members[position - 1]
+                found.append(
+                    (
+                        ids[k],
+                        ids[latest] if in_window else -1,
+                        times[latest] if in_window else 0,
+                        in_window,
+                        same,
+                    )
+                )
+        return found
+
+    def neighbours(self, subject: Subject) -> Neighbours:
+        """Second pass: what the rules need to know of the others about this response."""
+        if self._durations is not None:
+            self.finish()
+        if subject.ip_hash is None:
+            return self._alone
+        hits = self._hit_ids
+        at = bisect_left(hits, subject.id)
+        if at == len(hits) or hits[at] != subject.id:
+            return self._alone
+        latest = self._hit_latest[at]
+        same_answers = self._hit_answers[at]
+        return Neighbours(
+            median_seconds=self._alone.median_seconds,
+            duration_count=self._alone.duration_count,
+            same_ip_latest=(
+                Earlier(latest, EPOCH + self._hit_latest_times[at] * MICROSECOND)
+                if latest >= 0
+                else None
+            ),
+            same_ip_count=self._hit_counts[at],
+            same_answers_first=same_answers if same_answers >= 0 else None,
+        )
+
+    def evaluate(self, subject: Subject, now: dt.datetime) -> list[Flag]:
+        """Second pass: the flags of one response, as `evaluate` would give them."""
+        return self.checker.evaluate(subject, self.neighbours(subject), now)

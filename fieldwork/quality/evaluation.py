@@ -1,0 +1,114 @@
+"""Running the rules on one response, and wording what they found.
+
+`Checker` prepares the rules of one questionnaire once (which questions are
+ratings, which thresholds apply) and then evaluates responses cheaply: the
+bulk run holds one per questionnaire; `evaluate` keeps a few for submit time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from fieldwork.quality.flags import N_, RANK, Flag, Severity, Value
+from fieldwork.quality.layout import Layout
+from fieldwork.quality.rules import RULES
+from fieldwork.quality.rules.base import Case, Check
+from fieldwork.quality.settings import Settings
+from fieldwork.quality.subjects import Neighbours, Subject
+from fieldwork.questionnaire.model import Questionnaire
+
+UNKNOWN_RULE = N_("Flagged by rule %(code)s, which this version no longer has.")
+
+
+class Checker:
+    """The enabled rules of one questionnaire with its settings, ready for many responses."""
+
+    def __init__(self, questionnaire: Questionnaire, settings: Settings) -> None:
+        self.questionnaire = questionnaire
+        self.settings = settings
+        self.layout = Layout.of(questionnaire)
+        checks: list[tuple[str, Severity, Check]] = []
+        for code, rule in RULES.items():
+            chosen = settings[code]
+            if not chosen.enabled:
+                continue
+            check = rule.prepare(self.layout, chosen.values)
+            if check is not None:
+                checks.append((code, chosen.severity, check))
+        # Most serious first, then by code: the order flags are stored and shown in.
+        checks.sort(key=lambda item: (RANK[item[1]], item[0]))
+        self._checks = tuple(checks)
+
+    def evaluate(self, subject: Subject, neighbours: Neighbours, now: dt.datetime) -> list[Flag]:
+        """Every flag the rules raise on one response, most serious first."""
+        if subject.questionnaire_id != self.questionnaire.id:
+            raise ValueError(
+                f"response {subject.id} answers {subject.questionnaire_id},"
+                f" not {self.questionnaire.id}"
+            )
+        flags = []
+        case = Case(self.layout, subject, neighbours, now)
+        for code, severity, check in self._checks:
+            evidence = check(case)
+            if evidence is not None:
+                flags.append(Flag(code, severity, tuple(sorted(evidence.items()))))
+        return flags
+
+
+_CHECKERS: dict[tuple[str, str, Settings], Checker] = {}
+_KEPT = 32
+
+
+def checker(questionnaire: Questionnaire, settings: Settings) -> Checker:
+    """A checker for this questionnaire version and settings, reused between calls."""
+    key = (questionnaire.id, questionnaire.content_hash, settings)
+    found = _CHECKERS.get(key)
+    if found is None:
+        if len(_CHECKERS) >= _KEPT:
+            _CHECKERS.clear()  # versions come and go rarely: no need for an LRU
+        found = _CHECKERS[key] = Checker(questionnaire, settings)
+    return found
+
+
+def evaluate(
+    questionnaire: Questionnaire,
+    settings: Settings,
+    subject: Subject,
+    neighbours: Neighbours,
+    now: dt.datetime,
+) -> list[Flag]:
+    """Every flag the rules raise on one response, sorted most serious first, then by code.
+
+    Deterministic: the same response, neighbours and settings give equal flags,
+    whenever `now` is (only a timestamp in the future depends on it).
+    """
+    return checker(questionnaire, settings).evaluate(subject, neighbours, now)
+
+
+Message = tuple[str, dict[str, Value | str]]
+"""A message id (English, marked N_) and its parameters, for the UI to translate:
+`gettext(message, **params)`."""
+
+
+def explain(flag: Flag | Mapping[str, Any]) -> list[Message]:
+    """What a flag means, as sentences to translate: one per reason it was raised for.
+
+    Takes a Flag or its stored JSON. List parameters are joined with ", ".
+    """
+    if not isinstance(flag, Flag):
+        flag = Flag.from_json(flag)
+    params: dict[str, Value | str] = {
+        key: ", ".join(str(v) for v in value) if isinstance(value, tuple) else value
+        for key, value in flag.params
+    }
+    rule = RULES.get(flag.rule)
+    if rule is None:
+        return [(UNKNOWN_RULE, {"code": flag.rule})]
+    reasons = flag.param("reasons")
+    if rule.reasons and isinstance(reasons, tuple):
+        sentences = [rule.reasons[r] for r in reasons if isinstance(r, str) and r in rule.reasons]
+        if sentences:
+            return [(sentence, params) for sentence in sentences]
+    return [(rule.explanation, params)]

@@ -1,0 +1,151 @@
+"""What an open answer says, or fails to: normalising, empty-equivalents, keyboard mash.
+
+Written for answers in Chinese (simplified and traditional) and English. The
+mash signs are chosen so that ordinary sentences in either never show them:
+Chinese has no Latin letters to walk a keyboard with, and English words do not
+run five keys along a keyboard row, go six letters without a vowel or seven
+letters on the home row (of a 100,000-word English dictionary, a dozen words
+such as "alfalfa", "muumuu" and "QWERTY" would be judged mash alone). Everything
+runs as compiled regular expressions: the bulk run reads every open answer of a
+million responses.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, NamedTuple
+
+EMPTY_WORDS = frozenset(
+    {
+        # zh-Hans and zh-Hant
+        "无", "無", "没", "沒", "没有", "沒有", "没有了", "沒有了", "暂无", "暫無",
+        "无意见", "無意見", "没意见", "沒意見", "没有意见", "沒有意見",
+        "无建议", "無建議", "没有建议", "沒有建議", "没什么", "沒什麼", "没啥", "沒啥",
+        "不知道", "不清楚", "不晓得", "不曉得", "说不清", "說不清", "无所谓", "無所謂",
+        # en
+        "no", "none", "nothing", "nil", "null", "n/a", "na", "nope", "idk",
+        "no comment", "no comments", "nothing to add", "not applicable",
+    }
+)  # fmt: skip
+"""Answers that say nothing, after normalising (case, width, surrounding punctuation).
+Answers of punctuation only ("-", ".", "...") or one repeated digit ("111") count too."""
+
+_ONE_DIGIT = re.compile(r"(\d)\1*")
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+_RUNS = re.compile(r"(.)\1{2,}")
+_PATTERN = re.compile(r"(.{2,4})\1{2,}.{0,3}")
+_LATIN_RUN = re.compile(r"[a-z]{4,}")  # every Latin sign needs four letters in a row
+_ROW_RUNS = re.compile(r"[qwertyuiop]{5,}|[asdfghjkl]{4,}|[zxcvbnm]{4,}")
+_HOME_ROW_WORD = re.compile(r"(?<![a-z])[asdfghjkl]{7,}(?![a-z])")
+_NO_VOWEL_WORD = re.compile(r"(?<![a-z])[bcdfghjklmnpqrstvwxz]{6,}(?![a-z])")
+
+
+def _walks() -> frozenset[str]:
+    """Runs along a keyboard row, either way: 5 keys on the top row (where "property"
+    holds "erty"), 4 on the home and bottom rows (no English word holds one)."""
+    walks = []
+    for row in ("qwertyuiop", "asdfghjkl", "zxcvbnm"):
+        length = 5 if row[0] == "q" else 4
+        for keys in (row, row[::-1]):
+            walks += [keys[i : i + length] for i in range(len(keys) - length + 1)]
+    return frozenset(walks)
+
+
+_WALKS = _walks()
+
+
+class OpenAnswer(NamedTuple):
+    """An answer to an open question as the rules compare it."""
+
+    code: str
+    text: str  # normalised
+    core: str  # without surrounding punctuation: what the empty words are compared with
+
+    def says_nothing(self, extra: Collection[str] = ()) -> bool:
+        """Whether it is empty-equivalent: "无", "n/a", "-", "111", … or one of `extra`."""
+        core = self.core
+        return (
+            not core
+            or core in EMPTY_WORDS
+            or core in extra
+            or _ONE_DIGIT.fullmatch(core) is not None
+        )
+
+
+def open_answers(codes: Iterable[str], answers: Mapping[str, Any]) -> tuple[OpenAnswer, ...]:
+    """Every one of these questions answered with some text, in the order given."""
+    found = []
+    for code in codes:
+        value = answers.get(code)
+        if isinstance(value, str) and value and not value.isspace():
+            text = normalise(value)
+            found.append(OpenAnswer(code, text, _inside(text)))
+    return tuple(found)
+
+
+def normalise(text: str) -> str:
+    """Width-folded (NFKC), case-folded, single-spaced: the text as compared."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _inside(text: str) -> str:
+    """The text without the punctuation, symbols and spaces around it (usually one "。")."""
+    start, end = 0, len(text)
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return text[start:end]
+
+
+def empty_key(text: str) -> str:
+    """A text as compared with the empty words: normalised, surrounding punctuation off."""
+    return _inside(normalise(text))
+
+
+def is_empty_equivalent(text: str, extra: Collection[str] = ()) -> bool:
+    """Whether a text says nothing (`extra` given as `empty_key` makes them)."""
+    return OpenAnswer("", "", empty_key(text)).says_nothing(extra)
+
+
+def letters_of(text: str) -> str:
+    """The letters of a text, in any script: no digits, spaces or punctuation."""
+    return _NOT_LETTERS.sub("", text)
+
+
+def mash_sign(text: str, min_letters: int = 5) -> str | None:
+    """The first sign that a normalised answer is keyboard mash, or None.
+
+    Signs: "one-or-two-letters" (jjjjjjjj, 哈哈哈哈哈), "repeated-pattern"
+    (asdfasdfasdf), "low-variety" (few distinct letters for the length),
+    "keyboard-walk" (qwertyuiop, asdf), "home-row" (fjdksla),
+    "no-vowels" (xcvbnmk). Texts of fewer than three letters are not judged.
+    """
+    letters = letters_of(text)
+    if len(letters) < 3:
+        return None
+    variety = len(set(letters))
+    if len(letters) >= min_letters and variety <= 2:
+        return "one-or-two-letters"
+    # A pattern of up to four letters, plus a tail of up to three, has at most seven.
+    if variety <= 7:
+        # Emphasis ("sooooo slow", "太慢了啊啊啊啊") is not mash: judge it with runs collapsed.
+        collapsed = _RUNS.sub(r"\1", letters) if _RUNS.search(letters) else letters
+        if len(collapsed) >= 6 and _PATTERN.fullmatch(collapsed):
+            return "repeated-pattern"
+        # Capped: a long English answer uses some twenty letters, a few hundred times each.
+        if len(collapsed) >= 8 and variety <= 6 and len(collapsed) >= 4 * variety:
+            return "low-variety"
+    if not _LATIN_RUN.search(text):
+        return None
+    for run in _ROW_RUNS.findall(text):  # letters of one row in a row: rare in words
+        length = 5 if run[0] in "qwertyuiop" else 4
+        if any(run[i : i + length] in _WALKS for i in range(len(run) - length + 1)):
+            return "keyboard-walk"
+    if _HOME_ROW_WORD.search(text):
+        return "home-row"
+    if _NO_VOWEL_WORD.search(text):
+        return "no-vowels"
+    return None

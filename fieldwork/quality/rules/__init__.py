@@ -1,0 +1,30 @@
+"""The rule registry: every quality rule by its stable code, in the order they are listed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fieldwork.quality.rules.base import Rule
+from fieldwork.quality.rules.duplicates import DuplicateAnswers, DuplicateIp
+from fieldwork.quality.rules.open_answers import OpenEmpty, OpenMash, OpenSameText
+from fieldwork.quality.rules.segment_conflict import SegmentConflict
+from fieldwork.quality.rules.straight_lining import StraightLining
+from fieldwork.quality.rules.timing import ImpossibleParadata, Speeder
+
+RULES: Mapping[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        Speeder(),
+        ImpossibleParadata(),
+        DuplicateIp(),
+        DuplicateAnswers(),
+        StraightLining(),
+        SegmentConflict(),
+        OpenSameText(),
+        OpenMash(),
+        OpenEmpty(),
+    )
+}
+"""Every rule by code. Settings, evaluation and the rules version all iterate this."""
+
+__all__ = ["RULES", "Rule"]

@@ -1,0 +1,97 @@
+"""Rules on open answers: one text pasted everywhere, keyboard mash, answers that say nothing.
+
+Open answers are the text questions (types that are not closed). Each rule
+gives at most one flag per response, naming the questions concerned. The
+answers are normalised once per response (`Case.open_answers`) for all three.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from fieldwork.quality.flags import N_, Severity
+from fieldwork.quality.layout import Layout
+from fieldwork.quality.open_text import empty_key, letters_of, mash_sign
+from fieldwork.quality.rules.base import Case, Check, Evidence, Number, Param, Rule, Words
+
+
+class OpenSameText(Rule):
+    """The same non-trivial text given to every open question answered (two or more)."""
+
+    code = "open-same-text"
+    severity: ClassVar[Severity] = "review"
+    params: ClassVar[Mapping[str, Param]] = {
+        "min_answers": Number(2, minimum=2, integer=True),
+        "min_letters": Number(4, minimum=1, integer=True),
+    }
+    explanation = N_(
+        "The same text was given to all %(count)s open questions answered (%(questions)s)."
+    )
+
+    def prepare(self, layout: Layout, params: Mapping[str, Any]) -> Check | None:
+        fewest = params["min_answers"]
+        shortest = params["min_letters"]
+        if len(layout.open) < fewest:
+            return None
+
+        def check(case: Case) -> Evidence | None:
+            answers = case.open_answers
+            if len(answers) < fewest or len({a.text for a in answers}) != 1:
+                return None
+            if answers[0].says_nothing() or len(letters_of(answers[0].text)) < shortest:
+                return None  # "无" everywhere is open-empty's to note
+            return {"questions": tuple(a.code for a in answers), "count": len(answers)}
+
+        return check
+
+
+class OpenMash(Rule):
+    """Keyboard mash in an open answer: asdfasdfjkl, jjjjjjjj, qwertyuiop and the like."""
+
+    code = "open-mash"
+    severity: ClassVar[Severity] = "review"
+    params: ClassVar[Mapping[str, Param]] = {
+        "min_letters": Number(5, minimum=3, integer=True),
+    }
+    explanation = N_("The answers to %(questions)s look like random typing.")
+
+    def prepare(self, layout: Layout, params: Mapping[str, Any]) -> Check | None:
+        shortest = params["min_letters"]
+        if not layout.open:
+            return None
+
+        def check(case: Case) -> Evidence | None:
+            mashed = [
+                (answer.code, sign)
+                for answer in case.open_answers
+                if (sign := mash_sign(answer.text, shortest)) and not answer.says_nothing()
+            ]
+            if not mashed:
+                return None
+            return {
+                "questions": tuple(code for code, _ in mashed),
+                "signs": tuple(sign for _, sign in mashed),
+            }
+
+        return check
+
+
+class OpenEmpty(Rule):
+    """Answers that say nothing ("无", "没有", "n/a", "-", "111"): noted, not held against."""
+
+    code = "open-empty"
+    severity: ClassVar[Severity] = "note"
+    params: ClassVar[Mapping[str, Param]] = {"extra_words": Words()}
+    explanation = N_("The answers to %(questions)s say nothing (such as “none”, “n/a” or “-”).")
+
+    def prepare(self, layout: Layout, params: Mapping[str, Any]) -> Check | None:
+        extra = frozenset(empty_key(word) for word in params["extra_words"])
+        if not layout.open:
+            return None
+
+        def check(case: Case) -> Evidence | None:
+            empty = tuple(a.code for a in case.open_answers if a.says_nothing(extra))
+            return {"questions": empty} if empty else None
+
+        return check

@@ -1,0 +1,100 @@
+"""What the rules see: one response (a Subject) and what is known of the others (Neighbours).
+
+Both are plain values, whatever the mode (online, paper, shadow) and whatever
+the storage: the response service fills them from a row and a few indexed
+queries at submit time, the bulk index from one streaming pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+UTC = dt.UTC
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """An aware UTC datetime; a naive one (as SQLite hands them back) is taken as UTC."""
+    if moment.tzinfo is UTC:
+        return moment
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One submitted response as the rules see it.
+
+    `page_seconds` is the paradata's {page key: seconds}; `recorded` holds what
+    was recorded at submit (e.g. {"code": "segment-conflict", "link": …, "answers": …}),
+    or the flags stored by an earlier evaluation: rules read either.
+    """
+
+    id: int
+    questionnaire_id: str
+    mode: str
+    answers: Mapping[str, Any]
+    submitted_at: dt.datetime
+    started_at: dt.datetime | None = None
+    page_seconds: Mapping[str, Any] = field(default_factory=dict)
+    ip_hash: str | None = None
+    recorded: Sequence[Mapping[str, Any]] = ()
+
+    def __post_init__(self) -> None:
+        # Frozen, so normalise through object.__setattr__: rules compare times safely.
+        object.__setattr__(self, "submitted_at", as_utc(self.submitted_at))
+        if self.started_at is not None:
+            object.__setattr__(self, "started_at", as_utc(self.started_at))
+
+    @property
+    def seconds(self) -> float | None:
+        """Completion time, or None when the start is unknown (paper)."""
+        if self.started_at is None:
+            return None
+        return (self.submitted_at - self.started_at).total_seconds()
+
+    def precedes(self, other: Subject) -> bool:
+        """Earlier in the order every rule uses: submit time, then id."""
+        return (self.submitted_at, self.id) < (other.submitted_at, other.id)
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """Another response of the same questionnaire, submitted before the subject."""
+
+    id: int
+    submitted_at: dt.datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "submitted_at", as_utc(self.submitted_at))
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """What the rules need to know about the other responses of the subject's questionnaire.
+
+    "Earlier" means before the subject in (submitted_at, id) order, so a response
+    submitted later never changes an earlier one's flags.
+
+    - `median_seconds`, `duration_count`: the median completion time over every
+      response of the questionnaire that has one (the subject included), and how
+      many there are; the speeder uses the median once there are `min_responses`.
+    - `same_ip_latest`, `same_ip_count`: the latest earlier response with the
+      same IP hash submitted at most `window_hours` before the subject, and how
+      many such responses there are.
+    - `same_answers_first`: the id of the first earlier response with the same IP
+      hash and the same closed-answer fingerprint, at any time.
+    """
+
+    median_seconds: float | None = None
+    duration_count: int = 0
+    same_ip_latest: Earlier | None = None
+    same_ip_count: int = 0
+    same_answers_first: int | None = None
+
+
+ALONE = Neighbours()
+"""No comparable responses: what a response sees when it is the first."""

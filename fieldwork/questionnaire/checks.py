@@ -1,0 +1,189 @@
+"""Meaning checks on a parsed definition file: one function per check, problems as data.
+
+They run on the raw mapping (after the JSON Schema has vouched for its shape
+where it could) so that every problem in a file is reported in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from fieldwork.questionnaire import conditions
+from fieldwork.questionnaire.types import TYPES
+
+Found = tuple[str, str, str]
+"""(location, check code, message) for one problem."""
+
+COMMON_KEYS = frozenset({"code", "type", "text", "hint", "required", "allow", "show_if", "tags"})
+
+
+def items(value: Any) -> list[Any]:
+    """A list from the file, or no items when it is not one (the schema reports that)."""
+    return value if isinstance(value, list) else []
+
+
+def iter_questions(raw: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    for section in items(raw.get("sections")):
+        if isinstance(section, Mapping):
+            for question in items(section.get("questions")):
+                if isinstance(question, Mapping):
+                    yield question
+
+
+def _where(question: Mapping[str, Any]) -> str:
+    return str(question.get("code") or "?")
+
+
+def _texts(raw: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
+    """Every text in the file: (location, what it is, the text)."""
+    yield "-", "title", raw.get("title")
+    if "description" in raw:  # optional: the title stands in for it
+        yield "-", "description", raw["description"]
+    for section in items(raw.get("sections")):
+        if isinstance(section, Mapping):
+            yield str(section.get("code") or "?"), "section title", section.get("title")
+    for question in iter_questions(raw):
+        where = _where(question)
+        yield where, "text", question.get("text")
+        if "hint" in question:
+            yield where, "hint", question["hint"]
+        if "unit" in question:
+            yield where, "unit", question["unit"]
+        labels = question.get("labels")
+        if isinstance(labels, Mapping):
+            for end in ("min", "max"):
+                yield where, f"{end} label", labels.get(end)
+        for choice in items(question.get("choices")):
+            if isinstance(choice, Mapping):
+                yield where, f"label of choice '{choice.get('value')}'", choice.get("label")
+
+
+def check_languages(raw: Mapping[str, Any]) -> Iterator[Found]:
+    languages = [lang for lang in items(raw.get("languages")) if isinstance(lang, str)]
+    for where, what, text in _texts(raw):
+        if not isinstance(text, Mapping):
+            yield where, "missing-text", f"{what} is missing or not a text per language"
+            continue
+        for lang in languages:
+            value = text.get(lang)
+            if not isinstance(value, str) or not value.strip():
+                yield where, "missing-translation", f"{what} has no {lang} text"
+        for lang in set(text) - set(languages):
+            yield where, "undeclared-language", f"{what} has text in undeclared language {lang}"
+
+
+def check_unique_codes(raw: Mapping[str, Any]) -> Iterator[Found]:
+    seen: set[str] = set()
+    for question in iter_questions(raw):
+        code = question.get("code")
+        if not isinstance(code, str):
+            continue  # the schema reports a missing or malformed code
+        if code in seen:
+            yield _where(question), "duplicate-code", f"question code {code} is used twice"
+        seen.add(code)
+    sections: set[str] = set()
+    for section in items(raw.get("sections")):
+        code = section.get("code") if isinstance(section, Mapping) else None
+        if not isinstance(code, str):
+            continue
+        if code in sections:
+            yield code, "duplicate-section", f"section code {code} is used twice"
+        sections.add(code)
+
+
+def check_types(raw: Mapping[str, Any]) -> Iterator[Found]:
+    for question in iter_questions(raw):
+        where, name = _where(question), question.get("type")
+        qtype = TYPES.get(name) if isinstance(name, str) else None
+        if qtype is None:
+            known = ", ".join(sorted(TYPES))
+            yield where, "unknown-type", f"unknown type '{name}' (known: {known})"
+            continue
+        for key in sorted(set(question) - COMMON_KEYS - qtype.options):
+            yield where, "foreign-option", f"option '{key}' does not belong to type {name}"
+        if qtype.has_choices:
+            yield from _check_choices(where, question.get("choices"))
+        if question.get("allow") and not qtype.closed:
+            yield where, "foreign-option", f"type {name} cannot offer 'don't know' answers"
+        for code, message in qtype.check(question):
+            yield where, code, message
+
+
+def _check_choices(where: str, choices: Any) -> Iterator[Found]:
+    if not isinstance(choices, list) or len(choices) < 2:
+        yield where, "choices", "a choice question needs at least two choices"
+        return
+    values: set[str] = set()
+    codes: set[int] = set()
+    for position, choice in enumerate(choices, start=1):
+        if not isinstance(choice, Mapping):
+            continue
+        value, code = choice.get("value"), choice.get("code", position)
+        # Values and codes of the wrong kind are reported by the schema.
+        if isinstance(value, str):
+            if value in values:
+                yield where, "duplicate-choice", f"choice value '{value}' is used twice"
+            if value.startswith("_"):
+                yield where, "reserved-value", f"choice value '{value}' may not start with '_'"
+            values.add(value)
+        if isinstance(code, int):
+            if code in codes:
+                yield where, "duplicate-choice", f"printed choice code {code} is used twice"
+            codes.add(code)
+
+
+def check_conditions(raw: Mapping[str, Any]) -> Iterator[Found]:
+    earlier: dict[str, Mapping[str, Any]] = {}
+    every = {str(q.get("code")) for q in iter_questions(raw)}
+    for question in iter_questions(raw):
+        where = _where(question)
+        if "show_if" in question:
+            yield from condition_problems(where, question["show_if"], earlier, every)
+        earlier[str(question.get("code"))] = question
+
+
+def condition_problems(
+    where: str,
+    data: Any,
+    earlier: Mapping[str, Mapping[str, Any]],
+    every: set[Any] | None = None,
+) -> Iterator[Found]:
+    """Problems of one condition that may name only questions in `earlier`."""
+    try:
+        condition = conditions.parse(data)
+    except conditions.ConditionError as error:
+        yield where, "condition", f"show_if: {error}"
+        return
+    for code, values in condition.references():
+        target = earlier.get(code)
+        if target is None:
+            if every is not None and code in every:
+                yield where, "condition-later", f"show_if names {code}, which is not earlier"
+            else:
+                yield where, "condition-unknown", f"show_if names unknown question {code}"
+            continue
+        qtype = TYPES.get(target["type"]) if isinstance(target.get("type"), str) else None
+        if qtype is not None and qtype.has_choices:
+            choices = items(target.get("choices"))
+            known = {
+                c["value"]
+                for c in choices
+                if isinstance(c, Mapping) and isinstance(c.get("value"), str)
+            }
+            known |= {f"_{name}" for name in items(target.get("allow"))}
+            for value in values:
+                if value not in known:
+                    yield where, "condition-value", f"show_if: {code} has no choice '{value}'"
+
+
+CHECKS: tuple[Callable[[Mapping[str, Any]], Iterator[Found]], ...] = (
+    check_languages,
+    check_unique_codes,
+    check_types,
+    check_conditions,
+)
+
+
+def run(raw: Mapping[str, Any]) -> list[Found]:
+    return [found for check in CHECKS for found in check(raw)]

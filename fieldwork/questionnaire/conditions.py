@@ -1,0 +1,121 @@
+"""Declarative `show_if` conditions: parsed from data, evaluated on answers, never eval'd.
+
+A condition names earlier questions only, so it can be evaluated on the server,
+mirrored in the browser and printed on paper as words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+Answers = Mapping[str, Any]
+
+
+class ConditionError(ValueError):
+    """A condition's data has the wrong shape."""
+
+
+def _selected(answer: Any) -> set[Any]:
+    if answer is None:
+        return set()
+    if isinstance(answer, list):
+        return set(answer)
+    return {answer}
+
+
+@dataclass(frozen=True)
+class Compare:
+    """`{question, equals|in|not_in: …}`: the answer to one question against values."""
+
+    question: str
+    op: str  # "equals", "in" or "not_in"
+    values: tuple[Any, ...]
+
+    def holds(self, answers: Answers) -> bool:
+        given = _selected(answers.get(self.question))
+        if self.op == "not_in":
+            return bool(given) and not given & set(self.values)
+        return bool(given & set(self.values))
+
+    def references(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        yield self.question, self.values
+
+
+@dataclass(frozen=True)
+class Answered:
+    question: str
+    expected: bool
+
+    def holds(self, answers: Answers) -> bool:
+        return (answers.get(self.question) is not None) == self.expected
+
+    def references(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        yield self.question, ()
+
+
+@dataclass(frozen=True)
+class Combine:
+    """`all`, `any` or `not` over nested conditions."""
+
+    op: str
+    parts: tuple[Condition, ...]
+
+    def holds(self, answers: Answers) -> bool:
+        if self.op == "all":
+            return all(p.holds(answers) for p in self.parts)
+        if self.op == "any":
+            return any(p.holds(answers) for p in self.parts)
+        return not self.parts[0].holds(answers)
+
+    def references(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        for part in self.parts:
+            yield from part.references()
+
+
+Condition = Compare | Answered | Combine
+
+
+def _value(op: str, value: Any) -> str | int | float:
+    """A value to compare answers with: a choice value, a number or a special answer.
+
+    Booleans are refused: an unquoted YAML `yes` would otherwise never match the
+    choice value "yes", silently hiding a question.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ConditionError(f"'{op}' values must be choice values or numbers, not {value!r}")
+    return value
+
+
+def parse(data: Any) -> Condition:
+    """Build a condition from its data; raise ConditionError on a wrong shape."""
+    if not isinstance(data, Mapping):
+        raise ConditionError("a condition must be a mapping")
+    keys = set(data)
+    if keys in ({"all"}, {"any"}):
+        op = keys.pop()
+        parts = data[op]
+        if not isinstance(parts, Sequence) or isinstance(parts, str) or not parts:
+            raise ConditionError(f"'{op}' needs a non-empty list of conditions")
+        return Combine(op, tuple(parse(p) for p in parts))
+    if keys == {"not"}:
+        return Combine("not", (parse(data["not"]),))
+    if "question" not in keys or len(keys) != 2:
+        raise ConditionError("a condition is {question, equals|in|not_in|answered} or all/any/not")
+    question = data["question"]
+    if not isinstance(question, str):
+        raise ConditionError("'question' must be a question code")
+    (op,) = keys - {"question"}
+    value = data[op]
+    if op == "equals":
+        return Compare(question, "equals", (_value(op, value),))
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not value:
+            raise ConditionError(f"'{op}' needs a non-empty list of values")
+        return Compare(question, op, tuple(_value(op, v) for v in value))
+    if op == "answered":
+        if not isinstance(value, bool):
+            raise ConditionError("'answered' must be true or false")
+        return Answered(question, value)
+    raise ConditionError(f"unknown condition operator '{op}'")

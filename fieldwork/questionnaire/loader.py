@@ -1,0 +1,284 @@
+"""Read definition files: YAML → shape (JSON Schema) → meaning (checks) → frozen model.
+
+Every step reports problems instead of raising, so `flask fieldwork check`
+lists all of them at once. A file with any problem yields no questionnaire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from fieldwork.questionnaire import checks, conditions
+from fieldwork.questionnaire.model import (
+    SPECIAL_ANSWERS,
+    Choice,
+    Question,
+    Questionnaire,
+    Section,
+)
+from fieldwork.questionnaire.problems import Problem
+from fieldwork.questionnaire.segments import Segment
+from fieldwork.questionnaire.types import TYPES
+
+SCHEMA_FILE = "schema.json"
+SEGMENTS_FILE = "segments.yaml"
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass
+class Catalog:
+    """What a folder of definitions holds: questionnaires by id, segments, and problems."""
+
+    questionnaires: dict[str, Questionnaire] = field(default_factory=dict)
+    segments: list[Segment] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def segment(self, code: str) -> Segment | None:
+        return next((s for s in self.segments if s.code == code), None)
+
+
+def load_directory(directory: Path) -> Catalog:
+    """Load every questionnaire and the segments in `directory`, checking each."""
+    catalog = Catalog()
+    schema = json.loads((directory / SCHEMA_FILE).read_text(encoding="utf-8"))
+    raws: dict[str, Mapping[str, Any]] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == SEGMENTS_FILE:
+            continue
+        raw, problems = read_definition(path, schema)
+        catalog.problems += problems
+        if raw is None:
+            continue
+        if raw["id"] in raws:
+            catalog.problems.append(
+                Problem(
+                    path.name, "-", "duplicate-id", f"questionnaire id {raw['id']} is used twice"
+                )
+            )
+            continue
+        raws[raw["id"]] = raw
+        if not problems:
+            catalog.questionnaires[raw["id"]] = build(raw)
+    segments_path = directory / SEGMENTS_FILE
+    if segments_path.exists():
+        catalog.segments, problems = read_segments(segments_path, raws)
+        catalog.problems += problems
+    return catalog
+
+
+def read_definition(
+    path: Path, schema: Mapping[str, Any]
+) -> tuple[Mapping[str, Any] | None, list[Problem]]:
+    """Parse and check one questionnaire file; the raw mapping is returned if it parsed."""
+    raw, problem = read_yaml(path)
+    if raw is None:
+        return None, [problem] if problem else []
+    problems = [
+        Problem(
+            path.name, _locate(raw, list(error.absolute_path)), "schema", _schema_message(error)
+        )
+        for error in Draft202012Validator(schema).iter_errors(raw)
+        if not _is_type_error(raw, list(error.absolute_path))
+    ]
+    if not isinstance(raw.get("id"), str):
+        return None, problems or [Problem(path.name, "-", "schema", "the file has no id")]
+    problems += [Problem(path.name, where, code, msg) for where, code, msg in checks.run(raw)]
+    return raw, _unique(problems)
+
+
+def read_yaml(path: Path) -> tuple[dict[str, Any] | None, Problem | None]:
+    name = path.name
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        return None, Problem(name, "-", "too-big", f"file is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        raw = yaml.safe_load(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, Problem(name, "-", "encoding", "file is not valid UTF-8")
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        return None, Problem(name, "-", "yaml", f"not valid YAML{line}: {error}")
+    if not isinstance(raw, dict):
+        return None, Problem(name, "-", "yaml", "the file must hold a mapping")
+    return raw, None
+
+
+def _locate(raw: Mapping[str, Any], path: list[Any]) -> str:
+    """The question (or section) code a schema error sits in, or "-"."""
+    try:
+        if path[:1] == ["sections"] and len(path) >= 2:
+            section = raw["sections"][path[1]]
+            if path[2:3] == ["questions"] and len(path) >= 4:
+                return str(section["questions"][path[3]].get("code", "?"))
+            return str(section.get("code", "?"))
+    except (KeyError, IndexError, TypeError, AttributeError):
+        pass
+    return "-"
+
+
+def _is_type_error(raw: Mapping[str, Any], path: list[Any]) -> bool:
+    """Errors under a question whose type is unknown: the checks report that better."""
+    if len(path) < 4 or path[0] != "sections" or path[2] != "questions":
+        return False
+    try:
+        question = raw["sections"][path[1]]["questions"][path[3]]
+        return question.get("type") not in TYPES
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return False
+
+
+def _schema_message(error: Any) -> str:
+    where = "/".join(str(p) for p in error.absolute_path if not isinstance(p, int))
+    return f"{where}: {error.message}" if where else str(error.message)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def content_hash(raw: Mapping[str, Any]) -> str:
+    canonical = json.dumps(
+        raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def build(raw: Mapping[str, Any]) -> Questionnaire:
+    """The frozen model of a definition that passed every check."""
+    sections = tuple(
+        Section(
+            code=s["code"],
+            title=s["title"],
+            questions=tuple(_question(q, s["code"]) for q in s["questions"]),
+        )
+        for s in raw["sections"]
+    )
+    return Questionnaire(
+        id=raw["id"],
+        version=str(raw["version"]),
+        kind=raw.get("kind", "survey"),
+        languages=tuple(raw["languages"]),
+        title=raw["title"],
+        description=raw.get("description") or raw["title"],
+        estimated_minutes=int(raw.get("estimated_minutes", 10)),
+        segments=tuple(raw.get("segments") or ()),
+        sections=sections,
+        content_hash=content_hash(raw),
+        definition=json.loads(json.dumps(raw, default=str)),
+    )
+
+
+def _question(raw: Mapping[str, Any], section: str) -> Question:
+    options = {k: v for k, v in raw.items() if k not in checks.COMMON_KEYS and k != "choices"}
+    return Question(
+        code=raw["code"],
+        type=raw["type"],
+        text=raw["text"],
+        section=section,
+        hint=raw.get("hint"),
+        required=bool(raw.get("required", False)),
+        allow=tuple(SPECIAL_ANSWERS[name] for name in raw.get("allow") or ()),
+        show_if=conditions.parse(raw["show_if"]) if "show_if" in raw else None,
+        tags=dict(raw.get("tags") or {}),
+        choices=tuple(
+            Choice(
+                value=c["value"],
+                label=c["label"],
+                code=int(c.get("code", position)),
+                exclusive=bool(c.get("exclusive", False)),
+            )
+            for position, c in enumerate(raw.get("choices") or (), start=1)
+        ),
+        options=options,
+    )
+
+
+def read_segments(
+    path: Path, questionnaires: Mapping[str, Mapping[str, Any]]
+) -> tuple[list[Segment], list[Problem]]:
+    """Parse segments.yaml and check each rule against the questionnaires that use it."""
+    raw, problem = read_yaml(path)
+    if raw is None:
+        return [], [problem] if problem else []
+    items = raw.get("segments")
+    if not isinstance(items, list) or not items:
+        return [], [Problem(path.name, "-", "segments", "segments must be a non-empty list")]
+    problems: list[Problem] = []
+    segments: list[Segment] = []
+    codes = [item.get("code") for item in items if isinstance(item, Mapping)]
+    for item in items:
+        if not isinstance(item, Mapping) or not isinstance(item.get("code"), str):
+            problems.append(Problem(path.name, "-", "segments", "every segment needs a code"))
+            continue
+        code = item["code"]
+        if codes.count(code) > 1:
+            problems.append(
+                Problem(path.name, code, "duplicate-code", f"segment {code} is used twice")
+            )
+        for lang in _languages(questionnaires):
+            for key in ("label", "description"):
+                text = item.get(key)
+                missing = not isinstance(text, Mapping) or not str(text.get(lang) or "").strip()
+                if missing and (key == "label" or text is not None):
+                    problems.append(
+                        Problem(path.name, code, "missing-translation", f"{key} has no {lang} text")
+                    )
+        display = item.get("default_display")
+        if display is not None and not isinstance(display, Mapping):
+            problems.append(
+                Problem(path.name, code, "segments", "default_display must be a mapping")
+            )
+        rule = item.get("derive_if")
+        try:
+            derive_if = conditions.parse(rule) if rule is not None else None
+        except conditions.ConditionError as error:
+            # Reported here, not per questionnaire, so a rule no questionnaire uses yet
+            # is still caught.
+            problems.append(Problem(path.name, code, "condition", f"derive_if: {error}"))
+            continue
+        for qid, q in questionnaires.items():
+            if rule is not None and code in checks.items(q.get("segments")):
+                earlier = {str(x.get("code")): x for x in checks.iter_questions(q)}
+                problems += [
+                    Problem(path.name, code, c, f"{qid}: {m.replace('show_if', 'derive_if')}")
+                    for _, c, m in checks.condition_problems(code, rule, earlier)
+                ]
+        segments.append(
+            Segment(
+                code=code,
+                label=item.get("label") or {},
+                description=item.get("description"),
+                default_display=dict(display) if isinstance(display, Mapping) else {},
+                derive_if=derive_if,
+            )
+        )
+    fallbacks = [s.code for s in segments if s.derive_if is None]
+    if fallbacks != [segments[-1].code] if segments else True:
+        problems.append(
+            Problem(path.name, "-", "segments", "exactly one segment, the last, has no derive_if")
+        )
+    for qid, q in questionnaires.items():
+        for code in checks.items(q.get("segments")):
+            if code not in codes:
+                problems.append(
+                    Problem(path.name, code, "segments", f"{qid} names unknown segment {code}")
+                )
+    return segments, problems
+
+
+def _languages(questionnaires: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    langs: dict[str, None] = {}
+    for q in questionnaires.values():
+        for lang in checks.items(q.get("languages")):
+            if isinstance(lang, str):
+                langs[lang] = None
+    return list(langs)

@@ -1,0 +1,1 @@
+"""Responses: drafts in progress and submitted responses, each stored exactly once."""

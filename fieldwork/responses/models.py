@@ -1,0 +1,72 @@
+"""Tables for drafts and submitted responses.
+
+A response stores its answers as one JSON document, plus indexed columns for
+everything staff filter on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+
+class Response(SQLModel, table=True):
+    # Ids are never reused, so the audit log and frozen batches always point at one response.
+    # Few indexes on purpose: every one is written by every submission.
+    __table_args__ = (
+        Index("ix_response_questionnaire_submitted", "questionnaire_id", "submitted_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: str = Field(max_length=36, unique=True)  # the client's UUID
+    reference: str = Field(max_length=12, unique=True)  # shown to the respondent
+    questionnaire_id: str = Field(max_length=64)
+    version_hash: str = Field(foreign_key="questionnaire_version.content_hash", max_length=64)
+    mode: str = Field(max_length=16)
+    segment: str = Field(max_length=32)
+    segment_source: str = Field(max_length=16)
+    campaign: str | None = Field(default=None, max_length=64)
+    wave: str | None = Field(default=None, max_length=64)
+    locale: str = Field(max_length=16)
+    status: str = Field(default="pending", index=True, max_length=16)
+    flags: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    answers: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    paradata: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    answers_hash: str = Field(max_length=64)  # tells a resubmission from a different one
+    started_at: dt.datetime | None = None
+    submitted_at: dt.datetime
+    # What the quality rules compare across responses, indexed so one submission
+    # is checked without a scan.
+    ip_hash: str | None = Field(default=None, index=True, max_length=64)
+    fingerprint: str | None = Field(default=None, index=True, max_length=40)
+    duration_seconds: float | None = None
+    rules_version: str | None = Field(default=None, max_length=32)
+    entered_by: int | None = Field(default=None, foreign_key="staff_user.id")
+    row_version: int = Field(default=1)  # optimistic locking for review decisions
+    # Who set the current status; None while only the automatic review has decided,
+    # which re-running the rules may then change.
+    reviewed_by: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class Draft(SQLModel, table=True):
+    """Answers in progress; the respondent's cookie or resume code points here."""
+
+    id: str = Field(primary_key=True, max_length=43)
+    submission_id: str = Field(max_length=36, unique=True)
+    questionnaire_id: str = Field(max_length=64)
+    version_hash: str = Field(foreign_key="questionnaire_version.content_hash", max_length=64)
+    resume_code: str | None = Field(default=None, unique=True, max_length=16)
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    page_seconds: dict[str, float] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    preset: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    started_at: dt.datetime
+    updated_at: dt.datetime
+    response_id: int | None = Field(default=None, foreign_key="response.id")

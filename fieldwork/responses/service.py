@@ -1,0 +1,257 @@
+"""Start and save drafts, resume them by code, and submit a response exactly once.
+
+Exactly once is the database's job: the client's UUID is unique, the insert
+is "insert or do nothing", and whoever loses the race reads the winner's row.
+There is no check-then-insert anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from fieldwork import answers as answer_rules
+from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.questionnaire.problems import Issue
+from fieldwork.questionnaire.segments import ANSWERS, LINK, Segment, contradicts, derive
+from fieldwork.responses import codes
+from fieldwork.responses.models import Draft, Response
+
+ONLINE = "online"
+
+
+class SubmissionConflict(Exception):
+    """The same submission id was already used for different answers."""
+
+
+def now() -> dt.datetime:
+    """Every timestamp is aware and in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def parse_submission_id(text: str) -> str | None:
+    """The canonical form of a client-made UUID, or None if it is not one."""
+    try:
+        return str(uuid.UUID(text.strip()))
+    except (ValueError, AttributeError):
+        return None
+
+
+def start_draft(session: Session, questionnaire: Questionnaire, preset: Mapping[str, Any]) -> Draft:
+    """A new draft; `preset` holds what an invitation link set (campaign, wave, segment…)."""
+    moment = now()
+    draft = Draft(
+        id=secrets.token_urlsafe(32),
+        submission_id=str(uuid.uuid4()),
+        questionnaire_id=questionnaire.id,
+        version_hash=questionnaire.content_hash,
+        preset=dict(preset),
+        started_at=moment,
+        updated_at=moment,
+    )
+    session.add(draft)
+    session.commit()
+    return draft
+
+
+def get_draft(session: Session, draft_id: str | None) -> Draft | None:
+    return session.get(Draft, draft_id) if draft_id else None
+
+
+def save_page(
+    session: Session,
+    draft: Draft,
+    codes_on_page: Sequence[str],
+    values: Mapping[str, Any],
+    page: str,
+    seconds: float | None,
+) -> None:
+    """Replace the draft's answers to one page's questions and add the time spent on it."""
+    kept = {code: value for code, value in draft.answers.items() if code not in codes_on_page}
+    kept.update(values)
+    draft.answers = kept
+    if seconds is not None:
+        times = dict(draft.page_seconds)
+        times[page] = round(times.get(page, 0.0) + seconds, 1)
+        draft.page_seconds = times
+    draft.updated_at = now()
+    session.add(draft)
+    session.commit()
+
+
+def issue_resume_code(session: Session, draft: Draft) -> str:
+    """Give the draft a resume code (once); the unique constraint settles any collision."""
+    if draft.resume_code:
+        return draft.resume_code
+    for _ in range(5):
+        draft.resume_code = codes.new_resume_code()
+        session.add(draft)
+        try:
+            session.commit()
+            return draft.resume_code
+        except IntegrityError:
+            session.rollback()
+    raise RuntimeError("could not find a free resume code")
+
+
+def resume(session: Session, code: str, max_age_days: int) -> Draft | None:
+    """The draft a well-formed, unexpired resume code points to."""
+    draft = session.exec(select(Draft).where(col(Draft.resume_code) == code)).first()
+    if draft is None or draft.updated_at < now() - dt.timedelta(days=max_age_days):
+        return None
+    return draft
+
+
+@dataclass
+class Segmentation:
+    segment: str
+    source: str
+    flags: list[dict[str, Any]] = field(default_factory=list)
+
+
+def segment_of(
+    segments: Sequence[Segment], preset: str | None, answers: Mapping[str, Any]
+) -> Segmentation:
+    """The link's segment if there was one, else derived; a contradiction is flagged, not fixed."""
+    derived = derive(segments, answers)
+    chosen = next((s for s in segments if s.code == preset), None)
+    if chosen is None:
+        return Segmentation(derived, ANSWERS)
+    flags = []
+    if contradicts(chosen, answers):
+        flags.append({"code": "segment-conflict", "link": chosen.code, "answers": derived})
+    return Segmentation(chosen.code, LINK, flags)
+
+
+def answers_hash(version_hash: str, answers: Mapping[str, Any]) -> str:
+    document = json.dumps([version_hash, answers], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(document.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Submission:
+    """What a mode hands over to be stored: everything but the reference and the time."""
+
+    submission_id: str
+    questionnaire: Questionnaire
+    answers: Mapping[str, Any]
+    segments: Sequence[Segment]
+    link_segment: str | None
+    locale: str
+    paradata: Mapping[str, Any]
+    mode: str = ONLINE
+    campaign: str | None = None
+    wave: str | None = None
+    started_at: dt.datetime | None = None
+    ip_hash: str | None = None  # keyed hash, never the address itself
+    entered_by: int | None = None  # the staff user who typed it in, for paper
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: int
+    created: bool  # False when the same submission had been stored before
+
+
+def submit(session: Session, submission: Submission) -> tuple[Stored | None, list[Issue]]:
+    """Validate and store once. Returns the stored row's id (new or earlier) or the issues.
+
+    Raises SubmissionConflict if the id was already used with other answers.
+    """
+    questionnaire = submission.questionnaire
+    cleaned = answer_rules.clean(questionnaire, submission.answers)
+    issues = answer_rules.validate(questionnaire, cleaned)
+    if issues:
+        return None, issues
+    segmentation = segment_of(submission.segments, submission.link_segment, cleaned)
+    digest = answers_hash(questionnaire.content_hash, cleaned)
+    submitted = now()
+    paradata = dict(submission.paradata)
+    paradata["submitted_at"] = submitted.isoformat()
+    if submission.started_at:
+        paradata["started_at"] = submission.started_at.isoformat()
+    row = {
+        "submission_id": submission.submission_id,
+        "questionnaire_id": questionnaire.id,
+        "version_hash": questionnaire.content_hash,
+        "mode": submission.mode,
+        "segment": segmentation.segment,
+        "segment_source": segmentation.source,
+        "campaign": submission.campaign,
+        "wave": submission.wave,
+        "locale": submission.locale,
+        "status": "pending",
+        "flags": segmentation.flags,
+        "answers": cleaned,
+        "paradata": paradata,
+        "answers_hash": digest,
+        "started_at": submission.started_at,
+        "submitted_at": submitted,
+        "ip_hash": submission.ip_hash,
+        "entered_by": submission.entered_by,
+        "duration_seconds": (
+            (submitted - submission.started_at).total_seconds() if submission.started_at else None
+        ),
+        "row_version": 1,
+    }
+    new_id = _insert_once(session, row)
+    if new_id is not None:
+        return Stored(new_id, created=True), []
+    earlier = session.execute(
+        select(col(Response.id), col(Response.answers_hash)).where(
+            col(Response.submission_id) == submission.submission_id
+        )
+    ).one()
+    if earlier.answers_hash != digest:
+        raise SubmissionConflict(submission.submission_id)
+    return Stored(earlier.id, created=False), []
+
+
+_TABLE = Response.__table__  # type: ignore[attr-defined]
+# Built once: "insert unless this submission id exists", giving the new id back.
+_INSERT_ONCE = {
+    name: dialect.insert(_TABLE)
+    .on_conflict_do_nothing(index_elements=["submission_id"])
+    .returning(_TABLE.c.id)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+
+
+def _insert_once(session: Session, row: dict[str, Any]) -> int | None:
+    """The new row's id, or None if the submission id was already stored."""
+    statement = _INSERT_ONCE[session.get_bind().dialect.name]
+    for _ in range(5):  # a new reference if the random one is taken
+        try:
+            # On the session's connection: a core statement needs none of the ORM's work.
+            result = session.connection().execute(
+                statement, {**row, "reference": codes.new_reference()}
+            )
+            found = result.scalar_one_or_none()
+            session.commit()
+            return found
+        except IntegrityError:
+            session.rollback()
+    raise RuntimeError("could not find a free reference code")
+
+
+def mark_submitted(session: Session, draft: Draft, response_id: int) -> None:
+    draft.response_id = response_id
+    draft.updated_at = now()
+    session.add(draft)
+    session.commit()
+
+
+def by_submission_id(session: Session, submission_id: str) -> Response | None:
+    return session.exec(
+        select(Response).where(col(Response.submission_id) == submission_id)
+    ).first()

@@ -1,0 +1,1 @@
+"""Review: statuses and decisions on responses, quality flags applied, the audit log."""

@@ -1,0 +1,135 @@
+"""Decisions on responses and the audit trail of every change after submission.
+
+A decision names the row version it was made on; the UPDATE only matches that
+version, so of two reviewers deciding at once one wins and the other is told
+the response changed. Every change writes an audit row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from fieldwork.accounts.models import StaffUser
+from fieldwork.responses.models import Response
+from fieldwork.responses.service import now
+from fieldwork.review.models import REASONS, STATUSES, AuditEntry
+
+SYSTEM = "system"
+
+
+class DecisionError(ValueError):
+    """A decision cannot be made; `code` says why (for the UI to word)."""
+
+    def __init__(self, code: str, response_id: int | None = None):
+        super().__init__(code)
+        self.code = code
+        self.response_id = response_id
+
+
+def audit(
+    session: Session,
+    response_id: int | None,
+    action: str,
+    old: Any,
+    new: Any,
+    actor: StaffUser | None = None,
+    reason: str | None = None,
+    comment: str | None = None,
+) -> None:
+    """Add an audit row to the session's transaction; the caller commits."""
+    session.add(
+        AuditEntry(
+            at=now(),
+            actor_id=actor.id if actor else None,
+            actor=actor.username if actor else SYSTEM,
+            response_id=response_id,
+            action=action,
+            old=old,
+            new=new,
+            reason=reason,
+            comment=comment,
+        )
+    )
+
+
+def history(session: Session, response_id: int) -> Sequence[AuditEntry]:
+    query = (
+        select(AuditEntry)
+        .where(col(AuditEntry.response_id) == response_id)
+        .order_by(col(AuditEntry.id))
+    )
+    return session.exec(query).all()
+
+
+@dataclass(frozen=True)
+class Decision:
+    response_id: int
+    row_version: int  # the version the reviewer saw
+    status: str
+    reason: str
+    comment: str | None = None
+
+
+def _check(decision: Decision, reviewer: StaffUser) -> None:
+    if decision.status not in STATUSES:
+        raise DecisionError("unknown-status", decision.response_id)
+    if decision.reason not in REASONS[decision.status]:
+        raise DecisionError("unknown-reason", decision.response_id)
+    if reviewer.role not in ("admin", "reviewer"):
+        raise DecisionError("not-a-reviewer", decision.response_id)
+    if decision.comment is not None and len(decision.comment) > 2000:
+        raise DecisionError("comment-too-long", decision.response_id)
+
+
+def decide(session: Session, decision: Decision, reviewer: StaffUser) -> Response:
+    """Set a response's status, or raise DecisionError ("changed", "own-entry", …)."""
+    _check(decision, reviewer)
+    response = session.get(Response, decision.response_id)
+    if response is None:
+        raise DecisionError("not-found", decision.response_id)
+    if response.entered_by is not None and response.entered_by == reviewer.id:
+        raise DecisionError("own-entry", decision.response_id)
+    old = response.status
+    result = session.execute(
+        update(Response)
+        .where(col(Response.id) == decision.response_id)
+        .where(col(Response.row_version) == decision.row_version)
+        .values(
+            status=decision.status, row_version=decision.row_version + 1, reviewed_by=reviewer.id
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise DecisionError("changed", decision.response_id)
+    audit(
+        session,
+        decision.response_id,
+        "status",
+        old,
+        decision.status,
+        reviewer,
+        decision.reason,
+        decision.comment,
+    )
+    session.commit()
+    session.refresh(response)
+    return response
+
+
+def decide_many(
+    session: Session, decisions: Iterable[Decision], reviewer: StaffUser
+) -> tuple[int, list[DecisionError]]:
+    """Decide each in turn; one that fails does not stop the others. Returns (done, errors)."""
+    done, errors = 0, []
+    for decision in decisions:
+        try:
+            decide(session, decision, reviewer)
+            done += 1
+        except DecisionError as error:
+            errors.append(error)
+    return done, errors

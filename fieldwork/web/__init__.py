@@ -1,0 +1,40 @@
+"""The web layer: the only package that touches the request and the session."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_wtf.csrf import CSRFProtect
+
+from fieldwork.config import LANGUAGES
+from fieldwork.web import batches, errors, labels, preferences, review, staff, survey
+
+
+def init_app(app: Flask) -> None:
+    errors.init_app(app)  # first: its encoding check must read the body before CSRF parses it
+    CSRFProtect(app)  # every POST, the anonymous survey included
+    app.register_blueprint(preferences.bp)
+    app.register_blueprint(survey.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(batches.bp)
+    app.jinja_env.globals.update(labels.template_globals())
+
+    @app.context_processor
+    def page_globals() -> dict[str, object]:
+        return {
+            "languages": LANGUAGES,
+            "display": preferences.current_display(),
+            "here": request.full_path.rstrip("?"),
+            "staff_user": staff.current_user,
+        }
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
+        )
+        return response

@@ -1,0 +1,117 @@
+"""Staff pages for batches: choose filters, preview counts, freeze, list and download."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from fieldwork import db
+from fieldwork.exports import service as exports
+from fieldwork.exports.models import Batch
+from fieldwork.web import catalog
+from fieldwork.web.errors import ClientError
+from fieldwork.web.staff import current_user, role_required
+
+bp = Blueprint("batches", __name__, url_prefix="/staff/batches")
+
+BATCH_ERRORS = {
+    "bad-name": _("Give the batch a name of up to 120 characters."),
+    "empty": _("No approved response matches these filters, so there is nothing to freeze."),
+}
+
+
+def _filters(args: MultiDict[str, str]) -> exports.Filters:
+    qid = args.get("questionnaire", "")
+    if qid not in catalog.versions().ids(db.session()):
+        raise ClientError(400, _("Choose a questionnaire."))
+    try:
+        start = dt.date.fromisoformat(args["from"]) if args.get("from") else None
+        end = dt.date.fromisoformat(args["to"]) if args.get("to") else None
+    except ValueError:
+        raise ClientError(400, _("Enter dates like 2026-11-22.")) from None
+    return exports.Filters(
+        questionnaire_id=qid,
+        versions=tuple(v for v in args.getlist("version") if v)[:20],
+        campaign=args.get("campaign", "")[:64] or None,
+        wave=args.get("wave", "")[:64] or None,
+        submitted_from=start,
+        submitted_to=end,
+        segments=tuple(s for s in args.getlist("segment") if s)[:20],
+        modes=tuple(m for m in args.getlist("mode") if m)[:10],
+    )
+
+
+@bp.get("/")
+@role_required("admin", "reviewer")
+def index() -> str:
+    session = db.session()
+    return render_template(
+        "batches/index.html",
+        batches=exports.batches(session),
+        questionnaires=catalog.versions().ids(session),
+        segments=catalog.segments(),
+    )
+
+
+@bp.get("/preview")
+@role_required("admin", "reviewer")
+def preview() -> str:
+    filters = _filters(request.args)
+    counts = exports.preview(db.session(), filters)
+    return render_template(
+        "batches/preview.html",
+        filters=filters,
+        counts=counts,
+        args=list(request.args.items(multi=True)),
+        back=url_for(".index"),
+    )
+
+
+@bp.post("/")
+@role_required("admin", "reviewer")
+def freeze() -> Any:
+    creator = current_user()
+    assert creator is not None
+    filters = _filters(request.form)
+    try:
+        batch = exports.freeze(
+            db.session(),
+            request.form.get("name", ""),
+            filters,
+            exports.rules_version_for(db.session(), filters.questionnaire_id),
+            creator,
+        )
+    except exports.BatchError as error:
+        raise ClientError(400, BATCH_ERRORS.get(error.code, error.code)) from None
+    return redirect(url_for(".show", batch_id=batch.id), 303)
+
+
+def _batch(batch_id: int) -> Batch:
+    batch = db.session().get(Batch, batch_id)
+    if batch is None:
+        raise ClientError(404, _("There is no batch with this number."))
+    return batch
+
+
+@bp.get("/<int:batch_id>")
+@role_required("admin", "reviewer")
+def show(batch_id: int) -> str:
+    batch = _batch(batch_id)
+    return render_template(
+        "batches/show.html", batch=batch, files=exports.FILE_NAMES, back=url_for(".index")
+    )
+
+
+@bp.get("/<int:batch_id>/<name>")
+@role_required("admin", "reviewer")
+def download(batch_id: int, name: str) -> Any:
+    batch = _batch(batch_id)
+    bom = request.args.get("bom") == "1"
+    if name not in exports.FILE_NAMES and name != exports.ZIP_NAME:
+        raise ClientError(404, _("This batch has no file of that name."))
+    path = exports.files_of(db.session(), batch, current_app.instance_path, bom=bom)[name]
+    return send_file(path, as_attachment=True, download_name=f"batch-{batch.id}-{name}")

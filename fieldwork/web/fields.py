@@ -1,0 +1,136 @@
+"""Web builders, one per question type: form field names, reading a post, showing an answer.
+
+Keyed by the same names as `questionnaire.types.TYPES`; a test fails if either
+side misses a type. Each type's markup is the macro of the same name in
+`templates/macros/questions.html`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from flask_babel import format_date, format_decimal, gettext
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from fieldwork.i18n import text
+from fieldwork.questionnaire.model import DONT_KNOW, NOT_APPLICABLE, Question
+from fieldwork.questionnaire.types import RawAnswer
+
+SPECIAL_LABELS = {DONT_KNOW: _l("Don't know"), NOT_APPLICABLE: _l("Not applicable")}
+
+
+def field_name(question: Question, part: str = "") -> str:
+    return f"{question.code}-{part}" if part else question.code
+
+
+class Builder:
+    parts: ClassVar[tuple[str, ...]] = ("",)
+    special_in_main: ClassVar[bool] = False  # "don't know" is one more radio button
+    first: ClassVar[str] = ""  # the id suffix of the control an error summary links to
+
+    def first_id(self, question: Question) -> str:
+        return field_name(question, self.first)
+
+    def read(self, question: Question, form: MultiDict[str, str]) -> RawAnswer:
+        names = (*self.parts, "special")
+        return {part: form.getlist(field_name(question, part)) for part in names}
+
+    def raw(self, question: Question, value: Any) -> dict[str, list[str]]:
+        """The form values that stand for a stored value: prefills and hidden fields."""
+        if value is None:
+            return {}
+        if isinstance(value, str) and value in (DONT_KNOW, NOT_APPLICABLE):
+            return {"" if self.special_in_main else "special": [value]}
+        return self.raw_value(question, value)
+
+    def raw_value(self, question: Question, value: Any) -> dict[str, list[str]]:
+        return {"": [str(value)]}
+
+    def show(self, question: Question, value: Any) -> str:
+        if isinstance(value, str) and value in SPECIAL_LABELS:
+            return str(SPECIAL_LABELS[value])
+        return self.show_value(question, value)
+
+    def show_value(self, question: Question, value: Any) -> str:
+        return str(value)
+
+
+class SingleChoice(Builder):
+    special_in_main = True
+    first = "1"
+
+    def show_value(self, question: Question, value: Any) -> str:
+        choice = question.choice(value)
+        return text(choice.label) if choice else str(value)
+
+
+class MultipleChoice(Builder):
+    first = "1"
+
+    def raw_value(self, question: Question, value: Any) -> dict[str, list[str]]:
+        return {"": [str(v) for v in value]}
+
+    def show_value(self, question: Question, value: Any) -> str:
+        labels = [text(c.label) for c in question.choices if c.value in value]
+        return str(gettext("; ")).join(labels)
+
+
+class Rating(Builder):
+    special_in_main = True
+    first = "1"
+
+
+class Number(Builder):
+    def show_value(self, question: Question, value: Any) -> str:
+        unit = text(question.options.get("unit"))
+        number = format_decimal(value)
+        return f"{number} {unit}".strip()
+
+
+class Duration(Builder):
+    parts = ("hours", "minutes")
+    first = "hours"
+
+    def raw_value(self, question: Question, value: Any) -> dict[str, list[str]]:
+        hours, minutes = divmod(int(value), 60)
+        return {"hours": [str(hours)], "minutes": [str(minutes)]}
+
+    def show_value(self, question: Question, value: Any) -> str:
+        hours, minutes = divmod(int(value), 60)
+        return str(gettext("%(hours)s hours %(minutes)s minutes", hours=hours, minutes=minutes))
+
+
+class Date(Builder):
+    parts = ("day", "month", "year")
+    first = "day"
+
+    def raw_value(self, question: Question, value: Any) -> dict[str, list[str]]:
+        date = dt.date.fromisoformat(value)
+        return {"day": [str(date.day)], "month": [str(date.month)], "year": [str(date.year)]}
+
+    def show_value(self, question: Question, value: Any) -> str:
+        return str(format_date(dt.date.fromisoformat(value), "long"))
+
+
+class Text(Builder):
+    pass
+
+
+BUILDERS: Mapping[str, Builder] = {
+    "single_choice": SingleChoice(),
+    "multiple_choice": MultipleChoice(),
+    "rating": Rating(),
+    "scale_0_10": Rating(),
+    "number": Number(),
+    "duration": Duration(),
+    "date": Date(),
+    "short_text": Text(),
+    "long_text": Text(),
+}
+
+
+def builder(question: Question) -> Builder:
+    return BUILDERS[question.type]

@@ -1,0 +1,225 @@
+"""Reviewer pages: the queue with filters, one response with its evidence, decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, cast, func, select
+from sqlmodel import col
+
+from fieldwork import answers as answer_rules
+from fieldwork import db
+from fieldwork.responses.models import Response
+from fieldwork.review import service as review
+from fieldwork.review.models import REASONS
+from fieldwork.web import catalog, fields
+from fieldwork.web.errors import ClientError
+from fieldwork.web.explain import explain_flag
+from fieldwork.web.staff import current_user, role_required
+
+bp = Blueprint("review", __name__, url_prefix="/staff/review")
+
+PER_PAGE = 50
+BULK_LIMIT = 10_000
+DECISION_ERRORS = {
+    "changed": (
+        409,
+        _l(
+            "Someone else changed this response since you opened it. "
+            "Nothing was saved: look at it again and decide."
+        ),
+    ),
+    "own-entry": (
+        403,
+        _l("You entered this response yourself, so another reviewer must decide it."),
+    ),
+    "not-a-reviewer": (403, _l("Only reviewers and admins can decide responses.")),
+    "unknown-status": (400, _l("Choose a decision.")),
+    "unknown-reason": (400, _l("Choose a reason that fits the decision.")),
+    "comment-too-long": (400, _l("Shorten the comment to 2,000 characters or fewer.")),
+    "not-found": (404, _l("There is no response with this number.")),
+}
+
+
+def _day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ClientError(400, _("Enter dates like 2026-11-22.")) from None
+
+
+def _filters(args: Any = None) -> dict[str, Any]:
+    args = request.args if args is None else args
+    return {
+        "questionnaire": args.get("questionnaire", "")[:64],
+        "flag": args.get("flag", "")[:64],
+        "segment": args.get("segment", "")[:32],
+        "mode": args.get("mode", "")[:16],
+        "status": args.get("status", "")[:16],
+        "from": args.get("from", "")[:10],
+        "to": args.get("to", "")[:10],
+    }
+
+
+def _query(chosen: dict[str, Any]) -> Any:
+    query = select(Response)
+    for key, column in (
+        ("questionnaire", Response.questionnaire_id),
+        ("segment", Response.segment),
+        ("mode", Response.mode),
+        ("status", Response.status),
+    ):
+        if chosen[key]:
+            query = query.where(col(column) == chosen[key])
+    if chosen["flag"]:
+        # Flags are a JSON list of {"code": …}; this text match works on SQLite and PostgreSQL.
+        pattern = f'%"code": "{chosen["flag"]}"%'
+        query = query.where(cast(col(Response.flags), String).like(pattern))
+    start, end = _day(chosen["from"]), _day(chosen["to"])
+    if start:
+        query = query.where(
+            col(Response.submitted_at) >= dt.datetime.combine(start, dt.time(), dt.UTC)
+        )
+    if end:
+        limit = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
+        query = query.where(col(Response.submitted_at) < limit)
+    return query
+
+
+@bp.get("/")
+@role_required("admin", "reviewer")
+def queue() -> str:
+    chosen = _filters()
+    query = _query(chosen)
+    session = db.session()
+    total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    rows = (
+        session.execute(
+            query.order_by(col(Response.submitted_at).desc(), col(Response.id).desc())
+            .offset((page - 1) * PER_PAGE)
+            .limit(PER_PAGE)
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "review/queue.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        chosen=chosen,
+        reasons_by_status=REASONS,
+        segments=catalog.segments(),
+        questionnaires=catalog.versions().ids(session),
+        query_args={k: v for k, v in chosen.items() if v},
+    )
+
+
+@bp.get("/<int:response_id>")
+@role_required("admin", "reviewer")
+def response(response_id: int) -> str:
+    session = db.session()
+    found = session.get(Response, response_id)
+    if found is None:
+        raise ClientError(404, str(DECISION_ERRORS["not-found"][1]))
+    questionnaire = catalog.versions().by_hash(session, found.version_hash)
+    assert questionnaire is not None
+    shown = {q.code for q in answer_rules.shown(questionnaire, found.answers)}
+    rows = [
+        {
+            "question": q,
+            "shown": q.code in shown,
+            "answer": fields.builder(q).show(q, found.answers[q.code])
+            if q.code in found.answers
+            else "",
+        }
+        for q in questionnaire.questions
+    ]
+    return render_template(
+        "review/response.html",
+        item=found,
+        q=questionnaire,
+        rows=rows,
+        flags=[explain_flag(flag) for flag in found.flags],
+        history=review.history(session, response_id),
+        reasons_by_status=REASONS,
+        own=_entered_by_me(found),
+        back=url_for(".queue"),
+    )
+
+
+def _entered_by_me(found: Response) -> bool:
+    user = current_user()
+    return user is not None and found.entered_by is not None and found.entered_by == user.id
+
+
+def _decision(response_id: int, row_version: str | None) -> review.Decision:
+    form = request.form
+    try:
+        version = int(row_version or "")
+    except ValueError:
+        raise ClientError(400, _("This form is damaged: reload the page and try again.")) from None
+    comment = form.get("comment", "").strip() or None
+    return review.Decision(
+        response_id, version, form.get("status", ""), form.get("reason", ""), comment
+    )
+
+
+def _refuse(error: review.DecisionError) -> ClientError:
+    status, words = DECISION_ERRORS.get(error.code, (400, _l("This decision cannot be made.")))
+    links = (
+        [(url_for(".response", response_id=error.response_id), _("Open the response again"))]
+        if error.response_id
+        else []
+    )
+    return ClientError(status, str(words), links)
+
+
+@bp.post("/<int:response_id>")
+@role_required("admin", "reviewer")
+def decide(response_id: int) -> Any:
+    reviewer = current_user()
+    assert reviewer is not None
+    try:
+        review.decide(
+            db.session(), _decision(response_id, request.form.get("row_version")), reviewer
+        )
+    except review.DecisionError as error:
+        raise _refuse(error) from None
+    return redirect(url_for(".response", response_id=response_id, decided="1"), 303)
+
+
+@bp.post("/bulk")
+@role_required("admin", "reviewer")
+def bulk() -> Any:
+    reviewer = current_user()
+    assert reviewer is not None
+    if request.form.get("scope") == "filter":
+        # Everything the filters match now, at its current version.
+        matched = db.session().execute(_query(_filters(request.form)).limit(BULK_LIMIT)).scalars()
+        picked = [f"{row.id}:{row.row_version}" for row in matched]
+    else:
+        picked = request.form.getlist("pick")[:BULK_LIMIT]
+    decisions = []
+    for item in picked:
+        response_id, _sep, version = item.partition(":")
+        if not response_id.isdigit():
+            raise ClientError(400, _("This form is damaged: reload the page and try again."))
+        decisions.append(_decision(int(response_id), version))
+    if not decisions:
+        raise ClientError(400, _("Tick at least one response."))
+    done, errors = review.decide_many(db.session(), decisions, reviewer)
+    return render_template(
+        "review/bulk_done.html",
+        done=done,
+        errors=[(e.response_id, str(DECISION_ERRORS.get(e.code, (0, e.code))[1])) for e in errors],
+        back=url_for(".queue"),
+    )

@@ -1,0 +1,108 @@
+"""Staff sign-in, sign-out and the overview of responses."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlmodel import col
+from wtforms import PasswordField, StringField
+from wtforms.validators import InputRequired, Length
+
+from fieldwork import db
+from fieldwork.accounts import service as accounts
+from fieldwork.accounts.models import StaffUser
+from fieldwork.responses.models import Response
+from fieldwork.web.errors import ClientError
+from fieldwork.web.preferences import safe_next
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class LoginForm(FlaskForm):  # type: ignore[misc]
+    username = StringField(validators=[InputRequired(), Length(max=64)])
+    password = PasswordField(validators=[InputRequired(), Length(max=1024)])
+
+
+def current_user() -> StaffUser | None:
+    if "staff_user" not in g:
+        g.staff_user = accounts.user_for(db.session(), session.get("staff_token"))
+    user: StaffUser | None = g.staff_user
+    return user
+
+
+def login_required(view: F) -> F:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user() is None:
+            return redirect(url_for("staff.login", next=request.path), 303)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Signed in with one of these roles, else a 403 page."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return redirect(url_for("staff.login", next=request.path), 303)
+            if user.role not in roles:
+                raise ClientError(403, _("Your role does not give access to this page."))
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session(), form.username.data, form.password.data)
+        if user is not None:
+            session.pop("staff_token", None)
+            session["staff_token"] = accounts.open_session(
+                db.session(), user, current_app.config["STAFF_SESSION_HOURS"]
+            )
+            return redirect(safe_next(request.args.get("next") or url_for(".overview")), 303)
+        error = _("The username or password is not right")
+    elif request.method == "POST":
+        error = _("Enter your username and password")
+    status = 422 if request.method == "POST" else 200
+    page = render_template("staff/login.html", form=form, error=error, back=url_for("survey.home"))
+    return page, status
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    accounts.close_session(db.session(), session.pop("staff_token", None))
+    return redirect(url_for("staff.login"), 303)
+
+
+@bp.get("/")
+@login_required
+def overview() -> str:
+    keys = col(Response.questionnaire_id), col(Response.segment), col(Response.mode)
+    day = func.date(col(Response.submitted_at))
+    query = select(*keys, day, func.count()).group_by(*keys, day).order_by(day.desc(), *keys)
+    rows = db.session().execute(query).all()
+    total = sum(r[4] for r in rows)
+    return render_template(
+        "staff/overview.html",
+        rows=rows,
+        total=total,
+        user=current_user(),
+    )

@@ -1,0 +1,413 @@
+"""The online questionnaire: start, question pages, check answers, submit, confirmation, resume.
+
+Views parse the request, call the answers rules and the responses service, and
+render or redirect. Answers live in a server-side draft; the cookie only
+points at it, so no timeout loses them.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+
+from fieldwork import answers as answer_rules
+from fieldwork import db, i18n
+from fieldwork.config import LANGUAGES
+from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.questionnaire.problems import Issue
+from fieldwork.responses import codes, service
+from fieldwork.responses.models import Draft
+from fieldwork.web import catalog, fields, pages
+from fieldwork.web.errors import ClientError
+from fieldwork.web.messages import message
+from fieldwork.web.paradata import browser_family, ip_hash
+from fieldwork.web.preferences import SIZES, apply_display, current_display
+
+bp = Blueprint("survey", __name__)
+
+LINK_VALUE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+INVALID = 422  # the page again, with what was wrong and the answers given
+
+
+def _questionnaire(qid: str) -> Questionnaire:
+    questionnaire = catalog.versions().current(db.session(), qid) if len(qid) <= 64 else None
+    if questionnaire is None:
+        raise ClientError(404, _("There is no questionnaire at this address."))
+    return questionnaire
+
+
+def _draft(qid: str) -> tuple[Draft, Questionnaire] | None:
+    """This browser's draft of a questionnaire, with the version it started on."""
+    draft = service.get_draft(db.session(), (session.get("drafts") or {}).get(qid))
+    if draft is None:
+        return None
+    questionnaire = catalog.versions().by_hash(db.session(), draft.version_hash)
+    return (draft, questionnaire) if questionnaire else None
+
+
+def _remember_draft(qid: str, draft: Draft) -> None:
+    drafts = dict(session.get("drafts") or {})
+    drafts[qid] = draft.id
+    session["drafts"] = drafts
+    session.permanent = True
+
+
+def _pages(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[pages.Page]:
+    return pages.paginate(questionnaire, answers, one_per_page=current_display().large)
+
+
+def _home() -> str:
+    return url_for(".home")
+
+
+@bp.get("/")
+def home() -> str:
+    ids = catalog.versions().ids(db.session())
+    found = [catalog.versions().current(db.session(), qid) for qid in ids]
+    return render_template("survey/home.html", questionnaires=[q for q in found if q])
+
+
+@bp.get("/s/<qid>/")
+def start(qid: str) -> str:
+    questionnaire = _questionnaire(qid)
+    if request.args:
+        _apply_invitation(questionnaire)
+    return render_template("survey/start.html", q=questionnaire, error=None, back=_home())
+
+
+def _apply_invitation(questionnaire: Questionnaire) -> None:
+    """Presets from an invitation link: campaign, wave, segment, language, display."""
+    args = request.args
+    invite: dict[str, str] = {}
+    for key in ("campaign", "wave"):
+        if key in args:
+            if not LINK_VALUE.match(args[key]):
+                raise ClientError(400, _("This invitation link is not valid."))
+            invite[key] = args[key]
+    segment = args.get("segment")
+    if segment is not None:
+        known = catalog.segment(segment)
+        if known is None or segment not in questionnaire.segments:
+            raise ClientError(400, _("This invitation link is not valid."))
+        invite["segment"] = segment
+        defaults = known.default_display
+        apply_display(defaults.get("text_size"), defaults.get("contrast"))
+    lang, size, contrast = args.get("lang"), args.get("size"), args.get("contrast")
+    if (
+        (lang and lang not in LANGUAGES)
+        or (size and size not in SIZES)
+        or (contrast and contrast not in ("on", "off"))
+    ):
+        raise ClientError(400, _("This invitation link is not valid."))
+    if lang:
+        session["link_lang"] = lang
+    apply_display(size, contrast)
+    invites = dict(session.get("invites") or {})
+    invites[questionnaire.id] = invite
+    session["invites"] = invites
+    session.permanent = True
+
+
+@bp.post("/s/<qid>/start")
+def begin(qid: str) -> Response | tuple[str, int]:
+    questionnaire = _questionnaire(qid)
+    if request.form.get("consent") != "yes":
+        error = _("Tick the box to say you agree to take part")
+        page = render_template("survey/start.html", q=questionnaire, error=error, back=_home())
+        return page, INVALID
+    preset = dict((session.get("invites") or {}).get(qid) or {})
+    preset["display"] = current_display().size
+    draft = service.start_draft(db.session(), questionnaire, preset)
+    _remember_draft(qid, draft)
+    first = _pages(questionnaire, {})[0]
+    return redirect(url_for(".page", qid=qid, key=first.key), 303)  # type: ignore[return-value]
+
+
+def _require_draft(qid: str) -> tuple[Draft, Questionnaire]:
+    found = _draft(qid)
+    if found is None:
+        _questionnaire(qid)  # 404 for an unknown questionnaire, not a redirect
+        raise ClientError(
+            409,
+            _(
+                "We could not find your answers in this browser. "
+                "Start again, or use your resume code."
+            ),
+            links=[
+                (url_for(".start", qid=qid), _("Start the questionnaire")),
+                (url_for(".resume"), _("Continue with a resume code")),
+            ],
+        )
+    return found
+
+
+@bp.route("/s/<qid>/q/<key>", methods=["GET", "POST"])
+def page(qid: str, key: str) -> Any:
+    draft, questionnaire = _require_draft(qid)
+    if draft.response_id is not None:
+        return redirect(url_for(".done", qid=qid, submission_id=draft.submission_id), 303)
+    all_pages = _pages(questionnaire, draft.answers)
+    index = pages.find(all_pages, key)
+    if index is None:
+        return redirect(url_for(".check", qid=qid), 303)
+    current = all_pages[index]
+    changing = request.args.get("change") == "1"
+    back = (
+        url_for(".check", qid=qid)
+        if changing
+        else url_for(".page", qid=qid, key=all_pages[index - 1].key)
+        if index
+        else url_for(".start", qid=qid)
+    )
+    if request.method == "GET":
+        session["shown"] = {"key": key, "at": time.time()}
+        values = {
+            q.code: fields.builder(q).raw(q, draft.answers.get(q.code)) for q in current.questions
+        }
+        return _render_page(questionnaire, current, index, len(all_pages), values, [], back)
+
+    raw = {q.code: fields.builder(q).read(q, request.form) for q in current.questions}
+    values, issues = answer_rules.parse(current.questions, raw)
+    seconds = _seconds_on(key)
+    if request.form.get("action") == "save":
+        service.save_page(db.session(), draft, current.codes, values, key, seconds)
+        service.issue_resume_code(db.session(), draft)
+        return redirect(url_for(".saved", qid=qid), 303)
+    failed = {i.question for i in issues}
+    issues += [i for i in answer_rules.check(current.questions, values) if i.question not in failed]
+    if issues:
+        return _render_page(
+            questionnaire, current, index, len(all_pages), raw, issues, back
+        ), INVALID
+    service.save_page(db.session(), draft, current.codes, values, key, seconds)
+    return redirect(_after(questionnaire, draft, key, changing), 303)
+
+
+def _seconds_on(key: str) -> float | None:
+    shown = session.pop("shown", None)
+    if isinstance(shown, dict) and shown.get("key") == key:
+        return max(0.0, time.time() - float(shown.get("at", 0)))
+    return None
+
+
+def _after(questionnaire: Questionnaire, draft: Draft, key: str, changing: bool) -> str:
+    """Where to go after a page: the next page, or back to check answers after a change
+    unless the change brought up questions still to answer."""
+    all_pages = _pages(questionnaire, draft.answers)
+    index = pages.find(all_pages, key)
+    following = all_pages[index + 1 :] if index is not None else all_pages
+    if changing:
+        following = [p for p in following if any(draft.answers.get(c) is None for c in p.codes)]
+        following = [p for p in following if answer_rules.check(p.questions, draft.answers)]
+    if following:
+        extra: dict[str, Any] = {"change": "1"} if changing else {}
+        return url_for(".page", qid=questionnaire.id, key=following[0].key, **extra)
+    return url_for(".check", qid=questionnaire.id)
+
+
+def _render_page(
+    questionnaire: Questionnaire,
+    current: pages.Page,
+    index: int,
+    total: int,
+    values: dict[str, Any],
+    issues: list[Issue],
+    back: str,
+) -> str:
+    errors = {i.question: message(i) for i in issues}
+    linked = [
+        (fields.builder(q).first_id(q), errors[q.code])
+        for q in current.questions
+        if q.code in errors
+    ]
+    return render_template(
+        "survey/page.html",
+        errors_linked=linked,
+        q=questionnaire,
+        page=current,
+        number=index + 1,
+        total=total,
+        values=values,
+        errors=errors,
+        back=back,
+        title_prefix=_("Error: ") if errors else "",
+    )
+
+
+def _rows(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    all_pages = _pages(questionnaire, answers)
+    rows = []
+    for question in answer_rules.shown(questionnaire, answers):
+        value = answers.get(question.code)
+        owner = pages.page_with(all_pages, question.code)
+        rows.append(
+            {
+                "question": question,
+                "answer": fields.builder(question).show(question, value)
+                if value is not None
+                else "",
+                "change": url_for(".page", qid=questionnaire.id, key=owner.key, change="1")
+                if owner
+                else "",
+                "hidden": fields.builder(question).raw(question, value),
+            }
+        )
+    return rows
+
+
+@bp.get("/s/<qid>/check")
+def check(qid: str) -> Any:
+    draft, questionnaire = _require_draft(qid)
+    if draft.response_id is not None:
+        return redirect(url_for(".done", qid=qid, submission_id=draft.submission_id), 303)
+    answers = answer_rules.clean(questionnaire, draft.answers)
+    issues = answer_rules.validate(questionnaire, answers)
+    if issues:
+        owner = pages.page_with(_pages(questionnaire, answers), issues[0].question)
+        if owner is not None:
+            return redirect(url_for(".page", qid=qid, key=owner.key), 303)
+    return render_template(
+        "survey/check.html",
+        q=questionnaire,
+        rows=_rows(questionnaire, answers),
+        draft=draft,
+        errors={},
+        errors_linked=[],
+        back=url_for(".page", qid=qid, key=_pages(questionnaire, answers)[-1].key),
+    )
+
+
+@bp.post("/s/<qid>/submit")
+def submit(qid: str) -> Any:
+    submission_id = service.parse_submission_id(request.form.get("submission_id", ""))
+    if submission_id is None:
+        raise ClientError(
+            400, _("This form is damaged: its submission number is missing or wrong.")
+        )
+    found = _draft(qid)
+    draft = found[0] if found and found[0].submission_id == submission_id else None
+    questionnaire = found[1] if draft and found else _questionnaire(qid)
+    raw = {q.code: fields.builder(q).read(q, request.form) for q in questionnaire.questions}
+    given, issues = answer_rules.parse(questionnaire.questions, raw)
+    preset = draft.preset if draft else (session.get("invites") or {}).get(qid) or {}
+    display = current_display()
+    submission = service.Submission(
+        submission_id=submission_id,
+        questionnaire=questionnaire,
+        answers=given,
+        segments=catalog.segments(),
+        link_segment=preset.get("segment"),
+        locale=i18n.current(),
+        campaign=preset.get("campaign"),
+        wave=preset.get("wave"),
+        started_at=draft.started_at if draft else None,
+        ip_hash=ip_hash(),
+        paradata={
+            "page_seconds": dict(draft.page_seconds) if draft else {},
+            "locale": i18n.current(),
+            "text_size": display.size,
+            "contrast": "high" if display.contrast else "standard",
+            "browser": browser_family(),
+        },
+    )
+    if not issues:
+        try:
+            stored, issues = service.submit(db.session(), submission)
+        except service.SubmissionConflict:
+            raise ClientError(
+                409,
+                _(
+                    "These answers were already sent once with different content, "
+                    "so they were not saved again."
+                ),
+            ) from None
+    if issues:
+        answers = answer_rules.clean(questionnaire, given)
+        return render_template(
+            "survey/check.html",
+            q=questionnaire,
+            rows=_rows(questionnaire, answers),
+            draft=draft,
+            submission_id=submission_id,
+            back=url_for(".start", qid=qid),
+            errors={i.question: message(i) for i in issues},
+            errors_linked=[(i.question, message(i)) for i in issues],
+        ), INVALID
+    if draft is not None and stored is not None and draft.response_id is None:
+        service.mark_submitted(db.session(), draft, stored.id)
+    return redirect(url_for(".done", qid=qid, submission_id=submission_id), 303)
+
+
+@bp.get("/s/<qid>/done/<submission_id>")
+def done(qid: str, submission_id: str) -> str:
+    questionnaire = _questionnaire(qid)
+    canonical = service.parse_submission_id(submission_id)
+    stored = service.by_submission_id(db.session(), canonical) if canonical else None
+    if stored is None or stored.questionnaire_id != qid:
+        raise ClientError(404, _("We could not find a response with this number."))
+    return render_template(
+        "survey/done.html",
+        q=questionnaire,
+        reference=codes.format_reference(stored.reference),
+        submitted=format_datetime(stored.submitted_at, "medium"),
+    )
+
+
+@bp.get("/s/<qid>/saved")
+def saved(qid: str) -> str:
+    draft, questionnaire = _require_draft(qid)
+    if not draft.resume_code:
+        return redirect(url_for(".check", qid=qid), 303)  # type: ignore[return-value]
+    return render_template(
+        "survey/saved.html",
+        q=questionnaire,
+        code=codes.format_resume_code(draft.resume_code),
+        days=current_app.config["RESUME_DAYS"],
+        back=url_for(".check", qid=qid),
+    )
+
+
+@bp.route("/resume", methods=["GET", "POST"])
+def resume() -> Any:
+    if request.method == "GET":
+        return render_template("survey/resume.html", error=None, code="", back=_home())
+    entered = request.form.get("code", "")[:64]
+    code = codes.normalise_resume_code(entered)
+    if code is None:
+        error = _("Enter the 12-digit code you were given, like 1234 5678 9012")
+        return render_template(
+            "survey/resume.html", error=error, code=entered, back=_home()
+        ), INVALID
+    draft = service.resume(db.session(), code, current_app.config["RESUME_DAYS"])
+    if draft is None:
+        error = _("No saved answers match this code. Check the digits, or start again.")
+        return render_template("survey/resume.html", error=error, code=entered, back=_home()), 404
+    _remember_draft(draft.questionnaire_id, draft)
+    if draft.response_id is not None:
+        return redirect(
+            url_for(".done", qid=draft.questionnaire_id, submission_id=draft.submission_id), 303
+        )
+    return redirect(_resume_target(draft), 303)
+
+
+def _resume_target(draft: Draft) -> str:
+    questionnaire = catalog.versions().by_hash(db.session(), draft.version_hash)
+    assert questionnaire is not None
+    for current in _pages(questionnaire, draft.answers):
+        if any(draft.answers.get(code) is None for code in current.codes):
+            return url_for(".page", qid=questionnaire.id, key=current.key)
+    return url_for(".check", qid=questionnaire.id)

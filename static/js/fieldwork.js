@@ -1,0 +1,51 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Focus the error summary so keyboard and screen-reader users land on it.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary && document.activeElement !== summary) {
+    summary.focus();
+  }
+
+  // A link in the error summary focuses its field and shows the question above it,
+  // not just the field scrolled to the top edge (the GOV.UK error summary pattern).
+  if (summary) {
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field || !field.matches("input, textarea, select, button")) return;
+      event.preventDefault();
+      var fieldset = field.closest("fieldset");
+      var caption = (fieldset && fieldset.querySelector("legend")) ||
+        document.querySelector("label[for='" + field.id + "']") || field;
+      caption.scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
+
+  // "None of these" clears the other boxes, and the other boxes clear it.
+  document.querySelectorAll("[data-exclusive-group]").forEach(function (group) {
+    group.addEventListener("change", function (event) {
+      var box = event.target;
+      if (!box.checked || box.type !== "checkbox") return;
+      group.querySelectorAll("input[type=checkbox]").forEach(function (other) {
+        if (other !== box && other.hasAttribute("data-exclusive") !== box.hasAttribute("data-exclusive")) {
+          other.checked = false;
+        }
+      });
+    });
+  });
+
+  // A second click on a submit button while the first is on its way does nothing.
+  // (The server stores a response once whatever happens; this only saves a round trip.)
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent === "yes") {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sent = "yes";
+    });
+  });
+})();

@@ -1,0 +1,80 @@
+"""Language and display settings: set from a link or the header, remembered across pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Playwright
+
+from tests.browser.conftest import (
+    PHONE,
+    QID,
+    Checks,
+    answer_with_mouse,
+    click_and_wait,
+    launch_chromium,
+    page_codes,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_invitation_link_presets_large_text_and_choices_are_remembered(open_context: Any) -> None:
+    context = open_context(locale="en-GB")
+    page = context.new_page()
+    checks = Checks(page, lang="en", size="large")
+    page.goto(f"/s/{QID}/?segment=elderly")
+    checks.here("start page from an elderly invitation link")
+
+    click_and_wait(page, 'footer a[href="/resume"]')
+    checks.here("resume page")
+    click_and_wait(page, 'header a[hreflang="zh-Hant"]')
+    checks.lang = "zh-Hant"
+    checks.here("resume page in zh-Hant")
+    click_and_wait(page, 'header a[href*="contrast=on"]')
+    checks.contrast = True
+    checks.here("resume page, high contrast")
+
+    # Another tab of the same browser keeps everything; the settings live in the session.
+    checks.page = other = context.new_page()
+    other.goto("/staff/login")
+    checks.here("staff sign-in, new tab")
+    other.goto(f"/s/{QID}/")
+    checks.here("start page, new tab")
+
+    # An explicit choice wins over the invitation's preset, and is remembered too.
+    click_and_wait(other, 'header a[href*="size=standard"]')
+    click_and_wait(other, 'header a[href*="contrast=off"]')
+    click_and_wait(other, 'footer a[href="/resume"]')
+    checks.size, checks.contrast = "standard", False
+    checks.here("resume page after choosing standard text")
+    assert other.get_attribute('header a[href*="size=standard"]', "aria-current") == "true"
+    checks.report()
+
+
+def test_extra_large_text(open_context: Any) -> None:
+    """Extra large text from an invitation link that also sets the language: audited like large."""
+    page = open_context(locale="en-GB", viewport=PHONE).new_page()
+    checks = Checks(page, lang="zh-Hant", size="x-large")
+    page.goto(f"/s/{QID}/?size=x-large&lang=zh-Hant")
+    checks.audit("start page")
+    page.click('label[for="consent"]')
+    click_and_wait(page, "main button[type=submit]")
+    for _ in range(3):
+        codes = page_codes(page)
+        assert len(codes) == 1, codes
+        checks.audit(f"question page {codes[0]}")
+        answer_with_mouse(page, codes[0])
+        click_and_wait(page, 'button[value="continue"]')
+    click_and_wait(page, 'footer a[href="/resume"]')
+    checks.post_empty("resume page, error", 'main button[type="submit"]')
+    checks.audit("resume page, error")
+    checks.report()
+
+
+def test_missing_chromium_is_reported(playwright: Playwright | str) -> None:
+    """The reason `open_context` fails every browser test with when Chromium is missing."""
+    assert not isinstance(playwright, str), playwright
+    reason = launch_chromium(playwright, executable="/nonexistent/chromium")
+    assert isinstance(reason, str) and "Chromium could not be started" in reason

@@ -1,0 +1,58 @@
+"""A frozen batch exported again gives the same bytes: every file and the zip."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from fieldwork.exports.batch import FILE_NAMES, Export
+from fieldwork.exports.records import Excluded, ExportRecord
+
+from .conftest import batch_records
+
+MakeRecord = Callable[..., ExportRecord]
+
+
+def test_two_exports_are_byte_identical(
+    export: Callable[..., Export], record: MakeRecord, tmp_path: Path
+) -> None:
+    excluded = [Excluded(20, "rejected", ("speeder",))]
+    first = export(batch_records(record), excluded)
+    second = export(batch_records(record), excluded)
+    assert first.files == second.files == FILE_NAMES
+    for name in first.files:
+        assert (first.directory / name).read_bytes() == (second.directory / name).read_bytes(), name
+    zips = first.pack(tmp_path / "a.zip"), second.pack(tmp_path / "b.zip")
+    assert zips[0].read_bytes() == zips[1].read_bytes()
+
+
+def test_zip_holds_every_file_in_a_fixed_order_at_the_frozen_time(
+    export: Callable[..., Export], record: MakeRecord, tmp_path: Path
+) -> None:
+    result = export(batch_records(record))
+    with zipfile.ZipFile(result.pack(tmp_path / "batch.zip")) as archive:
+        assert archive.namelist() == list(FILE_NAMES)
+        assert {info.date_time for info in archive.infolist()} == {(2026, 9, 30, 8, 0, 0)}
+        for name in FILE_NAMES:
+            assert archive.read(name) == (result.directory / name).read_bytes()
+
+
+def test_xlsx_parts_carry_the_frozen_time(
+    export: Callable[..., Export], record: MakeRecord
+) -> None:
+    result = export(batch_records(record))
+    with zipfile.ZipFile(result.directory / "data.xlsx") as book:
+        assert {info.date_time for info in book.infolist()} == {(2026, 9, 30, 8, 0, 0)}
+
+
+def test_data_formats_can_be_left_out(export: Callable[..., Export], record: MakeRecord) -> None:
+    result = export(batch_records(record), formats=("csv",))
+    assert result.files == (
+        "data.csv",
+        "codebook.csv",
+        "codebook.xlsx",
+        "cleaning_log.csv",
+        "manifest.json",
+    )
+    assert not (result.directory / "data.parquet").exists()

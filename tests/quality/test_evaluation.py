@@ -1,0 +1,130 @@
+"""Evaluating one response: flags sorted, deterministic, stored as JSON, explained in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fieldwork.quality import (
+    ALONE,
+    RULES,
+    Earlier,
+    Flag,
+    Neighbours,
+    evaluate,
+    explain,
+    settings_of,
+)
+from tests.quality.factories import NOW, subject, survey
+
+SURVEY = survey()
+SETTINGS = settings_of(SURVEY.definition)
+
+# A response that trips every rule at once.
+BAD = subject(
+    5,
+    answers={
+        **{f"R{i}": 3 for i in range(1, 9)},
+        "C1": "yes",
+        "O1": "asdfasdfjkl",
+        "O2": "asdfasdfjkl",
+        "O3": "asdfasdfjkl",
+    },
+    seconds=0,
+    pages={"p1": 0.2},
+    recorded=[{"code": "segment-conflict", "link": "elderly", "answers": "young"}],
+)
+NEAR = Neighbours(
+    median_seconds=600,
+    duration_count=40,
+    same_ip_latest=Earlier(4, BAD.submitted_at - dt.timedelta(minutes=5)),
+    same_ip_count=1,
+    same_answers_first=2,
+)
+
+
+def test_flags_come_most_serious_first_then_by_code() -> None:
+    found = evaluate(SURVEY, SETTINGS, BAD, NEAR, NOW)
+    assert [(f.severity, f.rule) for f in found] == [
+        ("reject", "duplicate-answers"),
+        ("reject", "impossible-paradata"),
+        ("review", "duplicate-ip"),
+        ("review", "open-mash"),
+        ("review", "open-same-text"),
+        ("review", "segment-conflict"),
+        ("review", "straight-lining"),
+    ]
+
+
+def test_evaluating_twice_gives_equal_flags() -> None:
+    first = evaluate(SURVEY, SETTINGS, BAD, NEAR, NOW)
+    again = evaluate(survey(), settings_of(SURVEY.definition), BAD, NEAR, NOW + dt.timedelta(1))
+    assert first == again
+    assert [f.as_json() for f in first] == [f.as_json() for f in again]
+
+
+def test_naive_times_as_sqlite_returns_them_are_taken_as_utc() -> None:
+    naive = subject(submitted=NOW.replace(tzinfo=None), seconds=600)
+    assert naive == subject(submitted=NOW, seconds=600)
+    assert naive.submitted_at.tzinfo is dt.UTC
+
+
+def test_a_clean_response_has_no_flags() -> None:
+    answers = {"C1": "yes", "R1": 4, "R2": 5, "O1": "退款很快。"}
+    assert evaluate(SURVEY, SETTINGS, subject(answers=answers, pages={"p1": 30}), ALONE, NOW) == []
+
+
+def test_flags_read_back_from_their_stored_json() -> None:
+    for flag in evaluate(SURVEY, SETTINGS, BAD, NEAR, NOW):
+        stored = flag.as_json()
+        assert stored["code"] == flag.rule and stored["severity"] == flag.severity
+        assert Flag.from_json(stored) == flag
+
+
+def test_flag_params_are_sorted_whatever_order_they_are_given_in() -> None:
+    assert Flag.of("x", "note", b=1, a=2) == Flag.of("x", "note", a=2, b=1)
+    assert Flag.of("x", "note", b=1, a=2).as_json() == {
+        "code": "x",
+        "severity": "note",
+        "a": 2,
+        "b": 1,
+    }
+
+
+def test_every_sentence_of_every_rule_is_worded_with_its_flag_s_parameters() -> None:
+    cases = [
+        subject(1, {"O1": "无"}, seconds=-5),
+        subject(2, seconds=90000, submitted=NOW + dt.timedelta(hours=1)),
+        subject(3, seconds=60),
+    ]
+    flags = evaluate(SURVEY, SETTINGS, BAD, NEAR, NOW)
+    for one in cases:
+        flags += evaluate(SURVEY, SETTINGS, one, NEAR, NOW)
+    worded: set[str] = set()
+    for flag in flags:
+        for message, params in explain(flag):
+            assert "%(" not in message % params
+            worded.add(message)
+    every = {s for rule in RULES.values() for s in rule.reasons.values() or [rule.explanation]}
+    assert worded == every
+
+
+def test_a_reason_gets_its_own_sentence() -> None:
+    (flag,) = [
+        f for f in evaluate(SURVEY, SETTINGS, BAD, NEAR, NOW) if f.rule == "impossible-paradata"
+    ]
+    assert [message for message, _ in explain(flag.as_json())] == [
+        RULES["impossible-paradata"].reasons["zero-duration"],
+        RULES["impossible-paradata"].reasons["fast-pages"],
+    ]
+
+
+def test_explanations_join_lists_for_reading() -> None:
+    flag = Flag.of("open-empty", "note", questions=("O1", "O3"))
+    assert explain(flag)[0][0] % explain(flag)[0][1] == (
+        "The answers to O1, O3 say nothing (such as “none”, “n/a” or “-”)."
+    )
+
+
+def test_a_flag_of_a_rule_that_no_longer_exists_is_still_explained() -> None:
+    (message, params) = explain({"code": "retired", "severity": "note"})[0]
+    assert "retired" in message % params

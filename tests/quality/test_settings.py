@@ -1,0 +1,155 @@
+"""Rule settings: defaults, per-questionnaire overrides from YAML, checks and the rules version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from fieldwork.quality import (
+    DEFAULTS,
+    RULES,
+    SEVERITIES,
+    SettingsError,
+    check_settings,
+    rules_version,
+    settings_of,
+)
+from fieldwork.questionnaire.loader import load_directory
+
+QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
+
+
+def quality(block: str) -> dict[str, Any]:
+    """A definition holding only the `quality:` block written as YAML."""
+    document = yaml.safe_load(block)
+    assert isinstance(document, dict)
+    return document
+
+
+def test_every_rule_has_a_default_severity_and_an_explanation() -> None:
+    assert {
+        "speeder",
+        "duplicate-ip",
+        "duplicate-answers",
+        "straight-lining",
+        "impossible-paradata",
+        "segment-conflict",
+        "open-same-text",
+        "open-mash",
+        "open-empty",
+    } <= set(RULES)
+    for code, rule in RULES.items():
+        assert DEFAULTS[code].severity == rule.severity in SEVERITIES
+        assert DEFAULTS[code].enabled
+        assert rule.explanation.strip()
+
+
+def test_defaults_are_the_scheme_s_thresholds() -> None:
+    assert DEFAULTS["speeder"].values == {
+        "min_seconds": 120,
+        "median_fraction": 1 / 3,
+        "min_responses": 30,
+    }
+    assert DEFAULTS.param("duplicate-ip", "window_hours") == 24
+    assert DEFAULTS.param("straight-lining", "min_run") == 8
+    assert DEFAULTS["impossible-paradata"].values == {
+        "max_seconds": 86400,
+        "min_page_seconds": 1.0,
+        "clock_skew_seconds": 300,
+    }
+
+
+def test_yaml_settings_override_the_defaults_of_the_rules_they_name() -> None:
+    settings = settings_of(
+        quality(
+            """
+            quality:
+              speeder: {min_seconds: 150}
+              straight-lining: {min_run: 10, severity: note}
+            """
+        )
+    )
+    assert settings.param("speeder", "min_seconds") == 150
+    assert settings.param("speeder", "min_responses") == 30
+    assert settings["straight-lining"].severity == "note"
+    assert settings.param("straight-lining", "min_run") == 10
+    assert settings["duplicate-ip"] == DEFAULTS["duplicate-ip"]
+
+
+def test_a_rule_named_with_nothing_under_it_keeps_its_defaults() -> None:
+    assert settings_of(quality("quality:\n  speeder:\n")) == DEFAULTS
+
+
+def test_a_rule_can_be_switched_off() -> None:
+    assert not settings_of({"quality": {"open-empty": {"enabled": False}}})["open-empty"].enabled
+
+
+def test_the_shipped_questionnaire_loads_with_its_quality_block() -> None:
+    catalog = load_directory(QUESTIONNAIRES)
+    assert catalog.problems == []
+    definition = catalog.questionnaires["after_sales_consumer"].definition
+    assert check_settings(definition) == []
+    assert settings_of(definition).param("speeder", "min_seconds") == 120
+
+
+@pytest.mark.parametrize(
+    ("block", "code", "words"),
+    [
+        ("quality: [speeder]", "quality", "must map rule codes"),
+        ("quality: {speedster: {}}", "quality-rule", "unknown rule 'speedster'"),
+        ("quality: {speeder: 120}", "quality", "speeder: settings must be a mapping"),
+        ("quality: {speeder: {min_secs: 1}}", "quality-param", "unknown parameter 'min_secs'"),
+        ("quality: {speeder: {min_seconds: fast}}", "quality-type", "must be a number"),
+        ("quality: {speeder: {min_seconds: true}}", "quality-type", "must be a number"),
+        ("quality: {speeder: {min_seconds: -1}}", "quality-range", "must be at least 0"),
+        ("quality: {speeder: {median_fraction: 1.5}}", "quality-range", "must be at most 1"),
+        ("quality: {straight-lining: {min_run: 7.5}}", "quality-type", "whole number"),
+        ("quality: {straight-lining: {min_run: 1}}", "quality-range", "at least 2"),
+        ("quality: {duplicate-ip: {window_hours: -24}}", "quality-range", "at least 0"),
+        ("quality: {speeder: {severity: fatal}}", "quality-severity", "reject, review, note"),
+        ("quality: {speeder: {enabled: 'no'}}", "quality-type", "true or false"),
+        ("quality: {open-empty: {extra_words: 无}}", "quality-type", "list of texts"),
+    ],
+)
+def test_check_settings_names_each_problem(block: str, code: str, words: str) -> None:
+    problems = check_settings(quality(block))
+    assert len(problems) == 1
+    assert problems[0][0] == code
+    assert words in problems[0][1]
+    with pytest.raises(SettingsError):
+        settings_of(quality(block))
+
+
+def test_check_settings_reports_every_problem_at_once() -> None:
+    block = "quality: {speeder: {min_seconds: -1, severity: x}, nope: {}}"
+    assert [code for code, _ in check_settings(quality(block))] == [
+        "quality-range",
+        "quality-severity",
+        "quality-rule",
+    ]
+
+
+def test_a_definition_without_settings_has_no_problems() -> None:
+    assert check_settings({"id": "tiny"}) == []
+
+
+def test_rules_version_is_short_and_stable() -> None:
+    version = rules_version(DEFAULTS)
+    assert len(version) == 12
+    assert version == rules_version(settings_of({"quality": {"speeder": {"min_seconds": 120}}}))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"speeder": {"min_seconds": 121}},
+        {"straight-lining": {"severity": "note"}},
+        {"open-empty": {"enabled": False}},
+        {"open-empty": {"extra_words": ["没啥"]}},
+    ],
+)
+def test_rules_version_changes_with_any_threshold(change: dict[str, Any]) -> None:
+    assert rules_version(settings_of({"quality": change})) != rules_version(DEFAULTS)

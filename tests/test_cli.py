@@ -1,0 +1,87 @@
+"""`flask fieldwork …` commands, run through Flask's CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from flask import Flask
+
+from fieldwork.config import ROOT
+
+
+@pytest.fixture
+def broken_dir(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "questionnaires" / "schema.json", tmp_path)
+    shutil.copy(ROOT / "questionnaires" / "segments.yaml", tmp_path)
+    raw = yaml.safe_load((ROOT / "questionnaires" / "after_sales_consumer.yaml").read_text("utf-8"))
+    questions = [q for section in raw["sections"] for q in section["questions"]]
+    questions[0]["type"] = "ratng"
+    questions[1]["code"] = questions[2]["code"]
+    del questions[3]["text"]["zh-Hant"]
+    (tmp_path / "broken.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    return tmp_path
+
+
+def test_check_passes_on_the_shipped_files(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["fieldwork", "check"])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+
+
+def test_check_lists_every_problem_and_fails(
+    app: Flask, broken_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "QUESTIONNAIRES_DIR", str(broken_dir))
+    result = app.test_cli_runner().invoke(args=["fieldwork", "check"])
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.startswith("broken.yaml: ")]
+    assert any("unknown type 'ratng'" in line for line in lines)
+    assert any("is used twice" in line for line in lines)
+    assert any("has no zh-Hant text" in line for line in lines)
+
+
+def test_load_refuses_a_broken_file(
+    app: Flask, broken_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "QUESTIONNAIRES_DIR", str(broken_dir))
+    result = app.test_cli_runner().invoke(args=["fieldwork", "load"])
+    assert result.exit_code != 0
+
+
+def test_load_twice_changes_nothing(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["fieldwork", "load"])
+    assert result.exit_code == 0 and "unchanged" in result.output
+
+
+def test_create_user_validates_and_refuses_duplicates(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PW", "a long enough password")
+    runner = app.test_cli_runner()
+    ok = runner.invoke(
+        args=["fieldwork", "create-user", "wang", "--role", "tester", "--password-env", "PW"]
+    )
+    assert ok.exit_code == 0, ok.output
+    again = runner.invoke(
+        args=["fieldwork", "create-user", "wang", "--role", "tester", "--password-env", "PW"]
+    )
+    assert again.exit_code != 0 and "taken" in again.output
+    monkeypatch.setenv("PW", "short")
+    weak = runner.invoke(
+        args=["fieldwork", "create-user", "zhao", "--role", "admin", "--password-env", "PW"]
+    )
+    assert weak.exit_code != 0 and "at least" in weak.output
+    bad_role = runner.invoke(
+        args=["fieldwork", "create-user", "zhao", "--role", "king", "--password-env", "PW"]
+    )
+    assert bad_role.exit_code != 0
+
+
+def test_links_name_every_language_and_the_elderly_invitation(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["fieldwork", "links"])
+    assert result.exit_code == 0
+    for fragment in ("lang=zh-Hans", "lang=zh-Hant", "lang=en", "segment=elderly", "/staff/login"):
+        assert fragment in result.output

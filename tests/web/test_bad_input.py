@@ -1,0 +1,153 @@
+"""Wrong, hostile and huge input gets a clear 4xx page in the user's language and stores nothing."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from fieldwork import db
+from fieldwork.responses.models import Draft, Response
+from tests.conftest import QID, csrf_of, hidden_fields, walk_to_check
+
+
+def responses(app: Flask) -> int:
+    with app.app_context():
+        return int(db.session().execute(select(func.count()).select_from(Response)).scalar_one())
+
+
+def started(client: FlaskClient) -> tuple[str, str]:
+    """Start the survey; returns the first page's URL and its CSRF token."""
+    start = client.get(f"/s/{QID}/")
+    moved = client.post(
+        f"/s/{QID}/start", data={"csrf_token": csrf_of(start.text), "consent": "yes"}
+    )
+    url = moved.headers["Location"]
+    return url, csrf_of(client.get(url).text)
+
+
+def is_english_page(text: str) -> bool:
+    return '<html lang="en"' in text and "<h1" in text
+
+
+def test_tampered_choice_value_is_an_error_on_the_page(app: Flask, client: FlaskClient) -> None:
+    url, token = started(client)
+    page = client.post(url, data={"csrf_token": token, "S1": "age_200_plus", "action": "continue"})
+    assert page.status_code == 422
+    assert 'class="error-summary"' in page.text and 'href="#S1-1"' in page.text
+    with app.app_context():
+        draft = db.session().execute(select(Draft)).scalar_one()
+        assert "S1" not in draft.answers
+
+
+def test_tampered_hidden_answers_on_submit_are_refused(app: Flask, client: FlaskClient) -> None:
+    form = dict(hidden_fields(walk_to_check(client)))
+    form["Q15"] = "11"
+    page = client.post(f"/s/{QID}/submit", data=form)
+    assert page.status_code == 422
+    assert responses(app) == 0
+
+
+@pytest.mark.parametrize(("text", "status"), [("x" * 1_000_000, 422), ("长" * 1_000_000, 413)])
+def test_megabyte_text_answer_is_refused(
+    app: Flask, client: FlaskClient, text: str, status: int
+) -> None:
+    form = dict(hidden_fields(walk_to_check(client)))
+    form["O1"] = text
+    page = client.post(f"/s/{QID}/submit", data=form, headers={"Accept-Language": "en"})
+    assert page.status_code == status
+    assert "characters or fewer" in page.text if status == 422 else "too large" in page.text
+    assert responses(app) == 0
+
+
+def test_body_over_the_limit_gets_a_413_page(client: FlaskClient) -> None:
+    url, token = started(client)
+    page = client.post(url, data={"csrf_token": token, "O1": "x" * 3_000_000})
+    assert page.status_code == 413
+    assert "<h1" in page.text
+
+
+def test_invalid_utf8_is_refused(app: Flask, client: FlaskClient) -> None:
+    url, token = started(client)
+    body = f"csrf_token={token}&S1=%FF%FEage&action=continue".encode()
+    page = client.post(url, data=body, content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 400
+    assert "UTF-8" in page.text
+
+
+@pytest.mark.parametrize("token", [None, "", "forged-token"])
+def test_missing_or_forged_csrf_token_stores_nothing(
+    app: Flask, client: FlaskClient, token: str | None
+) -> None:
+    form = dict(hidden_fields(walk_to_check(client)))
+    if token is None:
+        del form["csrf_token"]
+    else:
+        form["csrf_token"] = token
+    page = client.post(f"/s/{QID}/submit", data=form, headers={"Accept-Language": "en"})
+    assert page.status_code == 400
+    assert "nothing was saved" in page.text
+    assert responses(app) == 0
+
+
+def test_stale_token_from_another_session_is_refused(app: Flask, client: FlaskClient) -> None:
+    other = app.test_client()
+    stale = csrf_of(other.get(f"/s/{QID}/").text)
+    form = dict(hidden_fields(walk_to_check(client)), csrf_token=stale)
+    assert client.post(f"/s/{QID}/submit", data=form).status_code == 400
+    assert responses(app) == 0
+
+
+def test_unknown_questionnaire_is_a_404_in_the_users_language(client: FlaskClient) -> None:
+    page = client.get("/s/no_such_survey/", headers={"Accept-Language": "en-GB"})
+    assert page.status_code == 404
+    assert is_english_page(page.text)
+    zh = client.get("/s/no_such_survey/", headers={"Accept-Language": "zh-TW"})
+    assert zh.status_code == 404 and '<html lang="zh-Hant"' in zh.text
+
+
+@pytest.mark.parametrize("bad", ["", "not-a-uuid", "1234", "'; DROP TABLE response; --"])
+def test_malformed_submission_id_is_a_400(app: Flask, client: FlaskClient, bad: str) -> None:
+    form = dict(hidden_fields(walk_to_check(client)), submission_id=bad)
+    assert client.post(f"/s/{QID}/submit", data=form).status_code == 400
+    assert responses(app) == 0
+
+
+@pytest.mark.parametrize("code", ["", "12", "abcd efgh ijkl", "1234 5678 9012", "9" * 200])
+def test_malformed_or_unknown_resume_code_is_refused(client: FlaskClient, code: str) -> None:
+    token = csrf_of(client.get("/resume").text)
+    page = client.post("/resume", data={"csrf_token": token, "code": code})
+    assert page.status_code in (404, 422)
+    assert 'class="error-summary"' in page.text
+
+
+@pytest.mark.parametrize(
+    "query", ["segment=ghosts", "lang=fr", "size=huge", "campaign=%3Cscript%3E", "contrast=maybe"]
+)
+def test_bad_invitation_link_is_a_400(client: FlaskClient, query: str) -> None:
+    page = client.get(f"/s/{QID}/?{query}")
+    assert page.status_code == 400
+    assert "<script>" not in page.text
+
+
+def test_unknown_page_key_goes_to_check_not_500(client: FlaskClient) -> None:
+    started(client)
+    assert client.get(f"/s/{QID}/q/ZZZ").status_code == 303
+
+
+def test_pages_without_a_draft_explain_what_to_do(client: FlaskClient) -> None:
+    page = client.get(f"/s/{QID}/q/S1")
+    assert page.status_code == 409
+    assert "/resume" in page.text
+
+
+def test_get_on_a_post_only_route_is_a_405_page(client: FlaskClient) -> None:
+    page = client.get(f"/s/{QID}/submit")
+    assert page.status_code == 405 and "<h1" in page.text
+
+
+def test_redirect_after_settings_stays_on_site(client: FlaskClient) -> None:
+    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        moved = client.get(f"/settings/language/en?next={target}")
+        assert moved.headers["Location"] == "/"

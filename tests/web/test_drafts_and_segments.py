@@ -1,0 +1,138 @@
+"""Saving and resuming drafts, navigation, invitation links and segment tagging."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from fieldwork import db
+from fieldwork.responses.models import Response
+from tests.conftest import COMPLETE, QID, csrf_of, hidden_fields, page_codes, walk_to_check
+
+
+def submit(
+    client: FlaskClient, start_url: str = f"/s/{QID}/", answers: dict | None = None
+) -> Response:  # type: ignore[type-arg]
+    form = dict(hidden_fields(walk_to_check(client, start_url, answers)))
+    assert client.post(f"/s/{QID}/submit", data=form).status_code == 303
+    app = client.application
+    with app.app_context():
+        return (
+            db.session()
+            .execute(select(Response).where(Response.submission_id == form["submission_id"]))
+            .scalar_one()
+        )
+
+
+def test_save_and_resume_on_another_device(client: FlaskClient, app: Flask) -> None:
+    start = client.get(f"/s/{QID}/")
+    first = client.post(
+        f"/s/{QID}/start", data={"csrf_token": csrf_of(start.text), "consent": "yes"}
+    )
+    url = first.headers["Location"]
+    page = client.get(url)
+    form = {"csrf_token": csrf_of(page.text), "action": "save"}
+    for code in page_codes(page.text):
+        form.update(COMPLETE[code])
+    saved = client.post(url, data=form)
+    shown = client.get(saved.headers["Location"])
+    code = re.search(r'id="resume-code">([\d ]+)<', shown.text)
+    assert code, shown.text
+    other = app.test_client()
+    token = csrf_of(other.get("/resume").text)
+    resumed = other.post(
+        "/resume", data={"csrf_token": token, "code": code.group(1).replace(" ", "-")}
+    )
+    assert resumed.status_code == 303
+    next_page = other.get(resumed.headers["Location"])
+    assert next_page.status_code == 200
+    assert set(page_codes(next_page.text)).isdisjoint(page_codes(page.text))  # carries on after
+
+
+def test_answers_are_kept_after_a_validation_error(client: FlaskClient) -> None:
+    start = client.get(f"/s/{QID}/")
+    url = client.post(
+        f"/s/{QID}/start", data={"csrf_token": csrf_of(start.text), "consent": "yes"}
+    ).headers["Location"]
+    page = client.get(url)
+    codes = page_codes(page.text)
+    form = {"csrf_token": csrf_of(page.text), "action": "continue"}
+    form.update(COMPLETE[codes[0]])  # answer only the first question of the page
+    again = client.post(url, data=form)
+    if len(codes) > 1:
+        assert again.status_code == 422
+        assert 'value="age_35_44" checked' in again.text
+        assert "autofocus" in again.text
+
+
+def test_change_link_returns_to_check_answers(client: FlaskClient) -> None:
+    check = walk_to_check(client)
+    change = re.search(r'href="([^"]*/q/S1\?change=1)"', check)
+    assert change
+    page = client.get(change.group(1).replace("&amp;", "&"))
+    form = {"csrf_token": csrf_of(page.text), "action": "continue"}
+    for code in page_codes(page.text):
+        form.update(COMPLETE[code])
+    form["S4"] = "fresh_food"
+    moved = client.post(change.group(1), data=form)
+    assert moved.headers["Location"].endswith("/check")
+
+
+def test_hidden_questions_are_not_required_and_their_answers_dropped(client: FlaskClient) -> None:
+    answers = dict(COMPLETE, S5={"S5": "did_not_contact"})
+    row = submit(client, answers=answers)
+    assert "Q2" not in row.answers and "Q3" not in row.answers and "Q6" not in row.answers
+
+
+def test_segment_derived_from_answers(client: FlaskClient) -> None:
+    row = submit(client, answers=dict(COMPLETE, S1={"S1": "age_70_plus"}))
+    assert (row.segment, row.segment_source, row.flags) == ("elderly", "answers", [])
+
+
+def test_elderly_link_presets_large_text_and_segment(client: FlaskClient) -> None:
+    page = client.get(f"/s/{QID}/?segment=elderly&campaign=2026Q4&wave=2")
+    assert 'class="size-large' in page.text
+    row = submit(
+        client,
+        f"/s/{QID}/?segment=elderly&campaign=2026Q4&wave=2",
+        answers=dict(COMPLETE, S1={"S1": "age_60_69"}),
+    )
+    assert (row.segment, row.segment_source, row.campaign, row.wave) == (
+        "elderly",
+        "link",
+        "2026Q4",
+        "2",
+    )
+    assert row.flags == []
+    assert row.paradata["text_size"] == "large"
+
+
+def test_conflict_between_link_and_answers_is_flagged_not_overwritten(client: FlaskClient) -> None:
+    row = submit(
+        client, f"/s/{QID}/?segment=elderly", answers=dict(COMPLETE, S1={"S1": "age_18_24"})
+    )
+    assert row.segment == "elderly" and row.segment_source == "link"
+    assert row.flags == [{"code": "segment-conflict", "link": "elderly", "answers": "young"}]
+
+
+def test_large_text_shows_one_question_per_page(client: FlaskClient) -> None:
+    client.get("/settings/display?size=large")
+    start = client.get(f"/s/{QID}/")
+    url = client.post(
+        f"/s/{QID}/start", data={"csrf_token": csrf_of(start.text), "consent": "yes"}
+    ).headers["Location"]
+    assert len(page_codes(client.get(url).text)) == 1
+
+
+def test_paradata_never_holds_raw_ip_or_user_agent(client: FlaskClient) -> None:
+    client.environ_base.update(
+        {"REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "Mozilla/5.0 Firefox/130.0"}
+    )
+    row = submit(client)
+    dumped = str(row.paradata)
+    assert "203.0.113.9" not in dumped and "Mozilla" not in dumped
+    assert row.paradata["browser"] == "Firefox"
+    assert row.ip_hash is not None and len(row.ip_hash) == 64

@@ -1,0 +1,63 @@
+"""Three languages: choice remembered, <html lang> right, Babel formatting, catalogs complete."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from fieldwork.cli import catalog_problems
+from tests.conftest import QID
+
+
+def html_lang(text: str) -> str:
+    match = re.search(r'<html lang="([^"]+)"', text)
+    assert match
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("", "zh-Hans"),
+        ("en-US,en;q=0.9", "en"),
+        ("zh-TW", "zh-Hant"),
+        ("zh-HK", "zh-Hant"),
+        ("zh-CN", "zh-Hans"),
+        ("zh-Hant-TW", "zh-Hant"),
+        ("fr-FR", "zh-Hans"),
+        ("fr, en;q=0.5", "en"),
+    ],
+)
+def test_language_from_browser(client: FlaskClient, header: str, lang: str) -> None:
+    page = client.get(f"/s/{QID}/", headers={"Accept-Language": header} if header else {})
+    assert html_lang(page.text) == lang
+
+
+def test_explicit_choice_beats_link_and_browser_and_is_remembered(client: FlaskClient) -> None:
+    client.get(f"/s/{QID}/?lang=zh-Hant")
+    assert html_lang(client.get("/", headers={"Accept-Language": "en"}).text) == "zh-Hant"
+    client.get("/settings/language/en")
+    assert html_lang(client.get(f"/s/{QID}/?lang=zh-Hant").text) == "en"  # the choice beats links
+    client.get("/settings/language/en")
+    assert html_lang(client.get("/resume", headers={"Accept-Language": "zh-CN"}).text) == "en"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("zh-Hans", "继续"), ("zh-Hant", "繼續"), ("en", "Continue")]
+)
+def test_ui_strings_are_translated(client: FlaskClient, lang: str, words: str) -> None:
+    client.get(f"/settings/language/{lang}")
+    assert words in client.get("/resume").text
+
+
+def test_every_page_offers_the_language_switch(client: FlaskClient) -> None:
+    for path in ("/", f"/s/{QID}/", "/resume", "/staff/login", "/s/nothing/"):
+        text = client.get(path).text
+        for tag in ("zh-Hans", "zh-Hant", "en"):
+            assert f"/settings/language/{tag}" in text, path
+
+
+def test_shipped_catalogs_have_every_ui_string() -> None:
+    assert catalog_problems() == []

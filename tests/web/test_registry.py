@@ -1,0 +1,22 @@
+"""Every question type has a builder in every layer, keyed by the same name."""
+
+from __future__ import annotations
+
+import re
+
+from fieldwork.config import ROOT
+from fieldwork.questionnaire.types import TYPES
+from fieldwork.web.fields import BUILDERS
+
+
+def test_web_builders_cover_every_type() -> None:
+    assert set(BUILDERS) == set(TYPES)
+
+
+def test_every_type_has_a_macro_of_its_name() -> None:
+    macros = (ROOT / "fieldwork" / "templates" / "macros" / "questions.html").read_text("utf-8")
+    defined = set(re.findall(r"{%-?\s*macro\s+(\w+)\(", macros))
+    assert set(TYPES) <= defined
+    dispatch = re.search(r"set by_type = \{(.*?)\}", macros, re.S)
+    assert dispatch is not None
+    assert set(re.findall(r"'(\w+)':", dispatch.group(1))) == set(TYPES)

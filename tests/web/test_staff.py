@@ -1,0 +1,86 @@
+"""Staff accounts: argon2id hashes, sign-in and sign-out for good, CSRF, the overview."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from fieldwork import db
+from fieldwork.accounts import service as accounts
+from fieldwork.accounts.models import StaffUser
+from tests.conftest import QID, csrf_of, hidden_fields, walk_to_check
+
+PASSWORD = "correct horse battery"
+
+
+def make_user(app: Flask, role: str = "reviewer") -> None:
+    with app.app_context():
+        accounts.create_user(db.session(), "li.na", PASSWORD, role)
+
+
+def sign_in(client: FlaskClient, password: str = PASSWORD) -> int:
+    token = csrf_of(client.get("/staff/login").text)
+    form = {"csrf_token": token, "username": "li.na", "password": password}
+    return client.post("/staff/login", data=form).status_code
+
+
+def test_password_is_stored_as_argon2id(app: Flask) -> None:
+    make_user(app)
+    with app.app_context():
+        user = db.session().execute(select(StaffUser)).scalar_one()
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+
+
+def test_overview_needs_sign_in(client: FlaskClient) -> None:
+    moved = client.get("/staff/")
+    assert moved.status_code == 303 and "/staff/login" in moved.headers["Location"]
+
+
+def test_wrong_password_is_refused_in_the_users_language(app: Flask, client: FlaskClient) -> None:
+    make_user(app)
+    client.get("/settings/language/en")
+    assert sign_in(client, "wrong password") == 422
+    assert client.get("/staff/").status_code == 303
+
+
+def test_overview_counts_responses_by_segment_and_mode(app: Flask, client: FlaskClient) -> None:
+    respondent = app.test_client()
+    form = dict(hidden_fields(walk_to_check(respondent)))
+    assert respondent.post(f"/s/{QID}/submit", data=form).status_code == 303
+    make_user(app)
+    assert sign_in(client) == 303
+    client.get("/settings/language/en")
+    page = client.get("/staff/")
+    assert page.status_code == 200
+    assert QID in page.text and "General" in page.text and "Online" in page.text
+    assert "1 responses in total" in page.text
+
+
+def test_logout_ends_the_session_for_good(app: Flask, client: FlaskClient) -> None:
+    make_user(app)
+    assert sign_in(client) == 303
+    copied = client.get_cookie("session")
+    assert copied is not None
+    token = csrf_of(client.get("/staff/").text)
+    assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/staff/").status_code == 303
+    replay = app.test_client()
+    replay.set_cookie("session", copied.value)
+    assert replay.get("/staff/").status_code == 303
+
+
+def test_logout_needs_csrf(app: Flask, client: FlaskClient) -> None:
+    make_user(app)
+    sign_in(client)
+    assert client.post("/staff/logout").status_code == 400
+    assert client.get("/staff/").status_code == 200
+
+
+def test_login_redirect_stays_on_site(app: Flask, client: FlaskClient) -> None:
+    make_user(app)
+    token = csrf_of(client.get("/staff/login").text)
+    form = {"csrf_token": token, "username": "li.na", "password": PASSWORD}
+    moved = client.post("/staff/login?next=https://evil.example/", data=form)
+    assert moved.headers["Location"] == "/"
