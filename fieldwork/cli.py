@@ -20,6 +20,7 @@ from flask.cli import AppGroup
 from fieldwork import db
 from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import ROLES
+from fieldwork.cli_batches import export_group, quality_group
 from fieldwork.config import LANGUAGES, ROOT
 from fieldwork.definitions import service as definitions
 from fieldwork.i18n import babel_id
@@ -37,6 +38,8 @@ CATALOG_LOCALES = [babel_id(tag) for tag in LANGUAGES if tag != "en"]
 
 
 def init_app(app: Flask) -> None:
+    group.add_command(quality_group)
+    group.add_command(export_group)
     app.cli.add_command(group)
 
 

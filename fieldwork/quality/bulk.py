@@ -74,8 +74,11 @@ class BulkIndex:
         self._alone = Neighbours()
         self.observed = 0
 
-    def observe(self, subject: Subject) -> None:
-        """First pass: note what later responses will compare with this one."""
+    def observe(self, subject: Subject, fingerprint: str | None = None) -> None:
+        """First pass: note what later responses will compare with this one.
+
+        `fingerprint`, when the caller has it stored, spares reading the answers.
+        """
         if self._durations is None:
             raise RuntimeError("the first pass is over: observe before neighbours")
         if subject.questionnaire_id != self.questionnaire_id:
@@ -89,7 +92,8 @@ class BulkIndex:
             self._durations.append(seconds)
         if subject.ip_hash is None:
             return
-        fingerprint = self._fingerprint(subject.answers)
+        if fingerprint is None:
+            fingerprint = self._fingerprint(subject.answers)
         self._ids.append(subject.id)
         self._times.append(micros(subject.submitted_at))
         self._ips.append(key64(subject.ip_hash))

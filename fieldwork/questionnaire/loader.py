@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from fieldwork.quality.settings import check_settings
 from fieldwork.questionnaire import checks, conditions
 from fieldwork.questionnaire.model import (
     SPECIAL_ANSWERS,
@@ -91,6 +92,7 @@ def read_definition(
     if not isinstance(raw.get("id"), str):
         return None, problems or [Problem(path.name, "-", "schema", "the file has no id")]
     problems += [Problem(path.name, where, code, msg) for where, code, msg in checks.run(raw)]
+    problems += [Problem(path.name, "quality", code, msg) for code, msg in check_settings(raw)]
     return raw, _unique(problems)
 
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ from fieldwork.questionnaire.problems import Issue
 from fieldwork.questionnaire.segments import ANSWERS, LINK, Segment, contradicts, derive
 from fieldwork.responses import codes
 from fieldwork.responses.models import Draft, Response
+from fieldwork.review.models import PENDING, SYSTEM, AuditEntry
 
 ONLINE = "online"
 
@@ -158,13 +159,31 @@ class Submission:
 
 
 @dataclass(frozen=True)
+class Screened:
+    """What the automatic review (levels 1 and 2) found before the response is stored."""
+
+    flags: list[dict[str, Any]]
+    status: str
+    reason: str | None
+    fingerprint: str | None
+    rules_version: str | None
+
+
+Screen = Callable[[Session, Questionnaire, Mapping[str, Any]], Screened]
+"""Runs the quality rules on a row about to be stored (see `review.screening`)."""
+
+
+@dataclass(frozen=True)
 class Stored:
     id: int
     created: bool  # False when the same submission had been stored before
 
 
-def submit(session: Session, submission: Submission) -> tuple[Stored | None, list[Issue]]:
-    """Validate and store once. Returns the stored row's id (new or earlier) or the issues.
+def submit(
+    session: Session, submission: Submission, screen: Screen | None = None
+) -> tuple[Stored | None, list[Issue]]:
+    """Validate, screen and store once. Returns the stored row's id (new or earlier) or the
+    issues. An automatic decision is audited in the same transaction as the insert.
 
     Raises SubmissionConflict if the id was already used with other answers.
     """
@@ -190,7 +209,7 @@ def submit(session: Session, submission: Submission) -> tuple[Stored | None, lis
         "campaign": submission.campaign,
         "wave": submission.wave,
         "locale": submission.locale,
-        "status": "pending",
+        "status": PENDING,
         "flags": segmentation.flags,
         "answers": cleaned,
         "paradata": paradata,
@@ -204,7 +223,23 @@ def submit(session: Session, submission: Submission) -> tuple[Stored | None, lis
         ),
         "row_version": 1,
     }
-    new_id = _insert_once(session, row)
+    decided = None
+    if screen is not None:
+        screened = screen(session, questionnaire, row)
+        row["flags"] = screened.flags
+        row["status"] = screened.status
+        row["fingerprint"] = screened.fingerprint
+        row["rules_version"] = screened.rules_version
+        if screened.status != PENDING:
+            decided = {
+                "at": submitted,
+                "actor": SYSTEM,
+                "action": "status",
+                "old": PENDING,
+                "new": screened.status,
+                "reason": screened.reason,
+            }
+    new_id = _insert_once(session, row, decided)
     if new_id is not None:
         return Stored(new_id, created=True), []
     earlier = session.execute(
@@ -227,16 +262,23 @@ _INSERT_ONCE = {
 }
 
 
-def _insert_once(session: Session, row: dict[str, Any]) -> int | None:
-    """The new row's id, or None if the submission id was already stored."""
+_AUDIT = AuditEntry.__table__.insert()  # type: ignore[attr-defined]
+
+
+def _insert_once(
+    session: Session, row: dict[str, Any], decided: dict[str, Any] | None = None
+) -> int | None:
+    """The new row's id, or None if the submission id was already stored. `decided`, if
+    given, is the audit row of the automatic decision, written only with a new row."""
     statement = _INSERT_ONCE[session.get_bind().dialect.name]
     for _ in range(5):  # a new reference if the random one is taken
         try:
             # On the session's connection: a core statement needs none of the ORM's work.
-            result = session.connection().execute(
-                statement, {**row, "reference": codes.new_reference()}
-            )
+            connection = session.connection()
+            result = connection.execute(statement, {**row, "reference": codes.new_reference()})
             found = result.scalar_one_or_none()
+            if found is not None and decided is not None:
+                connection.execute(_AUDIT, {**decided, "response_id": found})
             session.commit()
             return found
         except IntegrityError:

@@ -10,6 +10,8 @@ from sqlmodel import Field, SQLModel
 
 PENDING, APPROVED, REJECTED, ON_HOLD = "pending", "approved", "rejected", "on_hold"
 STATUSES = (PENDING, APPROVED, REJECTED, ON_HOLD)
+SYSTEM = "system"
+"""The actor of automatic decisions in the audit log."""
 
 REASONS = {
     APPROVED: ("valid", "checked-flag-false-alarm", "auto-clean"),

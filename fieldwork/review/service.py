@@ -17,9 +17,7 @@ from sqlmodel import Session, col, select
 from fieldwork.accounts.models import StaffUser
 from fieldwork.responses.models import Response
 from fieldwork.responses.service import now
-from fieldwork.review.models import REASONS, STATUSES, AuditEntry
-
-SYSTEM = "system"
+from fieldwork.review.models import REASONS, STATUSES, SYSTEM, AuditEntry
 
 
 class DecisionError(ValueError):

@@ -9,9 +9,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from fieldwork import db
+from fieldwork import db, quality
+from fieldwork.exports import files
 from fieldwork.exports import service as exports
 from fieldwork.exports.models import Batch
+from fieldwork.review import screening
 from fieldwork.web import catalog
 from fieldwork.web.errors import ClientError
 from fieldwork.web.staff import current_user, role_required
@@ -77,12 +79,15 @@ def freeze() -> Any:
     creator = current_user()
     assert creator is not None
     filters = _filters(request.form)
+    session = db.session()
+    current = catalog.versions().current(session, filters.questionnaire_id)
+    assert current is not None  # _filters accepts only stored questionnaires
     try:
         batch = exports.freeze(
-            db.session(),
+            session,
             request.form.get("name", ""),
             filters,
-            exports.rules_version_for(db.session(), filters.questionnaire_id),
+            quality.rules_version(screening.settings(current)),
             creator,
         )
     except exports.BatchError as error:
@@ -102,7 +107,7 @@ def _batch(batch_id: int) -> Batch:
 def show(batch_id: int) -> str:
     batch = _batch(batch_id)
     return render_template(
-        "batches/show.html", batch=batch, files=exports.FILE_NAMES, back=url_for(".index")
+        "batches/show.html", batch=batch, files=files.names(batch)[1:], back=url_for(".index")
     )
 
 
@@ -111,7 +116,9 @@ def show(batch_id: int) -> str:
 def download(batch_id: int, name: str) -> Any:
     batch = _batch(batch_id)
     bom = request.args.get("bom") == "1"
-    if name not in exports.FILE_NAMES and name != exports.ZIP_NAME:
+    written = files.files_of(
+        db.session(), batch, current_app.instance_path, bom=bom, versions=catalog.versions()
+    )
+    if name not in written:
         raise ClientError(404, _("This batch has no file of that name."))
-    path = exports.files_of(db.session(), batch, current_app.instance_path, bom=bom)[name]
-    return send_file(path, as_attachment=True, download_name=f"batch-{batch.id}-{name}")
+    return send_file(written[name], as_attachment=True, download_name=f"batch-{batch.id}-{name}")

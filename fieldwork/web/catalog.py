@@ -1,4 +1,5 @@
-"""The app's view of definitions: stored questionnaire versions and the segments file."""
+"""The app's view of definitions: stored questionnaire versions, the segments file, and
+the automatic review their rules drive."""
 
 from __future__ import annotations
 
@@ -9,10 +10,19 @@ from flask import current_app
 from fieldwork.definitions.service import Versions
 from fieldwork.questionnaire.loader import SEGMENTS_FILE, load_directory, read_segments
 from fieldwork.questionnaire.segments import Segment
+from fieldwork.review.screening import Policy, Screener
 
 
 def versions() -> Versions:
     found: Versions = current_app.extensions.setdefault("fieldwork.versions", Versions())
+    return found
+
+
+def screener() -> Screener:
+    """The automatic review run at submit, one per app (it keeps the medians it read)."""
+    found: Screener = current_app.extensions.setdefault(
+        "fieldwork.screener", Screener(Policy.from_config(current_app.config))
+    )
     return found
 
 

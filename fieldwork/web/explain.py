@@ -9,10 +9,9 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-SEVERITIES = {"reject": _l("reject"), "review": _l("review"), "note": _l("note")}
-SEGMENT_CONFLICT = _l(
-    "The invitation link was for “%(link)s”, but the answers point to “%(answers)s”."
-)
+from fieldwork import quality
+
+SEVERITY_LABELS = {"reject": _l("reject"), "review": _l("review"), "note": _l("note")}
 
 
 @dataclass(frozen=True)
@@ -23,22 +22,12 @@ class Explained:
 
 
 def explain_flag(flag: Mapping[str, Any]) -> Explained:
-    """A flag's code, severity and sentence. Rules' sentences are catalog entries."""
-    from fieldwork.quality import RULES  # the pure registry; imported late to keep web light
-
+    """A stored flag's code, severity and the rule's sentences, translated."""
     code = str(flag.get("code", ""))
-    params = {k: v for k, v in flag.items() if k not in ("code", "severity")}
-    rule = RULES.get(code)
-    template = (
-        gettext(rule.explanation)
-        if rule
-        else str(SEGMENT_CONFLICT)
-        if code == "segment-conflict"
-        else code
-    )
+    severity = str(flag.get("severity", ""))
     try:
-        sentence = template % params if params else template
-    except (KeyError, TypeError, ValueError):
-        sentence = template
-    severity = str(flag.get("severity") or (rule.severity if rule else "review"))
-    return Explained(code, str(SEVERITIES.get(severity, severity)), sentence)
+        messages = quality.explain(flag)
+    except (KeyError, ValueError):  # a record from before the rules ran: show what it holds
+        return Explained(code, str(SEVERITY_LABELS.get(severity, severity)), code)
+    text = " ".join(gettext(message, **params) for message, params in messages)
+    return Explained(code, str(SEVERITY_LABELS.get(severity, severity)), text)

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from flask_babel import format_date, format_decimal, gettext
+from flask_babel import format_date, format_decimal, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
@@ -100,7 +100,14 @@ class Duration(Builder):
 
     def show_value(self, question: Question, value: Any) -> str:
         hours, minutes = divmod(int(value), 60)
-        return str(gettext("%(hours)s hours %(minutes)s minutes", hours=hours, minutes=minutes))
+        hours_text = ngettext("%(num)s hour", "%(num)s hours", hours)
+        minutes_text = ngettext("%(num)s minute", "%(num)s minutes", minutes)
+        if not hours:
+            return str(minutes_text)
+        if not minutes:
+            return str(hours_text)
+        # Its own message so a language can order or join the two parts its way.
+        return str(gettext("%(hours)s %(minutes)s", hours=hours_text, minutes=minutes_text))
 
 
 class Date(Builder):

@@ -230,7 +230,7 @@ def _render_page(
 ) -> str:
     errors = {i.question: message(i) for i in issues}
     linked = [
-        (fields.builder(q).first_id(q), errors[q.code])
+        (fields.builder(q).first_id(q), errors[q.code], q)
         for q in current.questions
         if q.code in errors
     ]
@@ -326,7 +326,7 @@ def submit(qid: str) -> Any:
     )
     if not issues:
         try:
-            stored, issues = service.submit(db.session(), submission)
+            stored, issues = service.submit(db.session(), submission, catalog.screener())
         except service.SubmissionConflict:
             raise ClientError(
                 409,
@@ -345,7 +345,9 @@ def submit(qid: str) -> Any:
             submission_id=submission_id,
             back=url_for(".start", qid=qid),
             errors={i.question: message(i) for i in issues},
-            errors_linked=[(i.question, message(i)) for i in issues],
+            errors_linked=[
+                (i.question, message(i), questionnaire.question(i.question)) for i in issues
+            ],
         ), INVALID
     if draft is not None and stored is not None and draft.response_id is None:
         service.mark_submitted(db.session(), draft, stored.id)

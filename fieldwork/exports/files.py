@@ -1,0 +1,180 @@
+"""The files of a frozen batch, written once into the instance folder and kept.
+
+Everything in them comes from the batch (its frozen id list, statuses and flags,
+its creation time) and from responses, which are never edited in place, so
+writing them again would give the same bytes: the web page and the CLI share
+one copy. A folder is written under a temporary name and renamed when complete,
+so a crash or a concurrent request never serves half an export.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from fieldwork.definitions.models import QuestionnaireVersion
+from fieldwork.definitions.service import Versions
+from fieldwork.exports import batch as writer
+from fieldwork.exports import service
+from fieldwork.exports.layout import Layout
+from fieldwork.exports.models import Batch, BatchItem
+from fieldwork.exports.records import Excluded, ExportRecord
+from fieldwork.quality import as_utc
+from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.responses.models import Response
+
+FILE_NAMES = writer.FILE_NAMES
+ZIP_NAME = "batch.zip"
+EXCEL_ROWS = 1_048_575
+"""A spreadsheet holds this many data rows under its header; a larger batch gets no XLSX."""
+
+Progress = Callable[[int], None]
+
+
+def formats(batch: Batch) -> tuple[str, ...]:
+    return writer.FORMATS if batch.size <= EXCEL_ROWS else ("csv", "parquet")
+
+
+def names(batch: Batch) -> list[str]:
+    """The files a batch's export holds, zip first, without writing them."""
+    left_out = {writer.DATA_XLSX} if "xlsx" not in formats(batch) else set()
+    return [ZIP_NAME, *(name for name in FILE_NAMES if name not in left_out)]
+
+
+def folder(instance_path: str | Path, batch: Batch, bom: bool) -> Path:
+    return Path(instance_path) / "exports" / f"batch-{batch.id}{'-bom' if bom else ''}"
+
+
+def files_of(
+    session: Session,
+    batch: Batch,
+    instance_path: str | Path,
+    *,
+    bom: bool = False,
+    progress: Progress = lambda n: None,
+    versions: Versions | None = None,
+) -> dict[str, Path]:
+    """{file name: path} of every file of the batch, the zip included; written if missing."""
+    target = folder(instance_path, batch, bom)
+    if not (target / ZIP_NAME).exists():
+        write(session, batch, target, bom=bom, progress=progress, versions=versions)
+    names = [p.name for p in sorted(target.iterdir())]
+    return {name: target / name for name in names}
+
+
+def write(
+    session: Session,
+    batch: Batch,
+    target: Path,
+    *,
+    bom: bool = False,
+    progress: Progress = lambda n: None,
+    versions: Versions | None = None,
+) -> Path:
+    """Write the batch's files and zip into `target` (replacing nothing that exists)."""
+    assert batch.id is not None
+    layout = layout_of(session, batch.id, versions or Versions())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        done = writer.export_batch(
+            work,
+            layout,
+            _records(session, batch.id, layout, progress),
+            _excluded(session, batch.id),
+            frozen_at=as_utc(batch.created_at),
+            batch=describe(batch),
+            rules_version=batch.rules_version,
+            bom=bom,
+            formats=formats(batch),
+        )
+        done.pack(work / ZIP_NAME)
+        try:
+            os.rename(work, target)
+        except OSError:  # written meanwhile by another request: theirs is the same
+            if not (target / ZIP_NAME).exists():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def describe(batch: Batch) -> dict[str, Any]:
+    """What the manifest says of the batch. The creator is a pseudonym, never a person."""
+    return {
+        "id": batch.id,
+        "name": batch.name,
+        "filters": batch.filters,
+        "size": batch.size,
+        "excluded": batch.excluded,
+        "created_by": "staff-1",
+    }
+
+
+def layout_of(session: Session, batch_id: int, versions: Versions) -> Layout:
+    """Columns of the newest questionnaire version in the batch; older ones fit into them."""
+    hashes = (
+        select(col(Response.version_hash))
+        .join(BatchItem, col(BatchItem.response_id) == col(Response.id))
+        .where(col(BatchItem.batch_id) == batch_id)
+        .distinct()
+    )
+    ordered = session.execute(
+        select(col(QuestionnaireVersion.content_hash))
+        .where(col(QuestionnaireVersion.content_hash).in_(hashes))
+        .order_by(col(QuestionnaireVersion.loaded_at).desc())
+    ).scalars()
+    built: list[Questionnaire] = []
+    for content_hash in ordered:
+        found = versions.by_hash(session, content_hash)
+        assert found is not None
+        built.append(found)
+    return Layout(built[0], also=built[1:])
+
+
+def _records(
+    session: Session, batch_id: int, layout: Layout, progress: Progress
+) -> Iterator[ExportRecord]:
+    labels = {key: version.version for key, version in layout.versions.items()}
+    count = 0
+    for row in service.included_responses(session, batch_id):
+        yield record(row, labels[row.version_hash])
+        count += 1
+        if count % 1000 == 0:
+            progress(1000)
+    progress(count % 1000)
+
+
+def record(row: Response, version: str) -> ExportRecord:
+    """What of a stored response may leave the system."""
+    assert row.id is not None
+    paradata = row.paradata or {}
+    return ExportRecord(
+        id=row.id,
+        questionnaire_id=row.questionnaire_id,
+        version=version,
+        version_hash=row.version_hash,
+        mode=row.mode,
+        segment=row.segment,
+        segment_source=row.segment_source,
+        locale=row.locale,
+        text_size=paradata.get("text_size"),
+        contrast=paradata.get("contrast"),
+        started_at=as_utc(row.started_at) if row.started_at else None,
+        submitted_at=as_utc(row.submitted_at),
+        answers=row.answers,
+        status=row.status,
+    )
+
+
+def _excluded(session: Session, batch_id: int) -> Iterator[Excluded]:
+    for item in service.excluded_items(session, batch_id):
+        codes = tuple(str(flag.get("code", "")) for flag in item.flags)
+        yield Excluded(item.response_id, item.status, codes)

@@ -1,0 +1,367 @@
+"""Levels 1 and 2 of the review: the quality rules run on every response, with what follows.
+
+At submit, `Screener` evaluates the row about to be stored against the stored
+responses (a few indexed queries) and decides: a reject-severity flag rejects
+it (level 1), a review-severity flag leaves it pending in the queue (level 2),
+a clean response is approved. Both automatic decisions can be turned off
+(`FIELDWORK_AUTO_REJECT=0`, `FIELDWORK_AUTO_APPROVE=0`).
+
+`run` re-evaluates a whole questionnaire in two streaming passes (see
+`quality.BulkIndex`). It writes only what changed, audits every change, and
+never changes the status of a response a person has decided.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session, col
+
+from fieldwork import quality
+from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.responses.models import Response
+from fieldwork.responses.service import Screened, now
+from fieldwork.review.models import APPROVED, PENDING, REJECTED, SYSTEM, AuditEntry
+
+AUTO_REJECT, AUTO_APPROVE = "auto-reject-flag", "auto-clean"
+MEDIAN_SECONDS = 300
+"""How long a process reuses a questionnaire's median completion time at submit."""
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Which automatic decisions are made."""
+
+    auto_reject: bool = True
+    auto_approve: bool = True
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Policy:
+        def switch(name: str) -> bool:
+            value = config.get(name, True)
+            if isinstance(value, str):
+                return value.strip().lower() not in ("0", "false", "no", "off")
+            return bool(value)
+
+        return cls(switch("AUTO_REJECT"), switch("AUTO_APPROVE"))
+
+    def outcome(self, flags: Sequence[quality.Flag]) -> tuple[str, str | None]:
+        """The status and reason code the flags lead to."""
+        severities = {flag.severity for flag in flags}
+        if self.auto_reject and "reject" in severities:
+            return REJECTED, AUTO_REJECT
+        if severities & {"reject", "review"} or not self.auto_approve:
+            return PENDING, None
+        return APPROVED, AUTO_APPROVE
+
+
+_SETTINGS: dict[str, quality.Settings] = {}
+
+
+def settings(questionnaire: Questionnaire) -> quality.Settings:
+    """The rule settings of a questionnaire version (checked when it was loaded)."""
+    found = _SETTINGS.get(questionnaire.content_hash)
+    if found is None:
+        found = _SETTINGS[questionnaire.content_hash] = quality.settings_of(
+            questionnaire.definition
+        )
+    return found
+
+
+def subject(row: Mapping[str, Any]) -> quality.Subject:
+    """What the rules see of a stored (or about to be stored) response row."""
+    paradata = row.get("paradata") or {}
+    return quality.Subject(
+        id=row.get("id") or 0,
+        questionnaire_id=row["questionnaire_id"],
+        mode=row["mode"],
+        answers=row["answers"],
+        submitted_at=row["submitted_at"],
+        started_at=row.get("started_at"),
+        page_seconds=paradata.get("page_seconds") or {},
+        ip_hash=row.get("ip_hash"),
+        recorded=row.get("flags") or (),
+    )
+
+
+class Screener:
+    """The `Screen` the response service calls before it stores a response."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._medians: dict[str, tuple[float, float | None, int]] = {}
+
+    def __call__(
+        self, session: Session, questionnaire: Questionnaire, row: Mapping[str, Any]
+    ) -> Screened:
+        chosen = settings(questionnaire)
+        fingerprint = quality.fingerprint(questionnaire, row["answers"]) or ""
+        found = subject(row)
+        around = self.neighbours(session, chosen, found, fingerprint)
+        flags = quality.evaluate(questionnaire, chosen, found, around, now())
+        status, reason = self.policy.outcome(flags)
+        return Screened(
+            flags=[flag.as_json() for flag in flags],
+            status=status,
+            reason=reason,
+            fingerprint=fingerprint,
+            rules_version=quality.rules_version(chosen),
+        )
+
+    def neighbours(
+        self,
+        session: Session,
+        chosen: quality.Settings,
+        found: quality.Subject,
+        fingerprint: str | None,
+    ) -> quality.Neighbours:
+        """What the stored responses tell the rules about a new one: all of them are earlier."""
+        median, count = self._median(session, found.questionnaire_id)
+        if found.seconds is not None:
+            count += 1
+        if found.ip_hash is None:
+            return quality.Neighbours(median_seconds=median, duration_count=count)
+        same_ip = select(col(Response.id), col(Response.submitted_at)).where(
+            col(Response.questionnaire_id) == found.questionnaire_id,
+            col(Response.ip_hash) == found.ip_hash,
+        )
+        window = dt.timedelta(hours=chosen.number("duplicate-ip", "window_hours"))
+        recent = session.execute(
+            same_ip.where(col(Response.submitted_at) >= found.submitted_at - window).order_by(
+                col(Response.submitted_at).desc(), col(Response.id).desc()
+            )
+        ).all()
+        first_same = None
+        if fingerprint:
+            first_same = session.execute(
+                same_ip.where(col(Response.fingerprint) == fingerprint)
+                .order_by(col(Response.submitted_at), col(Response.id))
+                .limit(1)
+            ).first()
+        return quality.Neighbours(
+            median_seconds=median,
+            duration_count=count,
+            same_ip_latest=quality.Earlier(recent[0].id, recent[0].submitted_at)
+            if recent
+            else None,
+            same_ip_count=len(recent),
+            same_answers_first=first_same.id if first_same else None,
+        )
+
+    def _median(self, session: Session, questionnaire_id: str) -> tuple[float | None, int]:
+        """The median completion time of the stored responses and how many have one."""
+        kept = self._medians.get(questionnaire_id)
+        if kept is not None and kept[0] > time.monotonic():
+            return kept[1], kept[2]
+        seconds = col(Response.duration_seconds)
+        timed = select(seconds).where(
+            col(Response.questionnaire_id) == questionnaire_id, seconds.is_not(None)
+        )
+        count = int(
+            session.execute(select(func.count()).select_from(timed.subquery())).scalar_one()
+        )
+        median = None
+        if count:
+            middle = session.execute(
+                timed.order_by(seconds).offset((count - 1) // 2).limit(2 - count % 2)
+            ).scalars()
+            values = list(middle)
+            median = sum(values) / len(values)
+        self._medians[questionnaire_id] = (time.monotonic() + MEDIAN_SECONDS, median, count)
+        return median, count
+
+
+@dataclass
+class RunSummary:
+    responses: int = 0
+    flags_changed: int = 0
+    status_changed: int = 0
+    skipped: int = 0  # decided by a reviewer while the run went on: left alone
+    rules_versions: tuple[str, ...] = ()
+
+
+Progress = Callable[[int], None]
+"""Told how many more responses were handled; the CLI draws its bar with it."""
+
+_LEAN = (
+    Response.id,
+    Response.submitted_at,
+    Response.started_at,
+    Response.ip_hash,
+    Response.fingerprint,
+)
+_FULL = (
+    Response.id,
+    Response.questionnaire_id,
+    Response.version_hash,
+    Response.mode,
+    Response.answers,
+    Response.paradata,
+    Response.submitted_at,
+    Response.started_at,
+    Response.ip_hash,
+    Response.flags,
+    Response.status,
+    Response.reviewed_by,
+    Response.fingerprint,
+    Response.rules_version,
+    Response.row_version,
+)
+
+
+def _stream(
+    session: Session, questionnaire_id: str, columns: Sequence[Any]
+) -> Any:  # an iterator of rows, in id order, a chunk in memory at a time
+    last = 0
+    while True:
+        rows = session.execute(
+            select(*[col(c) for c in columns])
+            .where(col(Response.questionnaire_id) == questionnaire_id, col(Response.id) > last)
+            .order_by(col(Response.id))
+            .limit(CHUNK)
+        ).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def run(
+    session: Session,
+    current: Questionnaire,
+    versions: Mapping[str, Questionnaire],
+    policy: Policy,
+    progress: Progress = lambda n: None,
+) -> RunSummary:
+    """Re-evaluate every response of `current`'s questionnaire; write and audit what changed.
+
+    `versions` maps content hashes to every stored version: each response is
+    judged by its own version's rules, against neighbours found with the
+    current version's settings. Calls `progress` twice per response (two passes).
+    """
+    moment = now()
+    _fill_fingerprints(session, current.id, versions)
+    index = quality.BulkIndex(current, settings(current))
+    summary = RunSummary()
+    for rows in _stream(session, current.id, _LEAN):
+        for row in rows:
+            index.observe(
+                quality.Subject(
+                    id=row.id,
+                    questionnaire_id=current.id,
+                    mode="",
+                    answers={},
+                    submitted_at=row.submitted_at,
+                    started_at=row.started_at,
+                    ip_hash=row.ip_hash,
+                ),
+                fingerprint=row.fingerprint or "",
+            )
+        progress(len(rows))
+    index.finish()
+    checkers = {
+        key: quality.Checker(version, settings(version)) for key, version in versions.items()
+    }
+    versions_used = {key: quality.rules_version(settings(v)) for key, v in versions.items()}
+    _audit_thresholds(session, current.id, set(versions_used.values()))
+    for rows in _stream(session, current.id, _FULL):
+        for row in rows:
+            found = subject(row._mapping)
+            flags = checkers[row.version_hash].evaluate(found, index.neighbours(found), moment)
+            summary.responses += 1
+            _apply(session, row, flags, versions_used[row.version_hash], policy, summary)
+        session.commit()
+        progress(len(rows))
+    summary.rules_versions = tuple(sorted(set(versions_used.values())))
+    return summary
+
+
+def _fill_fingerprints(
+    session: Session, questionnaire_id: str, versions: Mapping[str, Questionnaire]
+) -> None:
+    """Store the closed-answer fingerprint of same-IP candidates stored without one,
+    so the first pass reads it instead of every response's answers."""
+    query = select(col(Response.id), col(Response.version_hash), col(Response.answers)).where(
+        col(Response.questionnaire_id) == questionnaire_id,
+        col(Response.fingerprint).is_(None),
+        col(Response.ip_hash).is_not(None),
+    )
+    while rows := session.execute(query.limit(CHUNK)).all():
+        for row in rows:
+            # "" marks "no closed answer": not NULL, so each row is filled once.
+            value = quality.fingerprint(versions[row.version_hash], row.answers) or ""
+            session.execute(
+                update(Response).where(col(Response.id) == row.id).values(fingerprint=value)
+            )
+        session.commit()
+
+
+def _apply(
+    session: Session,
+    row: Any,
+    flags: list[quality.Flag],
+    rules_version: str,
+    policy: Policy,
+    summary: RunSummary,
+) -> None:
+    """Write one response's new flags (and automatic status), if anything changed."""
+    stored = [flag.as_json() for flag in flags]
+    changes: dict[str, Any] = {}
+    if stored != row.flags:
+        changes["flags"] = stored
+    if rules_version != row.rules_version:
+        changes["rules_version"] = rules_version
+    status, reason = policy.outcome(flags)
+    if row.reviewed_by is None and status != row.status:
+        changes["status"] = status
+    if not changes:
+        return
+    result = session.execute(
+        update(Response)
+        .where(col(Response.id) == row.id, col(Response.row_version) == row.row_version)
+        .values(**changes, row_version=row.row_version + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        summary.skipped += 1
+        return
+    at = now()
+    if "flags" in changes:
+        summary.flags_changed += 1
+        session.add(_entry(at, row.id, "flags", row.flags, stored, None))
+    if "status" in changes:
+        summary.status_changed += 1
+        session.add(_entry(at, row.id, "status", row.status, status, reason))
+
+
+def _entry(
+    at: dt.datetime, response_id: int | None, action: str, old: Any, new: Any, reason: str | None
+) -> AuditEntry:
+    return AuditEntry(
+        at=at,
+        actor=SYSTEM,
+        response_id=response_id,
+        action=action,
+        old=old,
+        new=new,
+        reason=reason,
+    )
+
+
+def _audit_thresholds(session: Session, questionnaire_id: str, now_used: set[str]) -> None:
+    """Log once that the rules changed, if stored responses were judged by other ones."""
+    before = set(
+        session.execute(
+            select(col(Response.rules_version))
+            .where(col(Response.questionnaire_id) == questionnaire_id)
+            .distinct()
+        ).scalars()
+    )
+    before.discard(None)
+    if before and before != now_used:
+        session.add(_entry(now(), None, "thresholds", sorted(before), sorted(now_used), None))
