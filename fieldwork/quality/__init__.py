@@ -23,7 +23,14 @@ from fieldwork.quality.settings import (
     rules_version,
     settings_of,
 )
-from fieldwork.quality.subjects import ALONE, Earlier, Neighbours, Subject, as_utc
+from fieldwork.quality.subjects import (
+    ALONE,
+    SAME_IP_COUNTED,
+    Earlier,
+    Neighbours,
+    Subject,
+    as_utc,
+)
 
 __all__ = [
     "ALONE",
@@ -31,6 +38,7 @@ __all__ = [
     "KEY",
     "N_",
     "RULES",
+    "SAME_IP_COUNTED",
     "SEVERITIES",
     "BulkIndex",
     "Checker",

@@ -26,7 +26,7 @@ from bisect import bisect_left
 from fieldwork.quality.evaluation import Checker
 from fieldwork.quality.flags import Flag
 from fieldwork.quality.settings import Settings
-from fieldwork.quality.subjects import UTC, Earlier, Neighbours, Subject
+from fieldwork.quality.subjects import SAME_IP_COUNTED, UTC, Earlier, Neighbours, Subject
 from fieldwork.questionnaire.model import Questionnaire
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -155,7 +155,7 @@ class BulkIndex:
             at = times[k]
             while at - times[members[oldest]] > self._window:
                 oldest += 1
-            in_window = position - oldest
+            in_window = min(position - oldest, SAME_IP_COUNTED)
             fingerprint = answers[k]
             same = first_with.get(fingerprint, -1) if fingerprint else -1
             if fingerprint and same < 0:

@@ -72,6 +72,11 @@ class Earlier:
         object.__setattr__(self, "submitted_at", as_utc(self.submitted_at))
 
 
+SAME_IP_COUNTED = 100
+"""Earlier same-address responses are counted up to this many, so a flood from one
+address costs each new response a bounded query."""
+
+
 @dataclass(frozen=True)
 class Neighbours:
     """What the rules need to know about the other responses of the subject's questionnaire.
@@ -84,7 +89,7 @@ class Neighbours:
       many there are; the speeder uses the median once there are `min_responses`.
     - `same_ip_latest`, `same_ip_count`: the latest earlier response with the
       same IP hash submitted at most `window_hours` before the subject, and how
-      many such responses there are.
+      many such responses there are (at most `SAME_IP_COUNTED`).
     - `same_answers_first`: the id of the first earlier response with the same IP
       hash and the same closed-answer fingerprint, at any time.
     """
@@ -92,7 +97,7 @@ class Neighbours:
     median_seconds: float | None = None
     duration_count: int = 0
     same_ip_latest: Earlier | None = None
-    same_ip_count: int = 0
+    same_ip_count: int = 0  # counted up to SAME_IP_COUNTED
     same_answers_first: int | None = None
 
 

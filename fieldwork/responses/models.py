@@ -18,6 +18,9 @@ class Response(SQLModel, table=True):
     # Few indexes on purpose: every one is written by every submission.
     __table_args__ = (
         Index("ix_response_questionnaire_submitted", "questionnaire_id", "submitted_at"),
+        Index(
+            "ix_response_ip_questionnaire_submitted", "ip_hash", "questionnaire_id", "submitted_at"
+        ),
         {"sqlite_autoincrement": True},
     )
 
@@ -43,7 +46,7 @@ class Response(SQLModel, table=True):
     submitted_at: dt.datetime
     # What the quality rules compare across responses, indexed so one submission
     # is checked without a scan.
-    ip_hash: str | None = Field(default=None, index=True, max_length=64)
+    ip_hash: str | None = Field(default=None, max_length=64)
     fingerprint: str | None = Field(default=None, index=True, max_length=40)
     duration_seconds: float | None = None
     rules_version: str | None = Field(default=None, max_length=32)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import Session, col
 
 from fieldwork import quality
@@ -74,6 +74,19 @@ def settings(questionnaire: Questionnaire) -> quality.Settings:
     return found
 
 
+_VERSIONS: dict[str, str] = {}
+
+
+def rules_version(questionnaire: Questionnaire) -> str:
+    """The rules version of a questionnaire version's settings."""
+    found = _VERSIONS.get(questionnaire.content_hash)
+    if found is None:
+        found = _VERSIONS[questionnaire.content_hash] = quality.rules_version(
+            settings(questionnaire)
+        )
+    return found
+
+
 def subject(row: Mapping[str, Any]) -> quality.Subject:
     """What the rules see of a stored (or about to be stored) response row."""
     paradata = row.get("paradata") or {}
@@ -88,6 +101,28 @@ def subject(row: Mapping[str, Any]) -> quality.Subject:
         ip_hash=row.get("ip_hash"),
         recorded=row.get("flags") or (),
     )
+
+
+_TABLE = Response.__table__  # type: ignore[attr-defined]
+# Built once, run on the session's connection: a submission pays for three index lookups,
+# not for building queries. Served by ix_response_ip_questionnaire_submitted.
+_SAME_IP = (_TABLE.c.ip_hash == bindparam("ip"), _TABLE.c.questionnaire_id == bindparam("qid"))
+_IN_WINDOW = _TABLE.c.submitted_at >= bindparam("since")
+_LATEST_SAME_IP = (
+    select(_TABLE.c.id, _TABLE.c.submitted_at)
+    .where(*_SAME_IP, _IN_WINDOW)
+    .order_by(_TABLE.c.submitted_at.desc(), _TABLE.c.id.desc())
+    .limit(1)
+)
+_COUNT_SAME_IP = select(func.count()).select_from(
+    select(_TABLE.c.id).where(*_SAME_IP, _IN_WINDOW).limit(quality.SAME_IP_COUNTED).subquery()
+)
+_FIRST_SAME_ANSWERS = (
+    select(_TABLE.c.id)
+    .where(*_SAME_IP, _TABLE.c.fingerprint == bindparam("fingerprint"))
+    .order_by(_TABLE.c.submitted_at, _TABLE.c.id)
+    .limit(1)
+)
 
 
 class Screener:
@@ -111,7 +146,7 @@ class Screener:
             status=status,
             reason=reason,
             fingerprint=fingerprint,
-            rules_version=quality.rules_version(chosen),
+            rules_version=rules_version(questionnaire),
         )
 
     def neighbours(
@@ -122,35 +157,27 @@ class Screener:
         fingerprint: str | None,
     ) -> quality.Neighbours:
         """What the stored responses tell the rules about a new one: all of them are earlier."""
-        median, count = self._median(session, found.questionnaire_id)
+        median, timed = self._median(session, found.questionnaire_id)
         if found.seconds is not None:
-            count += 1
+            timed += 1
         if found.ip_hash is None:
-            return quality.Neighbours(median_seconds=median, duration_count=count)
-        same_ip = select(col(Response.id), col(Response.submitted_at)).where(
-            col(Response.questionnaire_id) == found.questionnaire_id,
-            col(Response.ip_hash) == found.ip_hash,
-        )
+            return quality.Neighbours(median_seconds=median, duration_count=timed)
         window = dt.timedelta(hours=chosen.number("duplicate-ip", "window_hours"))
-        recent = session.execute(
-            same_ip.where(col(Response.submitted_at) >= found.submitted_at - window).order_by(
-                col(Response.submitted_at).desc(), col(Response.id).desc()
-            )
-        ).all()
-        first_same = None
-        if fingerprint:
-            first_same = session.execute(
-                same_ip.where(col(Response.fingerprint) == fingerprint)
-                .order_by(col(Response.submitted_at), col(Response.id))
-                .limit(1)
-            ).first()
+        keys = {
+            "ip": found.ip_hash,
+            "qid": found.questionnaire_id,
+            "since": found.submitted_at - window,
+            "fingerprint": fingerprint,
+        }
+        connection = session.connection()
+        latest = connection.execute(_LATEST_SAME_IP, keys).first()
+        same_ip_count = connection.execute(_COUNT_SAME_IP, keys).scalar_one()
+        first_same = connection.execute(_FIRST_SAME_ANSWERS, keys).first() if fingerprint else None
         return quality.Neighbours(
             median_seconds=median,
-            duration_count=count,
-            same_ip_latest=quality.Earlier(recent[0].id, recent[0].submitted_at)
-            if recent
-            else None,
-            same_ip_count=len(recent),
+            duration_count=timed,
+            same_ip_latest=quality.Earlier(latest.id, latest.submitted_at) if latest else None,
+            same_ip_count=same_ip_count,
             same_answers_first=first_same.id if first_same else None,
         )
 
@@ -268,7 +295,7 @@ def run(
     checkers = {
         key: quality.Checker(version, settings(version)) for key, version in versions.items()
     }
-    versions_used = {key: quality.rules_version(settings(v)) for key, v in versions.items()}
+    versions_used = {key: rules_version(v) for key, v in versions.items()}
     _audit_thresholds(session, current.id, set(versions_used.values()))
     for rows in _stream(session, current.id, _FULL):
         for row in rows:

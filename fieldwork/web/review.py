@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from fieldwork import answers as answer_rules
 from fieldwork import db
+from fieldwork.quality import RULES
 from fieldwork.responses.models import Response
 from fieldwork.review import service as review
 from fieldwork.review.models import REASONS
@@ -53,17 +54,31 @@ def _day(value: str | None) -> dt.date | None:
         raise ClientError(400, _("Enter dates like 2026-11-22.")) from None
 
 
-def _filters(args: Any = None) -> dict[str, Any]:
+FILTERS = ("questionnaire", "flag", "segment", "mode", "status", "from", "to")
+FILTER_PREFIX = "filter-"
+"""The bulk form carries the queue's filters under this prefix: its own `status` is the
+decision, and must never be read as a filter (or the other way round)."""
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit integers in PostgreSQL; a larger number cannot name a response."""
+
+
+def _filters(args: Any = None, prefix: str = "") -> dict[str, str]:
+    """The queue's filters from a query string or a form; refuses values no row can have."""
     args = request.args if args is None else args
-    return {
-        "questionnaire": args.get("questionnaire", "")[:64],
-        "flag": args.get("flag", "")[:64],
-        "segment": args.get("segment", "")[:32],
-        "mode": args.get("mode", "")[:16],
-        "status": args.get("status", "")[:16],
-        "from": args.get("from", "")[:10],
-        "to": args.get("to", "")[:10],
+    chosen = {key: str(args.get(prefix + key, "")).strip()[:64] for key in FILTERS}
+    known: dict[str, Any] = {
+        "questionnaire": catalog.versions().ids(db.session()),
+        "flag": RULES,
+        "segment": {s.code for s in catalog.segments()},
+        "mode": MODES,
+        "status": STATUSES,
     }
+    for key, values in known.items():
+        if chosen[key] and chosen[key] not in values:
+            raise ClientError(400, _("There is no %(what)s “%(value)s” to filter on.",
+                                     what=key, value=chosen[key]))
+    _day(chosen["from"]), _day(chosen["to"])
+    return chosen
 
 
 def _query(chosen: dict[str, Any]) -> Any:
@@ -117,6 +132,7 @@ def queue() -> str:
         pages=pages,
         chosen=chosen,
         reasons_by_status=REASONS,
+        flag_codes=list(RULES),
         segments=catalog.segments(),
         questionnaires=catalog.versions().ids(session),
         query_args={k: v for k, v in chosen.items() if v},

@@ -93,7 +93,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('entered_by', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('row_version', sa.Integer(), nullable=False, server_default='1'))
         batch_op.create_index(batch_op.f('ix_response_fingerprint'), ['fingerprint'], unique=False)
-        batch_op.create_index(batch_op.f('ix_response_ip_hash'), ['ip_hash'], unique=False)
+        # Same-address checks at submit read this index alone: address, questionnaire, time.
+        batch_op.create_index('ix_response_ip_questionnaire_submitted', ['ip_hash', 'questionnaire_id', 'submitted_at'], unique=False)
         batch_op.add_column(sa.Column('reviewed_by', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_response_entered_by', 'staff_user', ['entered_by'], ['id'])
         batch_op.create_foreign_key('fk_response_reviewed_by', 'staff_user', ['reviewed_by'], ['id'])
@@ -112,7 +113,7 @@ def downgrade() -> None:
         batch_op.drop_constraint('fk_response_reviewed_by', type_='foreignkey')
         batch_op.drop_constraint('fk_response_entered_by', type_='foreignkey')
         batch_op.drop_column('reviewed_by')
-        batch_op.drop_index(batch_op.f('ix_response_ip_hash'))
+        batch_op.drop_index('ix_response_ip_questionnaire_submitted')
         batch_op.drop_index(batch_op.f('ix_response_fingerprint'))
         batch_op.drop_column('row_version')
         batch_op.drop_column('entered_by')

@@ -1,0 +1,120 @@
+"""Staff users and stored responses in a chosen review state, for the staff page tests.
+
+Responses go through the response service (so answers are validated and
+stored as the survey stores them) without the automatic review, then their
+review columns are set directly: a test says "an approved elderly paper
+response from 3 November" in one call instead of walking the survey and
+waiting two minutes to escape the speeder rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+from sqlmodel import col
+
+from fieldwork import db
+from fieldwork.accounts import service as accounts
+from fieldwork.responses import service as responses
+from fieldwork.responses.models import Response
+from fieldwork.web import catalog
+from tests.conftest import QID, answers_of_complete, csrf_of
+
+PASSWORD = "a long enough password"
+DAY = dt.datetime(2026, 11, 3, 9, 30, tzinfo=dt.UTC)
+PAGE_SECONDS = {"screening": 41.5, "contact": 63.0, "rating": 88.2, "open": 120.4}
+
+# Open answers with everything that breaks naive exports: CJK, emoji, a line break,
+# quotes, a comma and text a spreadsheet would run as a formula.
+FORMULA = '=HYPERLINK("http://evil.example","点我 😀")'
+TRICKY = {
+    "O1": FORMULA,
+    "O2": '客服说"请稍等"，等了很久 😤\n第二天才回复, 还算解决了。',
+    "O4": "-5 字号再大一点",
+}
+
+
+def staff(app: Flask, username: str, role: str = "reviewer") -> int:
+    """A staff user; returns their id."""
+    with app.app_context():
+        user = accounts.create_user(db.session(), username, PASSWORD, role)
+        assert user.id is not None
+        return user.id
+
+
+def sign_in(client: FlaskClient, username: str) -> None:
+    token = csrf_of(client.get("/staff/login").text)
+    form = {"csrf_token": token, "username": username, "password": PASSWORD}
+    moved = client.post("/staff/login", data=form)
+    assert moved.status_code == 303, moved.text[:500]
+
+
+def add_response(
+    app: Flask,
+    *,
+    status: str = "pending",
+    flags: list[dict[str, Any]] | None = None,
+    segment: str | None = None,
+    mode: str = "online",
+    submitted_at: dt.datetime = DAY,
+    answers: dict[str, Any] | None = None,
+    entered_by: int | None = None,
+    reviewed_by: int | None = None,
+    locale: str = "zh-Hans",
+    **columns: Any,
+) -> int:
+    """Store one complete response to the shipped questionnaire in the given state."""
+    with app.app_context():
+        session = db.session()
+        questionnaire = catalog.versions().current(session, QID)
+        assert questionnaire is not None
+        values = {**answers_of_complete(questionnaire), **(answers or {})}
+        started = submitted_at - dt.timedelta(minutes=9, seconds=13)
+        stored, issues = responses.submit(
+            session,
+            responses.Submission(
+                submission_id=str(uuid.uuid4()),
+                questionnaire=questionnaire,
+                answers=values,
+                segments=catalog.segments(),
+                link_segment=None,
+                locale=locale,
+                paradata={
+                    "page_seconds": PAGE_SECONDS,
+                    "browser": "Chrome 130 on Android",
+                    "text_size": "large",
+                    "contrast": "high",
+                    "locale": locale,
+                },
+                mode=mode,
+                started_at=started,
+                entered_by=entered_by,
+            ),
+        )
+        assert stored is not None, issues
+        changes: dict[str, Any] = {
+            "status": status,
+            "submitted_at": submitted_at,
+            "duration_seconds": (submitted_at - started).total_seconds(),
+            "reviewed_by": reviewed_by,
+            **columns,
+        }
+        if flags is not None:
+            changes["flags"] = flags
+        if segment is not None:
+            changes["segment"] = segment
+        session.execute(update(Response).where(col(Response.id) == stored.id).values(**changes))
+        session.commit()
+        return stored.id
+
+
+def response_row(app: Flask, response_id: int) -> Response:
+    with app.app_context():
+        found = db.session().get(Response, response_id)
+        assert found is not None
+        return found

@@ -1,0 +1,200 @@
+"""Levels 1 and 2 of the review: rules at submit, the bulk run, and what each writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, update
+from sqlmodel import Session, col
+
+from fieldwork import db
+from fieldwork.accounts import service as accounts
+from fieldwork.questionnaire.loader import build
+from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.responses import service as responses
+from fieldwork.responses.models import Response
+from fieldwork.review import screening
+from fieldwork.review import service as review
+from fieldwork.review.models import APPROVED, PENDING, REJECTED, AuditEntry
+from fieldwork.web import catalog
+from tests.conftest import QID, answers_of_complete
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Session]:
+    with app.app_context():
+        yield db.session()
+
+
+def current(session: Session) -> Questionnaire:
+    found = catalog.versions().current(session, QID)
+    assert found is not None
+    return found
+
+
+def send(
+    session: Session,
+    *,
+    minutes: float = 10,
+    ip: str | None = None,
+    policy: screening.Policy | None = None,
+    answers: dict[str, Any] | None = None,
+) -> Response:
+    """Submit the complete answers as if they took `minutes`, through the screener."""
+    questionnaire = current(session)
+    given = answers if answers is not None else answers_of_complete(questionnaire)
+    pages = {code: minutes * 60 / len(given) for code in given}
+    stored, issues = responses.submit(
+        session,
+        responses.Submission(
+            submission_id=str(uuid.uuid4()),
+            questionnaire=questionnaire,
+            answers=given,
+            segments=catalog.segments(),
+            link_segment=None,
+            locale="zh-Hans",
+            paradata={"page_seconds": pages},
+            started_at=responses.now() - dt.timedelta(minutes=minutes),
+            ip_hash=ip,
+        ),
+        screening.Screener(policy or screening.Policy()),
+    )
+    assert stored is not None, issues
+    row = session.get(Response, stored.id)
+    assert row is not None
+    session.refresh(row)
+    return row
+
+
+def codes(row: Response) -> set[str]:
+    return {flag["code"] for flag in row.flags}
+
+
+def audit(session: Session, response_id: int | None = None) -> list[AuditEntry]:
+    about = col(AuditEntry.response_id)
+    query = select(AuditEntry).where(
+        about.is_(None) if response_id is None else about == response_id
+    )
+    return list(session.execute(query.order_by(col(AuditEntry.id))).scalars())
+
+
+def test_clean_response_is_approved_and_the_decision_audited(ctx: Session) -> None:
+    row = send(ctx)
+    assert (row.status, codes(row)) == (APPROVED, set())
+    assert row.rules_version and row.fingerprint
+    [entry] = audit(ctx, row.id)
+    assert (entry.actor, entry.action, entry.old, entry.new, entry.reason) == (
+        "system",
+        "status",
+        PENDING,
+        APPROVED,
+        screening.AUTO_APPROVE,
+    )
+
+
+def test_speeder_is_rejected_automatically_with_its_evidence(ctx: Session) -> None:
+    row = send(ctx, minutes=0.5)
+    assert row.status == REJECTED
+    speeder = next(flag for flag in row.flags if flag["code"] == "speeder")
+    assert speeder["severity"] == "reject" and speeder["min_seconds"] == 120
+    assert [e.reason for e in audit(ctx, row.id)] == [screening.AUTO_REJECT]
+
+
+def test_automatic_decisions_can_be_turned_off(ctx: Session) -> None:
+    off = screening.Policy(auto_reject=False, auto_approve=False)
+    fast, clean = send(ctx, minutes=0.5, policy=off), send(ctx, policy=off)
+    assert (fast.status, clean.status) == (PENDING, PENDING)
+    assert "speeder" in codes(fast)
+    assert audit(ctx, fast.id) == [] and audit(ctx, clean.id) == []
+
+
+def test_policy_reads_switches_from_environment_strings() -> None:
+    assert screening.Policy.from_config({"AUTO_REJECT": "0", "AUTO_APPROVE": "yes"}) == (
+        screening.Policy(auto_reject=False, auto_approve=True)
+    )
+
+
+def test_same_network_and_same_answers_are_caught_at_submit(ctx: Session) -> None:
+    first = send(ctx, ip="a" * 64)
+    second = send(ctx, ip="a" * 64)
+    other = send(ctx, ip="b" * 64)
+    assert codes(first) == set() and codes(other) == set()
+    assert {"duplicate-ip", "duplicate-answers"} <= codes(second)
+    duplicate = next(f for f in second.flags if f["code"] == "duplicate-answers")
+    assert duplicate["earlier"] == first.id
+    assert second.status == REJECTED
+
+
+def summary_counts(summary: screening.RunSummary) -> tuple[int, int, int]:
+    return summary.responses, summary.flags_changed, summary.status_changed
+
+
+def run(session: Session, questionnaire: Questionnaire, *hashes: str) -> screening.RunSummary:
+    versions = {h: questionnaire for h in hashes or (questionnaire.content_hash,)}
+    return screening.run(session, questionnaire, versions, screening.Policy())
+
+
+def audit_rows(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(AuditEntry)).scalar_one())
+
+
+def test_bulk_run_agrees_with_submit_and_running_again_changes_nothing(ctx: Session) -> None:
+    for ip in ("c" * 64, "c" * 64, None):
+        send(ctx, ip=ip)
+    send(ctx, minutes=0.5)
+    before = audit_rows(ctx)
+    seen: list[int] = []
+    summary = screening.run(
+        ctx,
+        current(ctx),
+        {current(ctx).content_hash: current(ctx)},
+        screening.Policy(),
+        seen.append,
+    )
+    assert summary_counts(summary) == (4, 0, 0)
+    assert sum(seen) == 8  # two passes
+    assert summary_counts(run(ctx, current(ctx))) == (4, 0, 0)
+    assert audit_rows(ctx) == before
+
+
+def test_bulk_run_flags_what_submit_stored_without_rules(ctx: Session) -> None:
+    row = send(ctx, minutes=0.5, policy=screening.Policy(auto_reject=False))
+    ctx.execute(update(Response).values(flags=[], rules_version=None, fingerprint=None))
+    ctx.commit()
+    summary = run(ctx, current(ctx))
+    assert summary_counts(summary) == (1, 1, 1)
+    ctx.refresh(row)
+    assert "speeder" in codes(row) and row.status == REJECTED and row.rules_version
+    assert [e.action for e in audit(ctx, row.id)] == ["flags", "status"]
+
+
+def stricter(questionnaire: Questionnaire, minutes: int) -> Questionnaire:
+    definition = dict(questionnaire.definition)
+    definition["quality"] = {"speeder": {"min_seconds": minutes * 60}}
+    return build(definition)
+
+
+def test_a_new_threshold_updates_flags_audits_it_and_spares_human_decisions(
+    ctx: Session,
+) -> None:
+    kept, decided = send(ctx, minutes=10), send(ctx, minutes=10)
+    person = accounts.create_user(ctx, "li", "a long enough password", "reviewer")
+    review.decide(
+        ctx, review.Decision(decided.id or 0, decided.row_version, APPROVED, "valid"), person
+    )
+    old_hash = current(ctx).content_hash
+    summary = run(ctx, stricter(current(ctx), minutes=15), old_hash)
+    assert summary_counts(summary) == (2, 2, 1)
+    ctx.refresh(kept)
+    ctx.refresh(decided)
+    assert "speeder" in codes(kept) and kept.status == REJECTED
+    assert "speeder" in codes(decided) and decided.status == APPROVED  # a person decided it
+    [change] = audit(ctx, None)[-1:]
+    assert change.action == "thresholds" and change.old != change.new
+    assert kept.rules_version == change.new[0]
+    assert summary_counts(run(ctx, stricter(current(ctx), minutes=15), old_hash)) == (2, 0, 0)
