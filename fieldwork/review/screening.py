@@ -26,7 +26,8 @@ from fieldwork import quality
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses.models import Response
 from fieldwork.responses.service import Screened, now
-from fieldwork.review.models import APPROVED, PENDING, REJECTED, SYSTEM, AuditEntry
+from fieldwork.review.models import APPROVED, PENDING, REJECTED
+from fieldwork.review.service import audit
 
 AUTO_REJECT, AUTO_APPROVE = "auto-reject-flag", "auto-clean"
 MEDIAN_SECONDS = 300
@@ -357,27 +358,12 @@ def _apply(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         summary.skipped += 1
         return
-    at = now()
     if "flags" in changes:
         summary.flags_changed += 1
-        session.add(_entry(at, row.id, "flags", row.flags, stored, None))
+        audit(session, row.id, "flags", row.flags, stored)
     if "status" in changes:
         summary.status_changed += 1
-        session.add(_entry(at, row.id, "status", row.status, status, reason))
-
-
-def _entry(
-    at: dt.datetime, response_id: int | None, action: str, old: Any, new: Any, reason: str | None
-) -> AuditEntry:
-    return AuditEntry(
-        at=at,
-        actor=SYSTEM,
-        response_id=response_id,
-        action=action,
-        old=old,
-        new=new,
-        reason=reason,
-    )
+        audit(session, row.id, "status", row.status, status, reason=reason)
 
 
 def _audit_thresholds(session: Session, questionnaire_id: str, now_used: set[str]) -> None:
@@ -391,4 +377,4 @@ def _audit_thresholds(session: Session, questionnaire_id: str, now_used: set[str
     )
     before.discard(None)
     if before and before != now_used:
-        session.add(_entry(now(), None, "thresholds", sorted(before), sorted(now_used), None))
+        audit(session, None, "thresholds", sorted(before), sorted(now_used))
