@@ -30,8 +30,14 @@ from fieldwork.review.models import APPROVED, PENDING, REJECTED
 from fieldwork.review.service import audit
 
 AUTO_REJECT, AUTO_APPROVE = "auto-reject-flag", "auto-clean"
-MEDIAN_SECONDS = 300
-"""How long a process reuses a questionnaire's median completion time at submit."""
+
+
+def median_lifetime(count: int) -> float:
+    """Seconds a process reuses a median of `count` times at submit: a median over many
+    responses moves slowly and costs a sort to find; one over few changes fast and is cheap."""
+    return 60.0 if count < 10_000 else 3600.0
+
+
 CHUNK = 5000
 
 
@@ -201,7 +207,8 @@ class Screener:
             ).scalars()
             values = list(middle)
             median = sum(values) / len(values)
-        self._medians[questionnaire_id] = (time.monotonic() + MEDIAN_SECONDS, median, count)
+        expires = time.monotonic() + median_lifetime(count)
+        self._medians[questionnaire_id] = (expires, median, count)
         return median, count
 
 
