@@ -195,7 +195,7 @@ def write_command(batch_id: int, directory: Path, bom: bool) -> None:
         )
     with _bar(batch.size, f"batch {batch_id}") as progress:
         written = files.files_of(
-            session, batch, current_app.instance_path, bom=bom, progress=progress
+            session, batch, current_app.config["EXPORTS_DIR"], bom=bom, progress=progress
         )
     directory.mkdir(parents=True, exist_ok=True)
     for name, path in written.items():

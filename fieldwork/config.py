@@ -22,6 +22,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
     return {
         "DATABASE_URL": f"sqlite:///{instance_path / 'fieldwork.db'}",
         "QUESTIONNAIRES_DIR": str(ROOT / "questionnaires"),
+        "EXPORTS_DIR": str(instance_path / "exports"),  # batch files, written once each
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

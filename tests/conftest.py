@@ -100,6 +100,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret",
             "IP_HASH_KEY": "test-ip-key",
             "DATABASE_URL": url,
+            "EXPORTS_DIR": str(tmp / "exports"),
         }
     )
     with app.app_context():

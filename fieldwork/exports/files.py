@@ -1,4 +1,4 @@
-"""The files of a frozen batch, written once into the instance folder and kept.
+"""The files of a frozen batch, written once into the exports folder and kept.
 
 Everything in them comes from the batch (its frozen id list, statuses and flags,
 its creation time) and from responses, which are never edited in place, so
@@ -9,6 +9,7 @@ so a crash or a concurrent request never serves half an export.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -48,21 +49,25 @@ def names(batch: Batch) -> list[str]:
     return [ZIP_NAME, *(name for name in FILE_NAMES if name not in left_out)]
 
 
-def folder(instance_path: str | Path, batch: Batch, bom: bool) -> Path:
-    return Path(instance_path) / "exports" / f"batch-{batch.id}{'-bom' if bom else ''}"
+def folder(exports_dir: str | Path, batch: Batch, bom: bool) -> Path:
+    """Where a batch's files are kept. Named by what the batch is, not only its number:
+    a database started afresh numbers its batches from 1 again."""
+    identity = f"{batch.id}|{as_utc(batch.created_at).isoformat()}|{batch.rules_version}"
+    token = hashlib.sha256(f"{identity}|{batch.name}".encode()).hexdigest()[:12]
+    return Path(exports_dir) / f"batch-{batch.id}-{token}{'-bom' if bom else ''}"
 
 
 def files_of(
     session: Session,
     batch: Batch,
-    instance_path: str | Path,
+    exports_dir: str | Path,
     *,
     bom: bool = False,
     progress: Progress = lambda n: None,
     versions: Versions | None = None,
 ) -> dict[str, Path]:
     """{file name: path} of every file of the batch, the zip included; written if missing."""
-    target = folder(instance_path, batch, bom)
+    target = folder(exports_dir, batch, bom)
     if not (target / ZIP_NAME).exists():
         write(session, batch, target, bom=bom, progress=progress, versions=versions)
     names = [p.name for p in sorted(target.iterdir())]

@@ -25,9 +25,13 @@ def explain_flag(flag: Mapping[str, Any]) -> Explained:
     """A stored flag's code, severity and the rule's sentences, translated."""
     code = str(flag.get("code", ""))
     severity = str(flag.get("severity", ""))
+    label = str(SEVERITY_LABELS.get(severity, severity))
     try:
         messages = quality.explain(flag)
-    except (KeyError, ValueError):  # a record from before the rules ran: show what it holds
-        return Explained(code, str(SEVERITY_LABELS.get(severity, severity)), code)
-    text = " ".join(gettext(message, **params) for message, params in messages)
-    return Explained(code, str(SEVERITY_LABELS.get(severity, severity)), text)
+        text = " ".join(gettext(message, **params) for message, params in messages)
+    except (KeyError, ValueError, TypeError):
+        # A record from before the rules ran, or written by an older rule whose evidence
+        # lacks a parameter its sentence now names: show what it holds, never fail the page.
+        evidence = ", ".join(f"{k}={v}" for k, v in flag.items() if k not in ("code", "severity"))
+        return Explained(code, label, f"{code} ({evidence})" if evidence else code)
+    return Explained(code, label, text)

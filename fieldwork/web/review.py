@@ -17,16 +17,18 @@ from fieldwork import db
 from fieldwork.quality import RULES
 from fieldwork.responses.models import Response
 from fieldwork.review import service as review
-from fieldwork.review.models import REASONS
+from fieldwork.review.models import REASONS, STATUSES
 from fieldwork.web import catalog, fields
-from fieldwork.web.errors import ClientError
+from fieldwork.web.errors import MESSAGES, ClientError
 from fieldwork.web.explain import explain_flag
+from fieldwork.web.labels import MODES
 from fieldwork.web.staff import current_user, role_required
 
 bp = Blueprint("review", __name__, url_prefix="/staff/review")
 
 PER_PAGE = 50
 BULK_LIMIT = 10_000
+COMMENT_LIMIT = 2000
 DECISION_ERRORS = {
     "changed": (
         409,
@@ -47,19 +49,19 @@ DECISION_ERRORS = {
 }
 
 
-def _day(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        raise ClientError(400, _("Enter dates like 2026-11-22.")) from None
-
-
 FILTERS = ("questionnaire", "flag", "segment", "mode", "status", "from", "to")
 FILTER_PREFIX = "filter-"
 """The bulk form carries the queue's filters under this prefix: its own `status` is the
 decision, and must never be read as a filter (or the other way round)."""
 MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in PostgreSQL; a larger number cannot name a response."""
+
+
+def _day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ClientError(400, _("Enter dates like 2026-11-22.")) from None
 
 
 def _filters(args: Any = None, prefix: str = "") -> dict[str, str]:
@@ -75,8 +77,10 @@ def _filters(args: Any = None, prefix: str = "") -> dict[str, str]:
     }
     for key, values in known.items():
         if chosen[key] and chosen[key] not in values:
-            raise ClientError(400, _("There is no %(what)s “%(value)s” to filter on.",
-                                     what=key, value=chosen[key]))
+            # Only an edited address or a page from before a change sends one of these.
+            raise ClientError(
+                400, str(MESSAGES[400]), [(url_for(".queue"), _("Back to the queue"))]
+            )
     _day(chosen["from"]), _day(chosen["to"])
     return chosen
 
@@ -104,6 +108,10 @@ def _query(chosen: dict[str, Any]) -> Any:
         limit = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
         query = query.where(col(Response.submitted_at) < limit)
     return query
+
+
+def _query_args(chosen: dict[str, str]) -> dict[str, Any]:
+    return {key: value for key, value in chosen.items() if value}
 
 
 @bp.get("/")
@@ -135,19 +143,25 @@ def queue() -> str:
         flag_codes=list(RULES),
         segments=catalog.segments(),
         questionnaires=catalog.versions().ids(session),
-        query_args={k: v for k, v in chosen.items() if v},
+        query_args=_query_args(chosen),
+        filter_prefix=FILTER_PREFIX,
     )
+
+
+def _found(response_id: int) -> Response:
+    found = db.session().get(Response, response_id) if response_id <= MAX_ID else None
+    if found is None:
+        raise ClientError(404, str(DECISION_ERRORS["not-found"][1]))
+    return found
 
 
 @bp.get("/<int:response_id>")
 @role_required("admin", "reviewer")
 def response(response_id: int) -> str:
     session = db.session()
-    found = session.get(Response, response_id)
-    if found is None:
-        raise ClientError(404, str(DECISION_ERRORS["not-found"][1]))
+    found = _found(response_id)
     questionnaire = catalog.versions().by_hash(session, found.version_hash)
-    assert questionnaire is not None
+    assert questionnaire is not None  # a foreign key keeps every answered version
     shown = {q.code for q in answer_rules.shown(questionnaire, found.answers)}
     rows = [
         {
@@ -177,16 +191,28 @@ def _entered_by_me(found: Response) -> bool:
     return user is not None and found.entered_by is not None and found.entered_by == user.id
 
 
+def _damaged() -> ClientError:
+    return ClientError(400, _("This form is damaged: reload the page and try again."))
+
+
 def _decision(response_id: int, row_version: str | None) -> review.Decision:
+    """The decision the form asks for on one response; refuses a form that cannot be one.
+
+    Status, reason and comment are checked here too (the service checks them again),
+    so that a bulk decision with a bad reason is refused as a whole, not row by row.
+    """
     form = request.form
-    try:
-        version = int(row_version or "")
-    except ValueError:
-        raise ClientError(400, _("This form is damaged: reload the page and try again.")) from None
+    if not row_version or not row_version.isdigit() or int(row_version) > MAX_ID:
+        raise _damaged()
+    status, reason = form.get("status", ""), form.get("reason", "")
     comment = form.get("comment", "").strip() or None
-    return review.Decision(
-        response_id, version, form.get("status", ""), form.get("reason", ""), comment
-    )
+    if status not in STATUSES:
+        raise _refuse(review.DecisionError("unknown-status"))
+    if reason not in REASONS[status]:
+        raise _refuse(review.DecisionError("unknown-reason"))
+    if comment is not None and len(comment) > COMMENT_LIMIT:
+        raise _refuse(review.DecisionError("comment-too-long"))
+    return review.Decision(response_id, int(row_version), status, reason, comment)
 
 
 def _refuse(error: review.DecisionError) -> ClientError:
@@ -204,13 +230,29 @@ def _refuse(error: review.DecisionError) -> ClientError:
 def decide(response_id: int) -> Any:
     reviewer = current_user()
     assert reviewer is not None
+    _found(response_id)
+    decision = _decision(response_id, request.form.get("row_version"))
     try:
-        review.decide(
-            db.session(), _decision(response_id, request.form.get("row_version")), reviewer
-        )
+        review.decide(db.session(), decision, reviewer)
     except review.DecisionError as error:
         raise _refuse(error) from None
     return redirect(url_for(".response", response_id=response_id, decided="1"), 303)
+
+
+def _picked() -> list[tuple[int, str]]:
+    """(response id, row version) of each response the bulk form names."""
+    if request.form.get("scope") == "filter":
+        # Everything the filters match now, at its current version.
+        query = _query(_filters(request.form, FILTER_PREFIX))
+        matched = db.session().execute(query.limit(BULK_LIMIT)).scalars()
+        return [(row.id, str(row.row_version)) for row in matched if row.id is not None]
+    picked = []
+    for item in request.form.getlist("pick")[:BULK_LIMIT]:
+        response_id, _sep, version = item.partition(":")
+        if not response_id.isdigit() or int(response_id) > MAX_ID:
+            raise _damaged()
+        picked.append((int(response_id), version))
+    return picked
 
 
 @bp.post("/bulk")
@@ -218,18 +260,7 @@ def decide(response_id: int) -> Any:
 def bulk() -> Any:
     reviewer = current_user()
     assert reviewer is not None
-    if request.form.get("scope") == "filter":
-        # Everything the filters match now, at its current version.
-        matched = db.session().execute(_query(_filters(request.form)).limit(BULK_LIMIT)).scalars()
-        picked = [f"{row.id}:{row.row_version}" for row in matched]
-    else:
-        picked = request.form.getlist("pick")[:BULK_LIMIT]
-    decisions = []
-    for item in picked:
-        response_id, _sep, version = item.partition(":")
-        if not response_id.isdigit():
-            raise ClientError(400, _("This form is damaged: reload the page and try again."))
-        decisions.append(_decision(int(response_id), version))
+    decisions = [_decision(response_id, version) for response_id, version in _picked()]
     if not decisions:
         raise ClientError(400, _("Tick at least one response."))
     done, errors = review.decide_many(db.session(), decisions, reviewer)
@@ -237,5 +268,5 @@ def bulk() -> Any:
         "review/bulk_done.html",
         done=done,
         errors=[(e.response_id, str(DECISION_ERRORS.get(e.code, (0, e.code))[1])) for e in errors],
-        back=url_for(".queue"),
+        back=url_for(".queue", **_query_args(_filters(request.form, FILTER_PREFIX))),
     )

@@ -13,6 +13,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
@@ -26,6 +28,7 @@ from fieldwork.web import catalog
 from tests.conftest import QID, answers_of_complete, csrf_of
 
 PASSWORD = "a long enough password"
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 DAY = dt.datetime(2026, 11, 3, 9, 30, tzinfo=dt.UTC)
 PAGE_SECONDS = {"screening": 41.5, "contact": 63.0, "rating": 88.2, "open": 120.4}
 
@@ -37,6 +40,11 @@ TRICKY = {
     "O2": '客服说"请稍等"，等了很久 😤\n第二天才回复, 还算解决了。',
     "O4": "-5 字号再大一点",
 }
+
+
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Still argon2id, with parameters cheap enough for a test that signs in several users."""
+    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
 
 
 def staff(app: Flask, username: str, role: str = "reviewer") -> int:

@@ -1,0 +1,261 @@
+"""A reviewer's day in a real browser: sign in, filter, decide, freeze a batch, download it.
+
+The decisions and the batch are made with the keyboard (Tab, arrow keys, typing,
+Enter); the downloaded zip is opened and its files read back. Then every staff
+page is audited in Simplified Chinese and English, standard and large text with
+high contrast: axe-core WCAG 2.2 AA with target-size, no sideways scrolling at
+320 px, and the measured large-text rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pyarrow.parquet as pq
+import pytest
+from flask import Flask
+from playwright.sync_api import Page
+
+from fieldwork import db, quality
+from fieldwork.accounts.models import StaffUser
+from fieldwork.exports import service as exports
+from fieldwork.review import screening
+from fieldwork.web import catalog
+from tests.browser.conftest import DESKTOP, FOCUS_JS, PHONE, QID, Checks, click_and_wait
+from tests.review.factories import (
+    DAY,
+    FORMULA,
+    PASSWORD,
+    TRICKY,
+    add_response,
+    fast_password_hashing,
+    response_row,
+    staff,
+)
+
+pytestmark = pytest.mark.browser
+
+SPEEDER = quality.Flag.of(
+    "speeder", "reject", seconds=31.5, min_seconds=120, reasons=("minimum",)
+).as_json()
+STRAIGHT = quality.Flag.of(
+    "straight-lining", "review", run=9, min_run=8, value=4, first="Q7", last="Q15"
+).as_json()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap password hashing, and batch files in this test's own folder."""
+    fast_password_hashing(monkeypatch)
+    monkeypatch.setitem(app.config, "EXPORTS_DIR", str(tmp_path / "instance"))
+
+
+@pytest.fixture
+def queue(app: Flask) -> Iterator[dict[str, int]]:
+    yield {
+        "chen": staff(app, "chen"),
+        "tricky": add_response(app, flags=[STRAIGHT], segment="elderly", answers=TRICKY),
+        "fast": add_response(app, flags=[SPEEDER], segment="elderly"),
+        "approved": add_response(
+            app, status="approved", segment="parents", mode="paper", submitted_at=DAY
+        ),
+        "old": add_response(app, submitted_at=DAY - dt.timedelta(days=60)),
+    }
+
+
+class Keyboard:
+    """Tab to an element, checking each stop on the way shows the focus."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.invisible: list[str] = []
+
+    def tab_to(self, selector: str, limit: int = 120) -> None:
+        for _ in range(limit):
+            self.page.keyboard.press("Tab")
+            found: dict[str, Any] = self.page.evaluate(FOCUS_JS, selector)
+            if not found["visible"]:
+                self.invisible.append(f"{self.page.url}: {found['what']}")
+            if found["matches"]:
+                return
+        pytest.fail(f"Tab never reached {selector} on {self.page.url}")
+
+    def type_into(self, selector: str, text: str) -> None:
+        self.tab_to(selector)
+        self.page.keyboard.type(text)
+
+    def choose(self, selector: str, value: str) -> None:
+        """Pick an option of a focused <select> with the arrow keys, as a keyboard user does."""
+        self.tab_to(selector)
+        options: list[str] = self.page.eval_on_selector(
+            selector, "s => [...s.options].map(o => o.value)"
+        )
+        position = self.page.eval_on_selector(selector, "s => s.selectedIndex")
+        target = options.index(value)
+        key = "ArrowDown" if target > position else "ArrowUp"
+        for _ in range(abs(target - position)):
+            self.page.keyboard.press(key)
+        assert self.page.eval_on_selector(selector, "s => s.value") == value
+
+    def submit(self, selector: str) -> None:
+        self.tab_to(selector)
+        with self.page.expect_navigation():
+            self.page.keyboard.press("Enter")
+
+
+def sign_in(page: Page, keys: Keyboard) -> None:
+    page.goto("/staff/login")
+    keys.type_into("#username", "chen")
+    keys.type_into("#password", PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def decide(keys: Keyboard, status: str, reason: str, comment: str) -> None:
+    keys.choose("#status", status)
+    keys.choose("#reason", reason)
+    keys.type_into("#comment", comment)
+    keys.submit("main form button[type=submit]")
+
+
+def test_reviewer_decides_freezes_and_downloads(
+    app: Flask, open_context: Any, queue: dict[str, int]
+) -> None:
+    context = open_context(accept_downloads=True)
+    page = context.new_page()
+    keys = Keyboard(page)
+    page.goto("/settings/language/en")
+    sign_in(page, keys)
+    page.goto("/staff/review/")
+
+    # Filter: pending, elderly, submitted in November.
+    keys.choose("#f-status", "pending")
+    keys.choose("#f-segment", "elderly")
+    keys.type_into("#f-from", "2026-11-01")
+    keys.submit("form.filters button[type=submit]")
+    listed = page.eval_on_selector_all("input[name=pick]", "boxes => boxes.map(b => b.id)")
+    assert sorted(listed) == sorted(f"pick-{queue[k]}" for k in ("tricky", "fast"))
+
+    keys.tab_to(f'a[href="/staff/review/{queue["tricky"]}"]')
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "straight-lining" in page.inner_text("main")
+    decide(keys, "approved", "checked-flag-false-alarm", "评分确实一样，核对过了")
+    assert "Decision saved" in page.inner_text("main .notice")
+    assert "评分确实一样，核对过了" in page.inner_text("main table")
+
+    page.goto(f"/staff/review/{queue['fast']}")
+    decide(keys, "rejected", "speeder", "31 秒")
+    assert response_row(app, queue["fast"]).status == "rejected"
+    assert response_row(app, queue["tricky"]).status == "approved"
+
+    # A batch of November's responses, previewed, then frozen.
+    page.goto("/staff/batches/")
+    keys.type_into("#b-from", "2026-11-01")
+    keys.submit("main form button[type=submit]")
+    text = page.inner_text("main")
+    assert "2 approved responses would be included; 1 others" in text
+    keys.type_into("#name", "十一月 wave 1")
+    keys.submit("main form button[type=submit]")
+    assert "十一月 wave 1" in page.inner_text("h1")
+
+    with page.expect_download() as info:
+        page.click("main a[href$='/batch.zip']")
+    data = Path(info.value.path()).read_bytes()
+    assert not keys.invisible, keys.invisible
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    rows = list(csv.DictReader(io.StringIO(files["data.csv"].decode("utf-8"), newline="")))
+    assert sorted(int(r["response_id"]) for r in rows) == sorted(
+        [queue["tricky"], queue["approved"]]
+    )
+    tricky = next(r for r in rows if int(r["response_id"]) == queue["tricky"])
+    assert tricky["O1"] == "'" + FORMULA and tricky["O2"] == TRICKY["O2"]
+    table = pq.read_table(io.BytesIO(files["data.parquet"])).to_pylist()
+    assert next(r for r in table if r["response_id"] == queue["tricky"])["O1"] == FORMULA
+    sheet = openpyxl.load_workbook(io.BytesIO(files["data.xlsx"])).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    for line in sheet.iter_rows(min_row=2):
+        assert all(cell.data_type != "f" for cell in line)
+        if line[0].value == queue["tricky"]:
+            assert line[header.index("O2")].value == TRICKY["O2"]
+    log = list(csv.DictReader(io.StringIO(files["cleaning_log.csv"].decode(), newline="")))
+    assert [(int(r["response_id"]), r["status"], r["flag_codes"]) for r in log] == [
+        (queue["fast"], "rejected", "speeder")
+    ]
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["counts"]["by_segment_mode"] == {
+        "elderly": {"online": 1},
+        "parents": {"paper": 1},
+    }
+
+
+@pytest.fixture
+def frozen(app: Flask, queue: dict[str, int]) -> int:
+    """A batch frozen beforehand, for its page."""
+    with app.app_context():
+        session = db.session()
+        creator = session.get(StaffUser, queue["chen"])
+        assert creator is not None
+        current = catalog.versions().current(session, QID)
+        assert current is not None
+        batch = exports.freeze(
+            session,
+            "2026 第四季度 消费者问卷 wave 1",
+            exports.Filters(questionnaire_id=QID),
+            quality.rules_version(screening.settings(current)),
+            creator,
+        )
+        assert batch.id is not None
+        return batch.id
+
+
+@pytest.mark.parametrize("mode", ["standard", "large"])
+@pytest.mark.parametrize("lang", ["zh-Hans", "en"])
+def test_staff_pages_pass_the_audit(
+    open_context: Any, queue: dict[str, int], frozen: int, lang: str, mode: str
+) -> None:
+    large = mode == "large"
+    page = open_context(viewport=PHONE if large else DESKTOP).new_page()
+    checks = Checks(page, lang=lang)
+    page.goto(f"/settings/language/{lang}")
+    if large:
+        page.goto("/settings/display?size=large&next=/")
+        page.goto("/settings/display?contrast=on&next=/")
+        checks.size, checks.contrast = "large", True
+    page.goto("/staff/login")
+    checks.audit("staff sign-in")
+    page.fill("#username", "chen")
+    page.fill("#password", PASSWORD)
+    click_and_wait(page, "main button[type=submit]")
+
+    page.goto("/staff/review/?status=pending")
+    checks.audit("review queue")
+    page.goto(f"/staff/review/{queue['tricky']}")
+    checks.audit("response")
+    page.goto("/staff/batches/")
+    checks.audit("batches")
+    page.goto(f"/staff/batches/preview?questionnaire={QID}")
+    checks.audit("batch preview")
+    page.fill("#name", "")
+    click_and_wait(page, "main form button[type=submit]")
+    checks.audit("batch preview, no name")
+    page.goto(f"/staff/batches/{frozen}")
+    checks.audit("batch")
+    if large:  # wide enough for tables, narrow for large text: tables scroll, never the page
+        page.set_viewport_size({"width": 700, "height": 900})
+        for path in ("/staff/review/", f"/staff/review/{queue['tricky']}", "/staff/batches/"):
+            page.goto(path)
+            wide = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+            if wide[0] > wide[1]:
+                checks.problems.append(f"{path} scrolls sideways at 700 px: {wide}")
+    checks.report()

@@ -1,0 +1,549 @@
+"""Reviewer pages through the test client: the queue, one response, decisions, refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_babel import force_locale
+from sqlalchemy import delete, func, select
+from sqlmodel import col
+
+from fieldwork import db, quality
+from fieldwork.definitions import service as definitions
+from fieldwork.definitions.models import QuestionnaireVersion
+from fieldwork.questionnaire.loader import build
+from fieldwork.responses import service as responses
+from fieldwork.responses.models import Draft, Response
+from fieldwork.review.models import AuditEntry
+from fieldwork.web import catalog
+from fieldwork.web.explain import explain_flag
+from tests.conftest import QID, csrf_of
+from tests.review.factories import (
+    DAY,
+    add_response,
+    fast_password_hashing,
+    response_row,
+    sign_in,
+    staff,
+)
+
+SPEEDER = quality.Flag.of(
+    "speeder", "reject", seconds=31.5, min_seconds=120, reasons=("minimum",)
+).as_json()
+STRAIGHT = quality.Flag.of(
+    "straight-lining", "review", run=9, min_run=8, value=4, first="Q7", last="Q15"
+).as_json()
+OTHER_QID = "shop_visit"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast_password_hashing(monkeypatch)
+
+
+@pytest.fixture
+def reviewer(app: Flask, client: FlaskClient) -> int:
+    """A signed-in reviewer (username "chen"); returns their id."""
+    user = staff(app, "chen")
+    sign_in(client, "chen")
+    return user
+
+
+def picked_ids(html: str) -> set[int]:
+    """The responses listed in the queue table."""
+    return {int(found) for found in re.findall(r'id="pick-(\d+)"', html)}
+
+
+def audit_count(app: Flask) -> int:
+    with app.app_context():
+        return int(db.session().execute(select(func.count()).select_from(AuditEntry)).scalar_one())
+
+
+def decide(client: FlaskClient, response_id: int, status: str, reason: str, **extra: str) -> Any:
+    page = client.get(f"/staff/review/{response_id}")
+    version = re.search(r'name="row_version" value="(\d+)"', page.text)
+    assert version, "the response page has no decision form"
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "row_version": version.group(1),
+        "status": status,
+        "reason": reason,
+        **extra,
+    }
+    return client.post(f"/staff/review/{response_id}", data=form)
+
+
+# ---------------------------------------------------------------- the queue
+
+
+@pytest.fixture
+def other_questionnaire(app: Flask) -> Iterator[str]:
+    """A second stored questionnaire with one response, removed again afterwards."""
+    text = {"zh-Hans": "到店", "zh-Hant": "到店", "en": "Visit"}
+    other = build(
+        {
+            "id": OTHER_QID,
+            "version": "1",
+            "kind": "survey",
+            "languages": ["zh-Hans", "zh-Hant", "en"],
+            "title": text,
+            "sections": [
+                {
+                    "code": "main",
+                    "title": text,
+                    "questions": [{"code": "V1", "type": "short_text", "text": text}],
+                }
+            ],
+        }
+    )
+    with app.app_context():
+        session = db.session()
+        definitions.store(session, [other])
+        responses.submit(
+            session,
+            responses.Submission(
+                submission_id="00000000-0000-4000-8000-000000000001",
+                questionnaire=other,
+                answers={"V1": "好"},
+                segments=catalog.segments(),
+                link_segment=None,
+                locale="zh-Hans",
+                paradata={},
+            ),
+        )
+    yield OTHER_QID
+    with app.app_context():
+        session = db.session()
+        session.execute(delete(Draft).where(col(Draft.questionnaire_id) == OTHER_QID))
+        session.execute(delete(Response).where(col(Response.questionnaire_id) == OTHER_QID))
+        session.execute(
+            delete(QuestionnaireVersion).where(
+                col(QuestionnaireVersion.questionnaire_id) == OTHER_QID
+            )
+        )
+        session.commit()
+    app.extensions.pop("fieldwork.versions", None)
+
+
+@pytest.fixture
+def queue_rows(app: Flask) -> dict[str, int]:
+    """Four responses that differ in every filtered column, by name."""
+    return {
+        "pending-elderly": add_response(app, flags=[STRAIGHT], segment="elderly"),
+        "approved-paper": add_response(
+            app,
+            status="approved",
+            segment="parents",
+            mode="paper",
+            submitted_at=DAY + dt.timedelta(days=7),
+        ),
+        "rejected-speeder": add_response(
+            app, status="rejected", flags=[SPEEDER], submitted_at=DAY + dt.timedelta(days=17)
+        ),
+        "held-shadow": add_response(
+            app,
+            status="on_hold",
+            flags=[STRAIGHT],
+            segment="elderly",
+            mode="shadow",
+            submitted_at=DAY + dt.timedelta(days=22),
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"pending-elderly", "approved-paper", "rejected-speeder", "held-shadow"}),
+        ("status=pending", {"pending-elderly"}),
+        ("status=on_hold", {"held-shadow"}),
+        ("flag=straight-lining", {"pending-elderly", "held-shadow"}),
+        ("flag=speeder", {"rejected-speeder"}),
+        ("segment=elderly", {"pending-elderly", "held-shadow"}),
+        ("mode=paper", {"approved-paper"}),
+        ("from=2026-11-10", {"approved-paper", "rejected-speeder", "held-shadow"}),
+        ("to=2026-11-10", {"pending-elderly", "approved-paper"}),
+        ("from=2026-11-04&to=2026-11-20", {"approved-paper", "rejected-speeder"}),
+        ("segment=elderly&status=on_hold&mode=shadow", {"held-shadow"}),
+        ("flag=duplicate-ip", set()),
+    ],
+)
+def test_queue_filters_show_the_matching_rows(
+    client: FlaskClient, reviewer: int, queue_rows: dict[str, int], query: str, expected: set[str]
+) -> None:
+    page = client.get(f"/staff/review/?{query}")
+    assert page.status_code == 200
+    assert picked_ids(page.text) == {queue_rows[name] for name in expected}
+
+
+def test_queue_filters_by_questionnaire(
+    client: FlaskClient, reviewer: int, queue_rows: dict[str, int], other_questionnaire: str
+) -> None:
+    mine = client.get(f"/staff/review/?questionnaire={QID}")
+    assert picked_ids(mine.text) == set(queue_rows.values())
+    other = client.get(f"/staff/review/?questionnaire={other_questionnaire}")
+    assert len(picked_ids(other.text)) == 1
+    assert not picked_ids(other.text) & set(queue_rows.values())
+
+
+def test_queue_keeps_the_filters_it_was_given(
+    client: FlaskClient, reviewer: int, queue_rows: dict[str, int]
+) -> None:
+    page = client.get("/staff/review/?status=pending&mode=online&from=2026-11-01").text
+    assert re.search(r'<option value="pending"\s+selected', page)
+    assert re.search(r'<option value="online"\s+selected', page)
+    assert 'value="2026-11-01"' in page
+
+
+# ---------------------------------------------------------------- one response
+
+
+def test_response_page_shows_answers_paradata_and_history(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    response_id = add_response(app, flags=[STRAIGHT], answers={"O1": "退货更快一点"})
+    page = client.get(f"/staff/review/{response_id}")
+    assert page.status_code == 200
+    assert "退货更快一点" in page.text  # an open answer
+    with app.app_context():
+        questionnaire = catalog.versions().current(db.session(), QID)
+        assert questionnaire is not None
+        label = questionnaire.question("Q2").choice("bot_then_human")
+    assert label is not None and label.label["zh-Hans"] in page.text  # a choice, labelled
+    assert "Chrome 130 on Android" in page.text  # paradata: browser
+    assert "88.2" in page.text  # paradata: time on a page
+    assert "553" in page.text  # duration in seconds
+    assert "straight-lining" in page.text
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "en"])
+def test_each_flag_is_explained_in_the_reviewers_language(
+    app: Flask, client: FlaskClient, reviewer: int, lang: str
+) -> None:
+    response_id = add_response(app, status="rejected", flags=[SPEEDER, STRAIGHT])
+    if lang != "zh-Hans":  # zh-Hans is the default
+        client.get(f"/settings/language/{lang}")
+    page = client.get(f"/staff/review/{response_id}").text
+    assert f'<html lang="{lang}"' in page
+    babel_locale = lang.replace("-", "_")
+    with app.test_request_context(), force_locale(babel_locale):
+        wanted = [explain_flag(flag).text for flag in (SPEEDER, STRAIGHT)]
+    with app.test_request_context(), force_locale("en"):
+        english = [explain_flag(flag).text for flag in (SPEEDER, STRAIGHT)]
+    for text, in_english in zip(wanted, english, strict=True):
+        assert text in page
+        if lang == "zh-Hans":
+            assert text != in_english and re.search(r"[\u4e00-\u9fff]", text)
+    assert "31.5" in wanted[0] and "120" in wanted[0]  # the evidence, not only the rule
+
+
+def test_flags_the_rules_cannot_explain_still_show(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    """Flags stored before the rules ran, or by an older rule with other evidence."""
+    flags = [
+        {"code": "segment-conflict", "link": "elderly", "answers": "young"},  # no severity
+        {"code": "straight-lining", "severity": "review", "run": 9},  # evidence missing
+        {"code": "retired-rule", "severity": "note"},
+    ]
+    response_id = add_response(app, flags=flags)
+    page = client.get(f"/staff/review/{response_id}")
+    assert page.status_code == 200
+    assert "segment-conflict" in page.text and "run=9" in page.text
+    assert "retired-rule" in page.text
+
+
+def test_unknown_response_is_a_404_page(client: FlaskClient, reviewer: int) -> None:
+    page = client.get("/staff/review/999999")
+    assert page.status_code == 404
+    assert "<h1" in page.text
+
+
+# ---------------------------------------------------------------- decisions
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [("approved", "valid"), ("rejected", "junk-text"), ("on_hold", "needs-cross-check")],
+)
+def test_decision_is_saved_and_shown_in_the_history(
+    app: Flask, client: FlaskClient, reviewer: int, status: str, reason: str
+) -> None:
+    response_id = add_response(app)
+    client.get("/settings/language/en")
+    moved = decide(client, response_id, status, reason, comment="看过了，核对了订单")
+    assert moved.status_code == 303
+    row = response_row(app, response_id)
+    assert (row.status, row.row_version, row.reviewed_by) == (status, 2, reviewer)
+    page = client.get(moved.headers["Location"]).text
+    assert "Decision saved" in page
+    history = page.split("History", 1)[1]
+    assert "chen" in history and "看过了，核对了订单" in history
+    label = {"approved": "Approved", "rejected": "Rejected", "on_hold": "On hold"}[status]
+    assert re.search(rf">Pending</td>\s*<td[^>]*>{label}</td>", history)
+
+
+def test_bulk_decision_on_ticked_rows(
+    app: Flask, client: FlaskClient, reviewer: int, queue_rows: dict[str, int]
+) -> None:
+    queue = client.get("/staff/review/?status=pending").text
+    ticked = [queue_rows["pending-elderly"]]
+    versions = dict(re.findall(r'name="pick" value="(\d+):(\d+)"', queue))
+    form = {
+        "csrf_token": csrf_of(queue),
+        "filter-status": "pending",
+        "scope": "picked",
+        "pick": [f"{i}:{versions[str(i)]}" for i in ticked],
+        "status": "approved",
+        "reason": "checked-flag-false-alarm",
+        "comment": "bulk",
+    }
+    done = client.post("/staff/review/bulk", data=form)
+    assert done.status_code == 200
+    assert response_row(app, queue_rows["pending-elderly"]).status == "approved"
+    untouched = {k: v for k, v in queue_rows.items() if k != "pending-elderly"}
+    assert [response_row(app, i).status for i in untouched.values()] == [
+        "approved",
+        "rejected",
+        "on_hold",
+    ]
+
+
+def test_bulk_decision_on_the_filtered_set(
+    app: Flask, client: FlaskClient, reviewer: int, queue_rows: dict[str, int]
+) -> None:
+    """Every response matching the filters, and only those, even with no status filter."""
+    queue = client.get("/staff/review/?flag=straight-lining").text
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', queue))
+    form = {
+        **hidden,
+        "scope": "filter",
+        "status": "rejected",
+        "reason": "straight-lining",
+    }
+    done = client.post("/staff/review/bulk", data=form)
+    assert done.status_code == 200, done.text
+    statuses = {name: response_row(app, i).status for name, i in queue_rows.items()}
+    assert statuses == {
+        "pending-elderly": "rejected",
+        "approved-paper": "approved",
+        "rejected-speeder": "rejected",
+        "held-shadow": "rejected",
+    }
+    assert response_row(app, queue_rows["rejected-speeder"]).row_version == 1
+
+
+def test_bulk_decision_reports_what_it_could_not_decide(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    mine = add_response(app, entered_by=reviewer)
+    other = add_response(app)
+    queue = client.get("/staff/review/").text
+    client.get("/settings/language/en")
+    form = {
+        "csrf_token": csrf_of(queue),
+        "scope": "picked",
+        "pick": [f"{mine}:1", f"{other}:1"],
+        "status": "on_hold",
+        "reason": "ask-supervisor",
+    }
+    done = client.post("/staff/review/bulk", data=form)
+    assert done.status_code == 200
+    assert "1 decisions saved" in done.text or "1 decision saved" in done.text
+    assert f"#{mine}" in done.text and "entered this response yourself" in done.text
+    assert response_row(app, mine).status == "pending"
+    assert response_row(app, other).status == "on_hold"
+
+
+def test_reviewer_cannot_decide_a_response_they_entered(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    response_id = add_response(app, entered_by=reviewer, mode="paper")
+    page = client.get(f"/staff/review/{response_id}")
+    assert 'name="row_version"' not in page.text  # no form to fill in
+    form = {"csrf_token": csrf_of(client.get("/staff/review/").text), "row_version": "1"}
+    form |= {"status": "approved", "reason": "valid"}
+    refused = client.post(f"/staff/review/{response_id}", data=form)
+    assert refused.status_code == 403
+    assert response_row(app, response_id).status == "pending"
+
+
+def test_second_of_two_reviewers_is_told_it_changed(app: Flask, reviewer: int) -> None:
+    response_id = add_response(app)
+    staff(app, "liu")
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, "chen")
+    sign_in(second, "liu")
+    second.get("/settings/language/en")
+    pages = [c.get(f"/staff/review/{response_id}").text for c in (first, second)]
+    forms = [
+        {"csrf_token": csrf_of(page), "row_version": "1", "status": status, "reason": reason}
+        for page, (status, reason) in zip(
+            pages, [("approved", "valid"), ("rejected", "duplicate")], strict=True
+        )
+    ]
+    assert first.post(f"/staff/review/{response_id}", data=forms[0]).status_code == 303
+    before = audit_count(app)
+    late = second.post(f"/staff/review/{response_id}", data=forms[1])
+    assert late.status_code == 409
+    assert "Someone else changed this response" in late.text
+    assert f"/staff/review/{response_id}" in late.text  # a way back to look again
+    assert response_row(app, response_id).status == "approved"
+    assert audit_count(app) == before
+
+
+@pytest.mark.parametrize("role", ["fieldworker", "tester"])
+def test_other_roles_get_403(app: Flask, client: FlaskClient, role: str) -> None:
+    response_id = add_response(app)
+    staff(app, "wu", role)
+    sign_in(client, "wu")
+    token = csrf_of(client.get("/staff/login").text)
+    assert client.get("/staff/review/").status_code == 403
+    assert client.get(f"/staff/review/{response_id}").status_code == 403
+    form = {"csrf_token": token, "row_version": "1", "status": "approved", "reason": "valid"}
+    assert client.post(f"/staff/review/{response_id}", data=form).status_code == 403
+    bulk = {**form, "scope": "picked", "pick": f"{response_id}:1"}
+    assert client.post("/staff/review/bulk", data=bulk).status_code == 403
+    assert response_row(app, response_id).status == "pending"
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client: FlaskClient) -> None:
+    moved = client.get("/staff/review/")
+    assert moved.status_code == 303 and "/staff/login" in moved.headers["Location"]
+
+
+def test_decision_without_csrf_token_is_refused(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    response_id = add_response(app)
+    form = {"row_version": "1", "status": "approved", "reason": "valid"}
+    assert client.post(f"/staff/review/{response_id}", data=form).status_code == 400
+    bulk = {"scope": "picked", "pick": f"{response_id}:1", "status": "approved", "reason": "valid"}
+    assert client.post("/staff/review/bulk", data=bulk).status_code == 400
+    assert response_row(app, response_id).status == "pending"
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "words"),
+    [
+        ({"status": "deleted"}, 400, "Choose a decision"),
+        ({"status": "approved", "reason": "speeder"}, 400, "reason that fits"),
+        ({"reason": ""}, 400, "reason that fits"),
+        ({"comment": "长" * 3000}, 400, "2,000 characters"),
+        ({"row_version": "one"}, 400, "damaged"),
+        ({"row_version": ""}, 400, "damaged"),
+    ],
+)
+def test_bad_decision_is_refused_and_changes_nothing(
+    app: Flask,
+    client: FlaskClient,
+    reviewer: int,
+    changes: dict[str, str],
+    status: int,
+    words: str,
+) -> None:
+    response_id = add_response(app)
+    client.get("/settings/language/en")
+    page = client.get(f"/staff/review/{response_id}").text
+    form = {"csrf_token": csrf_of(page), "row_version": "1", "status": "rejected"}
+    form |= {"reason": "speeder", **changes}
+    before = audit_count(app)
+    refused = client.post(f"/staff/review/{response_id}", data=form)
+    assert refused.status_code == status
+    assert words in refused.text
+    row = response_row(app, response_id)
+    assert (row.status, row.row_version) == ("pending", 1)
+    assert audit_count(app) == before
+
+
+@pytest.mark.parametrize(
+    "pick", ["abc:1", "1:one", ":1", "-3:1", "1e3:1", "99999999999999999999999:1"]
+)
+def test_bulk_with_damaged_ids_is_refused(
+    app: Flask, client: FlaskClient, reviewer: int, pick: str
+) -> None:
+    response_id = add_response(app)
+    queue = client.get("/staff/review/").text
+    form = {"csrf_token": csrf_of(queue), "scope": "picked", "pick": [f"{response_id}:1", pick]}
+    form |= {"status": "approved", "reason": "valid"}
+    before = audit_count(app)
+    refused = client.post("/staff/review/bulk", data=form)
+    assert refused.status_code in (400, 404)
+    assert "<h1" in refused.text
+    assert response_row(app, response_id).status == "pending"
+    assert audit_count(app) == before
+
+
+def test_bulk_with_nothing_ticked_says_so(app: Flask, client: FlaskClient, reviewer: int) -> None:
+    add_response(app)
+    client.get("/settings/language/en")
+    queue = client.get("/staff/review/").text
+    form = {"csrf_token": csrf_of(queue), "scope": "picked", "status": "approved"}
+    refused = client.post("/staff/review/bulk", data={**form, "reason": "valid"})
+    assert refused.status_code == 400 and "Tick at least one response" in refused.text
+
+
+def test_bulk_with_a_bad_decision_changes_nothing(
+    app: Flask, client: FlaskClient, reviewer: int, queue_rows: dict[str, int]
+) -> None:
+    queue = client.get("/staff/review/").text
+    form = {"csrf_token": csrf_of(queue), "scope": "filter", "status": "approved"}
+    before = audit_count(app)
+    refused = client.post("/staff/review/bulk", data={**form, "reason": "junk-text"})
+    assert refused.status_code == 400
+    assert [response_row(app, i).row_version for i in queue_rows.values()] == [1, 1, 1, 1]
+    assert audit_count(app) == before
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=2026-13-01",
+        "to=yesterday",
+        "from=2026-11-31",
+        "status=deleted",
+        "mode=carrier-pigeon",
+        "segment=martians",
+        "questionnaire=no_such_thing",
+        "flag=%25",
+        "page=abc",
+    ],
+)
+def test_bad_queue_filters_get_a_clear_4xx_page(
+    client: FlaskClient, reviewer: int, query: str
+) -> None:
+    client.get("/settings/language/en")
+    page = client.get(f"/staff/review/?{query}")
+    if query == "page=abc":  # a page number that is not one is the first page
+        assert page.status_code == 200
+        return
+    assert page.status_code == 400
+    assert "<h1" in page.text and "Traceback" not in page.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/review/abc",
+        "/staff/review/1.5",
+        "/staff/review/-1",
+        "/staff/review/99999999999999999999999",
+        "/staff/review/2147483648",
+    ],
+)
+def test_non_numeric_response_ids_are_not_found(
+    client: FlaskClient, reviewer: int, path: str
+) -> None:
+    assert client.get(path).status_code == 404
+    form = {"csrf_token": csrf_of(client.get("/staff/login").text), "row_version": "1"}
+    form |= {"status": "approved", "reason": "valid"}
+    assert client.post(path, data=form).status_code in (404, 405)
