@@ -73,15 +73,26 @@ class Decision:
     comment: str | None = None
 
 
+COMMENT_LIMIT = 2000
+
+
+def check_form(status: str, reason: str, comment: str | None) -> None:
+    """Refuse a decision whose status, reason or comment cannot be, whoever makes it."""
+    if status not in STATUSES:
+        raise DecisionError("unknown-status")
+    if reason not in REASONS[status]:
+        raise DecisionError("unknown-reason")
+    if comment is not None and len(comment) > COMMENT_LIMIT:
+        raise DecisionError("comment-too-long")
+
+
 def _check(decision: Decision, reviewer: StaffUser) -> None:
-    if decision.status not in STATUSES:
-        raise DecisionError("unknown-status", decision.response_id)
-    if decision.reason not in REASONS[decision.status]:
-        raise DecisionError("unknown-reason", decision.response_id)
+    try:
+        check_form(decision.status, decision.reason, decision.comment)
+    except DecisionError as error:
+        raise DecisionError(error.code, decision.response_id) from None
     if reviewer.role not in ("admin", "reviewer"):
         raise DecisionError("not-a-reviewer", decision.response_id)
-    if decision.comment is not None and len(decision.comment) > 2000:
-        raise DecisionError("comment-too-long", decision.response_id)
 
 
 def decide(session: Session, decision: Decision, reviewer: StaffUser) -> Response:

@@ -28,7 +28,6 @@ bp = Blueprint("review", __name__, url_prefix="/staff/review")
 
 PER_PAGE = 50
 BULK_LIMIT = 10_000
-COMMENT_LIMIT = 2000
 DECISION_ERRORS = {
     "changed": (
         409,
@@ -206,12 +205,10 @@ def _decision(response_id: int, row_version: str | None) -> review.Decision:
         raise _damaged()
     status, reason = form.get("status", ""), form.get("reason", "")
     comment = form.get("comment", "").strip() or None
-    if status not in STATUSES:
-        raise _refuse(review.DecisionError("unknown-status"))
-    if reason not in REASONS[status]:
-        raise _refuse(review.DecisionError("unknown-reason"))
-    if comment is not None and len(comment) > COMMENT_LIMIT:
-        raise _refuse(review.DecisionError("comment-too-long"))
+    try:
+        review.check_form(status, reason, comment)
+    except review.DecisionError as error:
+        raise _refuse(error) from None
     return review.Decision(response_id, int(row_version), status, reason, comment)
 
 
