@@ -1,7 +1,8 @@
 """Real-browser fixtures and checks: the app over HTTP, Debian's Chromium, axe-core.
 
 One HTTP server and one Chromium per run; a fresh browser context per test
-(`bypass_csp` so axe can be injected into pages that send a strict CSP).
+(`bypass_csp` so axe-core, loaded into every page as an init script, can run in
+pages that send a strict CSP).
 If Chromium cannot start, every browser test fails with the reason: a missing
 browser must never look like a passing or skipped accessibility suite.
 
@@ -168,6 +169,10 @@ def open_context(
         settings.update(options)
         context = chromium.new_context(**settings)
         context.set_default_timeout(10_000)
+        if settings.get("java_script_enabled", True):
+            # axe-core in every page from the start: Chromium compiles an init script once,
+            # where adding the 570 kB script at each audit parsed it again every time.
+            context.add_init_script(path=str(AXE_JS))
         opened.append(context)
         return context
 
@@ -440,6 +445,13 @@ class Checks:
     def error_summary(self, label: str) -> None:
         """After a failed post: the summary exists, has focus, and links to real fields."""
         found = self.page.evaluate(_ERROR_SUMMARY_JS)
+        # Without JavaScript the focus comes from `autofocus`, which the browser applies at
+        # its next rendering update: that can come just after the load event. Allow 1 s.
+        for _ in range(20):
+            if not found["found"] or found["focused"]:
+                break
+            self.page.wait_for_timeout(50)
+            found = self.page.evaluate(_ERROR_SUMMARY_JS)
         if not found["found"]:
             self.problems.append(f"{label}: no error summary after posting an empty page")
             return

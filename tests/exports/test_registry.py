@@ -12,7 +12,12 @@ from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.types import TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICE_SIDE = {"__init__", "models", "service", "files"}  # batch tables and queries: the app's side
+SERVICE_SIDE = {
+    "__init__",
+    "models",
+    "service",
+    "files",
+}  # batch tables and queries: the app's side
 
 
 def test_export_builders_cover_every_type() -> None:
