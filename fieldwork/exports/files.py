@@ -157,10 +157,8 @@ def _records(
     progress(count % 1000)
 
 
-def record(row: Response, version: str) -> ExportRecord:
-    """What of a stored response may leave the system."""
-    assert row.id is not None
-    paradata = row.paradata or {}
+def record(row: Any, version: str) -> ExportRecord:
+    """What of a stored response may leave the system (a row of `service.EXPORTED`)."""
     return ExportRecord(
         id=row.id,
         questionnaire_id=row.questionnaire_id,
@@ -170,12 +168,11 @@ def record(row: Response, version: str) -> ExportRecord:
         segment=row.segment,
         segment_source=row.segment_source,
         locale=row.locale,
-        text_size=paradata.get("text_size"),
-        contrast=paradata.get("contrast"),
+        text_size=row.text_size,
+        contrast=row.contrast,
         started_at=as_utc(row.started_at) if row.started_at else None,
         submitted_at=as_utc(row.submitted_at),
         answers=row.answers,
-        status=row.status,
     )
 
 

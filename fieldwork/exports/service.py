@@ -169,27 +169,40 @@ def batches(session: Session) -> Sequence[Batch]:
     return session.execute(select(Batch).order_by(col(Batch.id).desc())).scalars().all()
 
 
-def included_responses(session: Session, batch_id: int, chunk: int = 2000) -> Iterator[Response]:
-    """The batch's responses in id order, streamed in chunks (constant memory)."""
+EXPORTED = (
+    col(Response.id),
+    col(Response.questionnaire_id),
+    col(Response.version_hash),
+    col(Response.mode),
+    col(Response.segment),
+    col(Response.segment_source),
+    col(Response.locale),
+    col(Response.started_at),
+    col(Response.submitted_at),
+    col(Response.answers),
+    col(Response.paradata)["text_size"].as_string().label("text_size"),
+    col(Response.paradata)["contrast"].as_string().label("contrast"),
+)
+"""What an export reads of a response: no ORM objects, and of the paradata only the
+display settings (the rest never leaves the system)."""
+
+
+def included_responses(session: Session, batch_id: int, chunk: int = 5000) -> Iterator[Any]:
+    """Rows of EXPORTED for the batch's responses in id order, a chunk at a time."""
     last = 0
     while True:
-        rows = (
-            session.execute(
-                select(Response)
-                .join(BatchItem, col(BatchItem.response_id) == col(Response.id))
-                .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included))
-                .where(col(Response.id) > last)
-                .order_by(col(Response.id))
-                .limit(chunk)
-            )
-            .scalars()
-            .all()
-        )
+        rows = session.execute(
+            select(*EXPORTED)
+            .join(BatchItem, col(BatchItem.response_id) == col(Response.id))
+            .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included))
+            .where(col(Response.id) > last)
+            .order_by(col(Response.id))
+            .limit(chunk)
+        ).all()
         if not rows:
             return
         yield from rows
-        last = rows[-1].id or last
-        session.expunge_all()
+        last = rows[-1].id
 
 
 def excluded_items(session: Session, batch_id: int) -> Iterator[BatchItem]:
