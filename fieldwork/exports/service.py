@@ -191,14 +191,18 @@ def included_responses(session: Session, batch_id: int, chunk: int = 5000) -> It
     """Rows of EXPORTED for the batch's responses in id order, a chunk at a time."""
     last = 0
     while True:
-        rows = session.execute(
-            select(*EXPORTED)
-            .join(BatchItem, col(BatchItem.response_id) == col(Response.id))
-            .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included))
-            .where(col(Response.id) > last)
-            .order_by(col(Response.id))
-            .limit(chunk)
-        ).all()
+        rows = (
+            session.connection()
+            .execute(  # plain rows, without the ORM's bookkeeping
+                select(*EXPORTED)
+                .join(BatchItem, col(BatchItem.response_id) == col(Response.id))
+                .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included))
+                .where(col(Response.id) > last)
+                .order_by(col(Response.id))
+                .limit(chunk)
+            )
+            .all()
+        )
         if not rows:
             return
         yield from rows

@@ -255,12 +255,17 @@ def _stream(
 ) -> Any:  # an iterator of rows, in id order, a chunk in memory at a time
     last = 0
     while True:
-        rows = session.execute(
-            select(*[col(c) for c in columns])
-            .where(col(Response.questionnaire_id) == questionnaire_id, col(Response.id) > last)
-            .order_by(col(Response.id))
-            .limit(CHUNK)
-        ).all()
+        # On the connection: plain rows, without the ORM's per-row bookkeeping.
+        rows = (
+            session.connection()
+            .execute(
+                select(*[col(c) for c in columns])
+                .where(col(Response.questionnaire_id) == questionnaire_id, col(Response.id) > last)
+                .order_by(col(Response.id))
+                .limit(CHUNK)
+            )
+            .all()
+        )
         if not rows:
             return
         yield rows
