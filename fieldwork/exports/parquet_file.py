@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from fieldwork.exports.columns import Cell, Column, Kind
 
-ROW_GROUP_SIZE = 50_000
+ROW_GROUP_SIZE = 10_000
 COMPRESSION = "zstd"
 
 ARROW_TYPES: Mapping[Kind, Any] = {
