@@ -209,10 +209,24 @@ def included_responses(session: Session, batch_id: int, chunk: int = 5000) -> It
         last = rows[-1].id
 
 
-def excluded_items(session: Session, batch_id: int) -> Iterator[BatchItem]:
-    query = (
-        select(BatchItem)
-        .where(col(BatchItem.batch_id) == batch_id, ~col(BatchItem.included))
-        .order_by(col(BatchItem.response_id))
-    )
-    yield from session.execute(query).scalars()
+def excluded_items(session: Session, batch_id: int, chunk: int = 5000) -> Iterator[Any]:
+    """(response_id, status, flags) of the batch's excluded responses in id order, a chunk
+    at a time: plain rows, so none stays in the session while the export goes on."""
+    last = -1
+    columns = col(BatchItem.response_id), col(BatchItem.status), col(BatchItem.flags)
+    while True:
+        rows = (
+            session.connection()
+            .execute(
+                select(*columns)
+                .where(col(BatchItem.batch_id) == batch_id, ~col(BatchItem.included))
+                .where(col(BatchItem.response_id) > last)
+                .order_by(col(BatchItem.response_id))
+                .limit(chunk)
+            )
+            .all()
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].response_id
