@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, tuple_, update
 from sqlmodel import Session, col
 
 from fieldwork import quality
@@ -252,24 +252,25 @@ _FULL = (
 
 def _stream(
     session: Session, questionnaire_id: str, columns: Sequence[Any]
-) -> Any:  # an iterator of rows, in id order, a chunk in memory at a time
-    last = 0
-    while True:
-        # On the connection: plain rows, without the ORM's per-row bookkeeping.
-        rows = (
-            session.connection()
-            .execute(
-                select(*[col(c) for c in columns])
-                .where(col(Response.questionnaire_id) == questionnaire_id, col(Response.id) > last)
-                .order_by(col(Response.id))
-                .limit(CHUNK)
-            )
-            .all()
-        )
-        if not rows:
-            return
+) -> Any:  # an iterator of rows, in (submitted_at, id) order, a chunk in memory at a time
+    """Pages along ix_response_questionnaire_submitted, each chunk going on where the last
+    stopped (`id > last ORDER BY id` would sort every remaining row for each chunk). Both
+    passes accept any order; `columns` must include id and submitted_at."""
+    query = (
+        select(*[col(c) for c in columns])
+        .where(col(Response.questionnaire_id) == questionnaire_id)
+        .order_by(col(Response.submitted_at), col(Response.id))
+        .limit(CHUNK)
+    )
+    # On the connection: plain rows, without the ORM's per-row bookkeeping.
+    rows = session.connection().execute(query).all()
+    while rows:
         yield rows
-        last = rows[-1].id
+        last = rows[-1]
+        after = tuple_(col(Response.submitted_at), col(Response.id)) > tuple_(
+            last.submitted_at, last.id
+        )
+        rows = session.connection().execute(query.where(after)).all()
 
 
 def run(

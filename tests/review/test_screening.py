@@ -198,3 +198,22 @@ def test_a_new_threshold_updates_flags_audits_it_and_spares_human_decisions(
     assert change.action == "thresholds" and change.old != change.new
     assert kept.rules_version == change.new[0]
     assert summary_counts(run(ctx, stricter(current(ctx), minutes=15), old_hash)) == (2, 0, 0)
+
+
+def test_bulk_run_pages_through_every_response(
+    ctx: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks smaller than the questionnaire: each response is read once per pass."""
+    monkeypatch.setattr(screening, "CHUNK", 2)
+    for ip in ("d" * 64, None, "e" * 64, None, "d" * 64):
+        send(ctx, ip=ip)
+    seen: list[int] = []
+    summary = screening.run(
+        ctx,
+        current(ctx),
+        {current(ctx).content_hash: current(ctx)},
+        screening.Policy(),
+        seen.append,
+    )
+    assert summary_counts(summary) == (5, 0, 0)
+    assert sum(seen) == 10

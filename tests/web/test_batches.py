@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from fieldwork import db, quality
+from fieldwork.exports import service as exports
 from fieldwork.exports.models import Batch
 from fieldwork.exports.safety import neutralise
 from fieldwork.questionnaire.loader import build
@@ -476,3 +477,17 @@ def test_quality_run_is_idempotent_and_audits_a_threshold_change(
         assert response_row(app, rows["tricky"]).status == "approved"
     history = client.get(f"/staff/review/{rows['tricky']}").text.split("History", 1)[1]
     assert re.search(r">flags</td>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>speeder", history)
+
+
+def test_export_reads_every_row_in_chunks(
+    app: Flask, client: FlaskClient, rows: dict[str, int]
+) -> None:
+    """Chunks smaller than the batch: every included and excluded response once, in order."""
+    batch_id = freeze(client, f"questionnaire={QID}")
+    with app.app_context():
+        session = db.session()
+        included = [r.id for r in exports.included_responses(session, batch_id, chunk=2)]
+        excluded = [r.response_id for r in exports.excluded_items(session, batch_id, chunk=2)]
+    approved = ("tricky", "elderly-paper", "parents", "parents-2")
+    assert included == sorted(rows[name] for name in approved)
+    assert excluded == sorted(rows[name] for name in ("rejected", "pending", "held"))
