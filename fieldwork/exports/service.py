@@ -189,46 +189,36 @@ display settings (the rest never leaves the system)."""
 
 def included_responses(session: Session, batch_id: int, chunk: int = 5000) -> Iterator[Any]:
     """Rows of EXPORTED for the batch's responses in id order, a chunk at a time."""
-    last = 0
-    while True:
-        rows = (
-            session.connection()
-            .execute(  # plain rows, without the ORM's bookkeeping
-                select(*EXPORTED)
-                .join(BatchItem, col(BatchItem.response_id) == col(Response.id))
-                .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included))
-                # Paged along batch_item's primary key: ordering by response.id instead
-                # makes SQLite sort every remaining row of the batch for each chunk.
-                .where(col(BatchItem.response_id) > last)
-                .order_by(col(BatchItem.response_id))
-                .limit(chunk)
-            )
-            .all()
-        )
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].id
+    query = select(*EXPORTED, col(BatchItem.response_id).label("item_id")).join(
+        BatchItem, col(BatchItem.response_id) == col(Response.id)
+    )
+    return _items(session, query, batch_id, included=True, chunk=chunk)
 
 
 def excluded_items(session: Session, batch_id: int, chunk: int = 5000) -> Iterator[Any]:
-    """(response_id, status, flags) of the batch's excluded responses in id order, a chunk
-    at a time: plain rows, so none stays in the session while the export goes on."""
+    """(response_id, status, flags) of the batch's excluded responses in id order."""
+    query = select(
+        col(BatchItem.response_id).label("item_id"),
+        col(BatchItem.response_id),
+        col(BatchItem.status),
+        col(BatchItem.flags),
+    )
+    return _items(session, query, batch_id, included=False, chunk=chunk)
+
+
+def _items(
+    session: Session, query: Any, batch_id: int, *, included: bool, chunk: int
+) -> Iterator[Any]:
+    """Plain rows (none stays in the session while an export goes on), paged along
+    batch_item's primary key: ordering by response.id instead makes SQLite sort every
+    remaining row of the batch for each chunk."""
+    item = col(BatchItem.response_id)
+    query = (
+        query.where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included) == included)
+        .order_by(item)
+        .limit(chunk)
+    )
     last = -1
-    columns = col(BatchItem.response_id), col(BatchItem.status), col(BatchItem.flags)
-    while True:
-        rows = (
-            session.connection()
-            .execute(
-                select(*columns)
-                .where(col(BatchItem.batch_id) == batch_id, ~col(BatchItem.included))
-                .where(col(BatchItem.response_id) > last)
-                .order_by(col(BatchItem.response_id))
-                .limit(chunk)
-            )
-            .all()
-        )
-        if not rows:
-            return
+    while rows := session.connection().execute(query.where(item > last)).all():
         yield from rows
-        last = rows[-1].response_id
+        last = rows[-1].item_id
