@@ -34,6 +34,8 @@ from tests.review.factories import (
     DAY,
     FORMULA,
     PASSWORD,
+    SPEEDER,
+    STRAIGHT,
     TRICKY,
     add_response,
     fast_password_hashing,
@@ -42,13 +44,6 @@ from tests.review.factories import (
 )
 
 pytestmark = pytest.mark.browser
-
-SPEEDER = quality.Flag.of(
-    "speeder", "reject", seconds=31.5, min_seconds=120, reasons=("minimum",)
-).as_json()
-STRAIGHT = quality.Flag.of(
-    "straight-lining", "review", run=9, min_run=8, value=4, first="Q7", last="Q15"
-).as_json()
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 from sqlmodel import col
 
-from fieldwork import db
+from fieldwork import db, quality
 from fieldwork.accounts import service as accounts
 from fieldwork.responses import service as responses
 from fieldwork.responses.models import Response
@@ -30,6 +30,12 @@ from tests.conftest import QID, answers_of_complete, csrf_of
 PASSWORD = "a long enough password"
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 DAY = dt.datetime(2026, 11, 3, 9, 30, tzinfo=dt.UTC)
+SPEEDER = quality.Flag.of(
+    "speeder", "reject", seconds=31.5, min_seconds=120, reasons=("minimum",)
+).as_json()
+STRAIGHT = quality.Flag.of(
+    "straight-lining", "review", run=9, min_run=8, value=4, first="Q7", last="Q15"
+).as_json()
 PAGE_SECONDS = {"screening": 41.5, "contact": 63.0, "rating": 88.2, "open": 120.4}
 
 # Open answers with everything that breaks naive exports: CJK, emoji, a line break,

@@ -134,9 +134,14 @@ def summary_counts(summary: screening.RunSummary) -> tuple[int, int, int]:
     return summary.responses, summary.flags_changed, summary.status_changed
 
 
-def run(session: Session, questionnaire: Questionnaire, *hashes: str) -> screening.RunSummary:
+def run(
+    session: Session,
+    questionnaire: Questionnaire,
+    *hashes: str,
+    progress: screening.Progress = lambda n: None,
+) -> screening.RunSummary:
     versions = {h: questionnaire for h in hashes or (questionnaire.content_hash,)}
-    return screening.run(session, questionnaire, versions, screening.Policy())
+    return screening.run(session, questionnaire, versions, screening.Policy(), progress)
 
 
 def audit_rows(session: Session) -> int:
@@ -149,13 +154,7 @@ def test_bulk_run_agrees_with_submit_and_running_again_changes_nothing(ctx: Sess
     send(ctx, minutes=0.5)
     before = audit_rows(ctx)
     seen: list[int] = []
-    summary = screening.run(
-        ctx,
-        current(ctx),
-        {current(ctx).content_hash: current(ctx)},
-        screening.Policy(),
-        seen.append,
-    )
+    summary = run(ctx, current(ctx), progress=seen.append)
     assert summary_counts(summary) == (4, 0, 0)
     assert sum(seen) == 8  # two passes
     assert summary_counts(run(ctx, current(ctx))) == (4, 0, 0)
@@ -208,12 +207,6 @@ def test_bulk_run_pages_through_every_response(
     for ip in ("d" * 64, None, "e" * 64, None, "d" * 64):
         send(ctx, ip=ip)
     seen: list[int] = []
-    summary = screening.run(
-        ctx,
-        current(ctx),
-        {current(ctx).content_hash: current(ctx)},
-        screening.Policy(),
-        seen.append,
-    )
+    summary = run(ctx, current(ctx), progress=seen.append)
     assert summary_counts(summary) == (5, 0, 0)
     assert sum(seen) == 10

@@ -31,6 +31,8 @@ from tests.conftest import QID, csrf_of
 from tests.review.factories import (
     DAY,
     FORMULA,
+    SPEEDER,
+    STRAIGHT,
     TRICKY,
     add_response,
     fast_password_hashing,
@@ -50,12 +52,6 @@ ZIPPED = {
 }
 IP_HASH = "c0ffee" * 10 + "beef"
 USERNAME = "reviewer.chen"
-SPEEDER = quality.Flag.of(
-    "speeder", "reject", seconds=31.5, min_seconds=120, reasons=("minimum",)
-).as_json()
-STRAIGHT = quality.Flag.of(
-    "straight-lining", "review", run=9, min_run=8, value=4, first="Q7", last="Q15"
-).as_json()
 
 
 @pytest.fixture(autouse=True)

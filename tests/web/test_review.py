@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 from sqlmodel import col
 
-from fieldwork import db, quality
+from fieldwork import db
 from fieldwork.definitions import service as definitions
 from fieldwork.definitions.models import QuestionnaireVersion
 from fieldwork.questionnaire.loader import build
@@ -26,6 +26,8 @@ from fieldwork.web.explain import explain_flag
 from tests.conftest import QID, csrf_of
 from tests.review.factories import (
     DAY,
+    SPEEDER,
+    STRAIGHT,
     add_response,
     fast_password_hashing,
     response_row,
@@ -33,12 +35,6 @@ from tests.review.factories import (
     staff,
 )
 
-SPEEDER = quality.Flag.of(
-    "speeder", "reject", seconds=31.5, min_seconds=120, reasons=("minimum",)
-).as_json()
-STRAIGHT = quality.Flag.of(
-    "straight-lining", "review", run=9, min_run=8, value=4, first="Q7", last="Q15"
-).as_json()
 OTHER_QID = "shop_visit"
 
 
