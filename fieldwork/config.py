@@ -23,6 +23,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "DATABASE_URL": f"sqlite:///{instance_path / 'fieldwork.db'}",
         "QUESTIONNAIRES_DIR": str(ROOT / "questionnaires"),
         "EXPORTS_DIR": str(instance_path / "exports"),  # batch files, written once each
+        # A batch with more responses has its files written in the background, with a
+        # progress page: writing them inside the download request would outlast its timeout.
+        "EXPORT_INLINE_LIMIT": 5000,
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

@@ -36,3 +36,25 @@ class BatchItem(SQLModel, table=True):
     flags: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
+
+
+class ExportJob(SQLModel, table=True):
+    """A build of one batch folder in the background: who holds it, how far it got, how it
+    ended (see `fieldwork.exports.jobs`).
+
+    Keyed by the folder's name, which says what the batch is (`files.folder`), so a job of a
+    batch in a database started afresh is never taken for a new batch's. Not a foreign key to
+    the batch: a job is a note about a folder, and the folder on disk is the truth.
+    """
+
+    __tablename__ = "export_job"
+
+    folder: str = Field(primary_key=True, max_length=64)
+    state: str = Field(max_length=16)  # running, failed or done
+    # Random per claim: only the holder of the current claim writes progress and the end.
+    token: str = Field(max_length=32)
+    done: int = 0  # responses written so far
+    total: int = 0  # responses in the batch
+    error: str | None = Field(default=None, max_length=32)  # a code, worded by the web layer
+    started_at: dt.datetime
+    heartbeat_at: dt.datetime

@@ -1,17 +1,33 @@
-"""Staff pages for batches: choose filters, preview counts, freeze, list and download."""
+"""Staff pages for batches: choose filters, preview counts, freeze, list and download.
+
+A small batch's files are written inside the download request. A large one's are written
+in the background (`exports.jobs`), started when it is frozen or first downloaded, and its
+downloads lead to a progress page until they are ready.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from fieldwork import db, quality
-from fieldwork.exports import files
+from fieldwork.exports import files, jobs
 from fieldwork.exports import service as exports
 from fieldwork.exports.models import Batch
 from fieldwork.review import screening
@@ -28,6 +44,21 @@ FILTER_FIELDS = ("questionnaire", "version", "campaign", "wave", "from", "to", "
 BATCH_ERRORS = {
     "bad-name": _l("Give the batch a name of up to 120 characters."),
     "empty": _l("No approved response matches these filters, so there is nothing to freeze."),
+}
+BUILD_STAGES = {
+    "starting": _l("Getting ready to write the files."),
+    "writing": _l("Writing the responses into the files."),
+    "packing": _l("Packing the files into one zip file."),
+}
+BUILD_ERRORS = {
+    "no-space": _l(
+        "The files could not be written: the server has no disk space left. "
+        "Ask an administrator to free some, then try again."
+    ),
+    "failed": _l(
+        "The files could not be written because of an error on the server. "
+        "Try again; if it fails again, tell an administrator."
+    ),
 }
 MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in PostgreSQL; a larger number cannot name a batch."""
@@ -112,6 +143,8 @@ def freeze() -> Any:
     except exports.BatchError as error:
         # The preview again, with what went wrong next to the name (or the counts).
         return _preview(filters, str(BATCH_ERRORS.get(error.code, error.code)))
+    if not _inline(batch):  # started now, the files are usually ready when someone wants them
+        jobs.start(db.engine(), batch, _exports_dir(), bom=False)
     return redirect(url_for(".show", batch_id=batch.id), 303)
 
 
@@ -126,19 +159,101 @@ def _batch(batch_id: int) -> Batch:
 @role_required("admin", "reviewer")
 def show(batch_id: int) -> str:
     batch = _batch(batch_id)
+    build = None if _inline(batch) else jobs.status(db.engine(), batch, _exports_dir(), bom=False)
     return render_template(
-        "batches/show.html", batch=batch, files=files.names(batch)[1:], back=url_for(".index")
+        "batches/show.html",
+        batch=batch,
+        files=files.names(batch)[1:],
+        build=build,
+        back=url_for(".index"),
     )
+
+
+def _exports_dir() -> str:
+    folder: str = current_app.config["EXPORTS_DIR"]
+    return folder
+
+
+def _inline(batch: Batch) -> bool:
+    """Whether the batch is small enough to write its files inside a request."""
+    return batch.size <= int(current_app.config["EXPORT_INLINE_LIMIT"])
+
+
+def _progress_url(batch: Batch, bom: bool) -> str:
+    return url_for(".progress", batch_id=batch.id, bom="1" if bom else None)
 
 
 @bp.get("/<int:batch_id>/<name>")
 @role_required("admin", "reviewer")
 def download(batch_id: int, name: str) -> Any:
     batch = _batch(batch_id)
-    bom = request.args.get("bom") == "1"
-    written = files.files_of(
-        db.session(), batch, current_app.config["EXPORTS_DIR"], bom=bom, versions=catalog.versions()
-    )
-    if name not in written:
+    if name not in files.names(batch):
         raise ClientError(404, _("This batch has no file of that name."))
+    bom = request.args.get("bom") == "1"
+    if not _inline(batch):
+        found = jobs.ensure(db.engine(), batch, _exports_dir(), bom=bom)
+        if found.state != jobs.READY:
+            return redirect(_progress_url(batch, bom), 303)
+    written = files.files_of(
+        db.session(), batch, _exports_dir(), bom=bom, versions=catalog.versions()
+    )
     return send_file(written[name], as_attachment=True, download_name=f"batch-{batch.id}-{name}")
+
+
+def _build_words(found: jobs.Status) -> dict[str, str]:
+    """The sentence that says where the files stand, and while writing, how far."""
+    if found.state == jobs.READY:
+        return {"message": _("The files are ready to download.")}
+    if found.state == jobs.FAILED:
+        return {"message": str(BUILD_ERRORS.get(found.error or "", BUILD_ERRORS["failed"]))}
+    count = _(
+        "%(done)s of %(total)s responses written",
+        done=format_decimal(found.done),
+        total=format_decimal(found.total),
+    )
+    return {"message": str(BUILD_STAGES[found.stage]), "count": count}
+
+
+def _fresh(response: Response) -> Response:
+    # The page and its status change by the second: never show a stored copy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:batch_id>/progress")
+@role_required("admin", "reviewer")
+def progress(batch_id: int) -> Response:
+    """Where the files stand; starts their build if no live one is writing them."""
+    batch = _batch(batch_id)
+    bom = request.args.get("bom") == "1"
+    found = jobs.ensure(db.engine(), batch, _exports_dir(), bom=bom)
+    page = render_template(
+        "batches/progress.html",
+        batch=batch,
+        bom=bom,
+        status=found,
+        words=_build_words(found),
+        files=files.names(batch)[1:],
+        status_url=url_for(".progress_status", batch_id=batch.id, bom="1" if bom else None),
+        back=url_for(".show", batch_id=batch.id),
+    )
+    return _fresh(current_app.make_response(page))
+
+
+@bp.get("/<int:batch_id>/progress.json")
+@role_required("admin", "reviewer")
+def progress_status(batch_id: int) -> Response:
+    """The progress page's status for its script to poll."""
+    batch = _batch(batch_id)
+    found = jobs.ensure(db.engine(), batch, _exports_dir(), bom=request.args.get("bom") == "1")
+    return _fresh(jsonify(state=found.state, percent=found.percent, **_build_words(found)))
+
+
+@bp.post("/<int:batch_id>/progress")
+@role_required("admin", "reviewer")
+def retry(batch_id: int) -> Any:
+    """Write the files again after a failed build."""
+    batch = _batch(batch_id)
+    bom = request.form.get("bom") == "1"
+    jobs.start(db.engine(), batch, _exports_dir(), bom=bom, retry=True)
+    return redirect(_progress_url(batch, bom), 303)
