@@ -27,7 +27,7 @@ from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses.models import Response
 from fieldwork.responses.service import Screened, now
 from fieldwork.review.models import APPROVED, PENDING, REJECTED
-from fieldwork.review.service import audit
+from fieldwork.review.service import Change, audit, audit_many
 
 AUTO_REJECT, AUTO_APPROVE = "auto-reject-flag", "auto-clean"
 
@@ -311,13 +311,17 @@ def run(
     }
     versions_used = {key: rules_version(v) for key, v in versions.items()}
     _audit_thresholds(session, current.id, set(versions_used.values()))
+    session.commit()  # the thresholds entry stays if a chunk is undone (`_write`)
     for rows in _stream(session, current.id, _FULL):
+        writes = []
         for row in rows:
             found = subject(row._mapping)
             flags = checkers[row.version_hash].evaluate(found, index.neighbours(found), moment)
             summary.responses += 1
-            _apply(session, row, flags, versions_used[row.version_hash], policy, summary)
-        session.commit()
+            write = _change(row, flags, versions_used[row.version_hash], policy)
+            if write is not None:
+                writes.append(write)
+        _write(session, writes, summary)
         progress(len(rows))
     summary.rules_versions = tuple(sorted(set(versions_used.values())))
     return summary
@@ -343,40 +347,77 @@ def _fill_fingerprints(
         session.commit()
 
 
-def _apply(
-    session: Session,
-    row: Any,
-    flags: list[quality.Flag],
-    rules_version: str,
-    policy: Policy,
-    summary: RunSummary,
-) -> None:
-    """Write one response's new flags (and automatic status), if anything changed."""
+@dataclass(frozen=True)
+class _Write:
+    """What the bulk run writes to one response, and the audit rows that go with it."""
+
+    values: dict[str, Any]  # the parameters of _UPDATE
+    changes: tuple[Change, ...]
+
+
+# One statement for every response a chunk changes, run with executemany. Flags, rules
+# version and status are always set (to their stored values when unchanged): the
+# row_version match guarantees they are still the ones read.
+_UPDATE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.row_version == bindparam("b_seen"))
+    .values(
+        flags=bindparam("b_flags"),
+        rules_version=bindparam("b_rules_version"),
+        status=bindparam("b_status"),
+        row_version=bindparam("b_seen") + 1,
+    )
+)
+
+
+def _change(
+    row: Any, flags: list[quality.Flag], rules_version: str, policy: Policy
+) -> _Write | None:
+    """What to write to one response for its new flags (and automatic status), if anything."""
     stored = [flag.as_json() for flag in flags]
-    changes: dict[str, Any] = {}
+    changes = []
     if stored != row.flags:
-        changes["flags"] = stored
-    if rules_version != row.rules_version:
-        changes["rules_version"] = rules_version
+        changes.append(Change(row.id, "flags", row.flags, stored))
     status, reason = policy.outcome(flags)
     if row.reviewed_by is None and status != row.status:
-        changes["status"] = status
-    if not changes:
-        return
-    result = session.execute(
-        update(Response)
-        .where(col(Response.id) == row.id, col(Response.row_version) == row.row_version)
-        .values(**changes, row_version=row.row_version + 1)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        summary.skipped += 1
-        return
-    if "flags" in changes:
-        summary.flags_changed += 1
-        audit(session, row.id, "flags", row.flags, stored)
-    if "status" in changes:
-        summary.status_changed += 1
-        audit(session, row.id, "status", row.status, status, reason=reason)
+        changes.append(Change(row.id, "status", row.status, status, reason=reason))
+    else:
+        status = row.status
+    if not changes and rules_version == row.rules_version:
+        return None
+    values = {
+        "b_id": row.id,
+        "b_seen": row.row_version,
+        "b_flags": stored,
+        "b_rules_version": rules_version,
+        "b_status": status,
+    }
+    return _Write(values, tuple(changes))
+
+
+def _write(session: Session, writes: Sequence[_Write], summary: RunSummary) -> None:
+    """Write a chunk's changes, then its audit rows, with one statement each; commit.
+
+    A response changed since it was read (a reviewer decided it) does not match the
+    UPDATE, and the count shows it: the chunk is then undone and written again one
+    response at a time, so that exactly those are left alone, unaudited and counted.
+    """
+    written = writes
+    if writes and session.connection().execute(
+        _UPDATE, [write.values for write in writes]
+    ).rowcount != len(writes):
+        session.rollback()
+        written = [
+            write
+            for write in writes
+            if session.connection().execute(_UPDATE, write.values).rowcount == 1
+        ]
+        summary.skipped += len(writes) - len(written)
+    changes = [change for write in written for change in write.changes]
+    audit_many(session, changes)
+    summary.flags_changed += sum(change.action == "flags" for change in changes)
+    summary.status_changed += sum(change.action == "status" for change in changes)
+    session.commit()
 
 
 def _audit_thresholds(session: Session, questionnaire_id: str, now_used: set[str]) -> None:

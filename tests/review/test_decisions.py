@@ -17,7 +17,7 @@ from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import StaffUser
 from fieldwork.responses import service as responses
 from fieldwork.review import service as review
-from fieldwork.review.models import APPROVED, ON_HOLD, REJECTED
+from fieldwork.review.models import APPROVED, ON_HOLD, REJECTED, AuditEntry
 from fieldwork.web import catalog
 from tests.conftest import QID, answers_of_complete
 
@@ -145,3 +145,26 @@ def test_the_database_refuses_to_change_the_audit_log(ctx: Session, statement: s
         ctx.execute(text(statement))
         ctx.commit()
     ctx.rollback()
+
+
+def test_audit_many_writes_the_rows_audit_writes(ctx: Session) -> None:
+    user, response_id = reviewer(ctx), stored(ctx)
+    flags = [{"code": "speeder", "severity": "reject", "seconds": 31.5}]
+    review.audit(ctx, response_id, "flags", [], flags, user)
+    review.audit(ctx, response_id, "status", "pending", REJECTED, user, "speeder", "fast")
+    review.audit_many(
+        ctx,
+        [
+            review.Change(response_id, "flags", [], flags),
+            review.Change(response_id, "status", "pending", REJECTED, "speeder", "fast"),
+        ],
+        user,
+    )
+    ctx.commit()
+
+    def written(entry: AuditEntry) -> tuple[object, ...]:
+        what = ("actor_id", "actor", "action", "old", "new", "reason", "comment")
+        return tuple(getattr(entry, name) for name in what)
+
+    *_, one, two, three, four = review.history(ctx, response_id)
+    assert [written(e) for e in (three, four)] == [written(e) for e in (one, two)]

@@ -210,3 +210,33 @@ def test_bulk_run_pages_through_every_response(
     summary = run(ctx, current(ctx), progress=seen.append)
     assert summary_counts(summary) == (5, 0, 0)
     assert sum(seen) == 10
+
+
+def test_bulk_run_leaves_alone_a_response_decided_while_it_ran(
+    app: Flask, ctx: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer's decision between the run's read and its write wins; the rest is written."""
+    kept, decided = (
+        send(ctx, minutes=0.5, policy=screening.Policy(auto_reject=False)) for _ in "ab"
+    )
+    ctx.execute(update(Response).values(flags=[], rules_version=None))
+    ctx.commit()
+    person = accounts.create_user(ctx, "wang", "a long enough password", "reviewer")
+    change = screening._change
+
+    def decide_meanwhile(row: Any, *args: Any) -> Any:
+        if row.id == decided.id:
+            with Session(db.engine()) as other:
+                decision = review.Decision(row.id, row.row_version, APPROVED, "valid")
+                review.decide(other, decision, person)
+        return change(row, *args)
+
+    monkeypatch.setattr(screening, "_change", decide_meanwhile)
+    summary = run(ctx, current(ctx))
+    assert (summary_counts(summary), summary.skipped) == ((2, 1, 1), 1)
+    ctx.refresh(kept)
+    ctx.refresh(decided)
+    assert "speeder" in codes(kept) and kept.status == REJECTED
+    assert decided.flags == [] and decided.status == APPROVED
+    assert [e.action for e in audit(ctx, kept.id)] == ["flags", "status"]
+    assert [e.reason for e in audit(ctx, decided.id)] == ["valid"]
