@@ -9,9 +9,12 @@ Babel identifiers (`zh_Hans`) only where Babel needs them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from flask import Flask, g, request, session
 from flask_babel import Babel
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from fieldwork.config import LANGUAGES
 
@@ -54,11 +57,17 @@ def current() -> str:
         g.locale = (
             _known(session.get("lang"))
             or _known(session.get("link_lang"))
-            or from_accept_language(list(request.accept_languages))
+            or _from_header(request.headers.get("Accept-Language", ""))
             or DEFAULT
         )
     locale: str = g.locale
     return locale
+
+
+@lru_cache(maxsize=256)
+def _from_header(header: str) -> str | None:
+    """Browsers send a handful of distinct headers: parse each once per process."""
+    return from_accept_language(list(parse_accept_header(header, LanguageAccept)))
 
 
 def _known(tag: object) -> str | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from fieldwork.questionnaire.conditions import Condition
@@ -40,7 +41,12 @@ class Question:
     options: Mapping[str, Any] = field(default_factory=dict)
 
     def choice(self, value: str) -> Choice | None:
-        return next((c for c in self.choices if c.value == value), None)
+        return self._choices.get(value)
+
+    @cached_property
+    def _choices(self) -> dict[str, Choice]:
+        # Every submitted answer is checked against its choices: look them up, don't scan.
+        return {c.value: c for c in self.choices}
 
 
 @dataclass(frozen=True)
@@ -64,16 +70,17 @@ class Questionnaire:
     content_hash: str  # sha-256 of the canonical definition: its identity in storage
     definition: Mapping[str, Any]  # the parsed file, stored with responses' version
 
-    @property
-    def questions(self) -> Iterator[Question]:
-        for section in self.sections:
-            yield from section.questions
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        """Every question in order. Built once: each submission walks them several times."""
+        return tuple(q for section in self.sections for q in section.questions)
+
+    @cached_property
+    def _by_code(self) -> dict[str, Question]:
+        return {q.code: q for q in self.questions}
 
     def question(self, code: str) -> Question:
-        for question in self.questions:
-            if question.code == code:
-                return question
-        raise KeyError(code)
+        return self._by_code[code]
 
     def codes(self) -> list[str]:
         return [q.code for q in self.questions]

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from fieldwork import answers as answer_rules
+from fieldwork import writers
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.questionnaire.segments import ANSWERS, LINK, Segment, contradicts, derive
@@ -270,16 +271,18 @@ def _insert_once(
 ) -> int | None:
     """The new row's id, or None if the submission id was already stored. `decided`, if
     given, is the audit row of the automatic decision, written only with a new row."""
-    statement = _INSERT_ONCE[session.get_bind().dialect.name]
+    bind = session.get_bind()
+    statement = _INSERT_ONCE[bind.dialect.name]
     for _ in range(5):  # a new reference if the random one is taken
         try:
-            # On the session's connection: a core statement needs none of the ORM's work.
-            connection = session.connection()
-            result = connection.execute(statement, {**row, "reference": codes.new_reference()})
-            found = result.scalar_one_or_none()
-            if found is not None and decided is not None:
-                connection.execute(_AUDIT, {**decided, "response_id": found})
-            session.commit()
+            with writers.turn(bind):
+                # On the session's connection: a core statement needs none of the ORM's work.
+                connection = session.connection()
+                result = connection.execute(statement, {**row, "reference": codes.new_reference()})
+                found = result.scalar_one_or_none()
+                if found is not None and decided is not None:
+                    connection.execute(_AUDIT, {**decided, "response_id": found})
+                session.commit()
             return found
         except IntegrityError:
             session.rollback()

@@ -111,24 +111,36 @@ def subject(row: Mapping[str, Any]) -> quality.Subject:
 
 
 _TABLE = Response.__table__  # type: ignore[attr-defined]
-# Built once, run on the session's connection: a submission pays for three index lookups,
-# not for building queries. Served by ix_response_ip_questionnaire_submitted.
+# Built once: what a submission needs to know of the stored responses, in one statement of
+# four index lookups (served by ix_response_ip_questionnaire_submitted), so a submission
+# pays for one round trip and no query building.
 _SAME_IP = (_TABLE.c.ip_hash == bindparam("ip"), _TABLE.c.questionnaire_id == bindparam("qid"))
 _IN_WINDOW = _TABLE.c.submitted_at >= bindparam("since")
-_LATEST_SAME_IP = (
-    select(_TABLE.c.id, _TABLE.c.submitted_at)
-    .where(*_SAME_IP, _IN_WINDOW)
-    .order_by(_TABLE.c.submitted_at.desc(), _TABLE.c.id.desc())
-    .limit(1)
-)
-_COUNT_SAME_IP = select(func.count()).select_from(
-    select(_TABLE.c.id).where(*_SAME_IP, _IN_WINDOW).limit(quality.SAME_IP_COUNTED).subquery()
-)
-_FIRST_SAME_ANSWERS = (
+_LATEST_FIRST = (_TABLE.c.submitted_at.desc(), _TABLE.c.id.desc())
+
+
+def _latest_same_ip(column: Any) -> Any:
+    return (
+        select(column).where(*_SAME_IP, _IN_WINDOW).order_by(*_LATEST_FIRST).limit(1)
+    ).scalar_subquery()
+
+
+_NEIGHBOURS = select(
+    _latest_same_ip(_TABLE.c.id).label("latest_id"),
+    _latest_same_ip(_TABLE.c.submitted_at).label("latest_at"),
+    select(func.count())
+    .select_from(
+        select(_TABLE.c.id).where(*_SAME_IP, _IN_WINDOW).limit(quality.SAME_IP_COUNTED).subquery()
+    )
+    .scalar_subquery()
+    .label("same_ip_count"),
+    # A NULL fingerprint (no closed answers) matches nothing.
     select(_TABLE.c.id)
     .where(*_SAME_IP, _TABLE.c.fingerprint == bindparam("fingerprint"))
     .order_by(_TABLE.c.submitted_at, _TABLE.c.id)
     .limit(1)
+    .scalar_subquery()
+    .label("first_same"),
 )
 
 
@@ -174,18 +186,17 @@ class Screener:
             "ip": found.ip_hash,
             "qid": found.questionnaire_id,
             "since": found.submitted_at - window,
-            "fingerprint": fingerprint,
+            "fingerprint": fingerprint or None,
         }
-        connection = session.connection()
-        latest = connection.execute(_LATEST_SAME_IP, keys).first()
-        same_ip_count = connection.execute(_COUNT_SAME_IP, keys).scalar_one()
-        first_same = connection.execute(_FIRST_SAME_ANSWERS, keys).first() if fingerprint else None
+        near = session.connection().execute(_NEIGHBOURS, keys).one()
         return quality.Neighbours(
             median_seconds=median,
             duration_count=timed,
-            same_ip_latest=quality.Earlier(latest.id, latest.submitted_at) if latest else None,
-            same_ip_count=same_ip_count,
-            same_answers_first=first_same.id if first_same else None,
+            same_ip_latest=(
+                quality.Earlier(near.latest_id, near.latest_at) if near.latest_id else None
+            ),
+            same_ip_count=near.same_ip_count,
+            same_answers_first=near.first_same,
         )
 
     def _median(self, session: Session, questionnaire_id: str) -> tuple[float | None, int]:

@@ -301,7 +301,8 @@ def submit(qid: str) -> Any:
     found = _draft(qid)
     draft = found[0] if found and found[0].submission_id == submission_id else None
     questionnaire = found[1] if draft and found else _questionnaire(qid)
-    raw = {q.code: fields.builder(q).read(q, request.form) for q in questionnaire.questions}
+    form = request.form
+    raw = {q.code: fields.builder(q).read(q, form) for q in questionnaire.questions}
     given, issues = answer_rules.parse(questionnaire.questions, raw)
     preset = draft.preset if draft else (session.get("invites") or {}).get(qid) or {}
     display = current_display()
