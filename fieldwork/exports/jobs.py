@@ -50,7 +50,9 @@ ROWS_SHARE = 90
 _JOB = ExportJob.__table__  # type: ignore[attr-defined]
 # "Insert unless a job of this folder exists": the first of two clicks, or of two workers.
 _INSERT_ONCE = {
-    name: dialect.insert(_JOB).on_conflict_do_nothing(index_elements=["folder"])
+    name: dialect.insert(_JOB)
+    .on_conflict_do_nothing(index_elements=["folder"])
+    .returning(_JOB.c.folder)  # a row back if inserted: psycopg gives no rowcount for it
     for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
 }
 
@@ -154,7 +156,7 @@ def _claim(engine: Engine, folder: str, total: int, *, retry: bool) -> _Claim | 
         free.append(_JOB.c.state == FAILED)
     with engine.begin() as connection:
         insert = _INSERT_ONCE[connection.dialect.name].values(folder=folder, **values)
-        if connection.execute(insert).rowcount == 1:
+        if connection.execute(insert).first() is not None:
             return claim
         taken = connection.execute(
             update(_JOB).where(_JOB.c.folder == folder, or_(*free)).values(values)

@@ -209,6 +209,37 @@ def test_download_starts_one_build_and_leads_to_its_progress(
     assert got.status_code == 200 and "attachment" in got.headers["Content-Disposition"]
 
 
+def test_simultaneous_starts_from_many_processes_make_one_build(
+    app: Flask, batch_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = Gate()
+    monkeypatch.setattr(files, "write", gate)
+    with app.app_context():
+        batch = db.session().get(Batch, batch_id)
+    assert batch is not None
+    workers = [db.make_engine(app.config["DATABASE_URL"]) for _ in range(6)]
+    ready = threading.Barrier(len(workers))
+    started: list[bool] = []
+
+    def click(worker: Any) -> None:
+        ready.wait()
+        started.append(jobs.start(worker, batch, app.config["EXPORTS_DIR"], bom=False))
+
+    clicks = [threading.Thread(target=click, args=(worker,)) for worker in workers]
+    for thread in clicks:
+        thread.start()
+    for thread in clicks:
+        thread.join()
+    gate.opened.set()
+    assert sorted(started) == [False] * (len(workers) - 1) + [True]
+    for thread in threading.enumerate():
+        if thread.name.startswith("export "):
+            thread.join(timeout=30)
+    for worker in workers:
+        worker.dispose()
+    assert gate.calls == 1
+
+
 def test_progress_shows_the_stage_and_how_far_another_worker_got(
     app: Flask, client: FlaskClient, batch_id: int
 ) -> None:
