@@ -38,6 +38,11 @@ def exports_dir(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setitem(app.config, "EXPORTS_DIR", str(tmp_path / "exports"))
     monkeypatch.setitem(app.config, "EXPORT_INLINE_LIMIT", LIMIT)
     yield tmp_path / "exports"
+    finish_builds(app)
+
+
+def finish_builds(app: Flask) -> None:
+    """Wait for every background build to end, then forget their jobs."""
     for thread in threading.enumerate():
         if thread.name.startswith("export "):
             thread.join(timeout=30)
@@ -232,9 +237,7 @@ def test_simultaneous_starts_from_many_processes_make_one_build(
         thread.join()
     gate.opened.set()
     assert sorted(started) == [False] * (len(workers) - 1) + [True]
-    for thread in threading.enumerate():
-        if thread.name.startswith("export "):
-            thread.join(timeout=30)
+    finish_builds(app)
     for worker in workers:
         worker.dispose()
     assert gate.calls == 1
