@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 from fieldwork import db
 from fieldwork.exports import files, jobs
 from fieldwork.exports.models import Batch, ExportJob
+from fieldwork.quality import as_utc
 from tests.conftest import QID, csrf_of
 from tests.review.factories import add_response, fast_password_hashing, sign_in, staff
 from tests.web.test_batches import ZIPPED, download_all, freeze
@@ -267,6 +268,40 @@ def test_progress_shows_the_stage_and_how_far_another_worker_got(
         connection.execute(ExportJob.__table__.update().values(done=4))  # type: ignore[attr-defined]
     status = client.get(f"/staff/batches/{batch_id}/progress.json").get_json()
     assert status["message"] == "Packing the files into one zip file." and status["percent"] == 90
+
+
+def test_a_live_build_beats_its_heart_with_its_count(
+    app: Flask, client: FlaskClient, batch_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even while it reports no progress (packing the zip), a live build is never taken
+    for dead: its heartbeat comes from a thread of its own."""
+    real, opened = files.write, threading.Event()
+
+    def slow(*args: Any, progress: Any, **kwargs: Any) -> Path:
+        progress(3)
+        opened.wait(timeout=30)
+        return real(*args, progress=lambda _n: None, **kwargs)
+
+    monkeypatch.setattr(files, "write", slow)
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.02)
+    assert client.get(f"/staff/batches/{batch_id}/data.csv").status_code == 303
+    deadline = time.monotonic() + 10
+    while wait_for(client, batch_id, jobs.RUNNING)["count"] != "3 of 4 responses written":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    claimed = job_of(app, batch_id)
+    assert claimed is not None
+    long_ago = dt.datetime.now(dt.UTC) - jobs.STALE * 2
+    with app.extensions["fieldwork.engine"].begin() as connection:
+        table = ExportJob.__table__  # type: ignore[attr-defined]
+        connection.execute(table.update().values(heartbeat_at=long_ago))
+    time.sleep(0.2)  # ten beats
+    assert wait_for(client, batch_id, jobs.RUNNING)["percent"] == 67
+    job = job_of(app, batch_id)
+    assert job is not None and job.token == claimed.token  # nobody took it over
+    assert as_utc(job.heartbeat_at) > long_ago + jobs.STALE
+    opened.set()
+    wait_for(client, batch_id, jobs.READY)
 
 
 def test_a_build_whose_process_died_is_taken_over(
