@@ -179,8 +179,13 @@ def _inline(batch: Batch) -> bool:
     return batch.size <= int(current_app.config["EXPORT_INLINE_LIMIT"])
 
 
-def _progress_url(batch: Batch, bom: bool) -> str:
-    return url_for(".progress", batch_id=batch.id, bom="1" if bom else None)
+def _bom(values: MultiDict[str, str]) -> bool:
+    """Whether the CSV files asked for start with a byte order mark (for Excel)."""
+    return values.get("bom") == "1"
+
+
+def _progress_url(batch: Batch, bom: bool, endpoint: str = ".progress") -> str:
+    return url_for(endpoint, batch_id=batch.id, bom="1" if bom else None)
 
 
 @bp.get("/<int:batch_id>/<name>")
@@ -189,7 +194,7 @@ def download(batch_id: int, name: str) -> Any:
     batch = _batch(batch_id)
     if name not in files.names(batch):
         raise ClientError(404, _("This batch has no file of that name."))
-    bom = request.args.get("bom") == "1"
+    bom = _bom(request.args)
     if not _inline(batch):
         found = jobs.ensure(db.engine(), batch, _exports_dir(), bom=bom)
         if found.state != jobs.READY:
@@ -225,7 +230,7 @@ def _fresh(response: Response) -> Response:
 def progress(batch_id: int) -> Response:
     """Where the files stand; starts their build if no live one is writing them."""
     batch = _batch(batch_id)
-    bom = request.args.get("bom") == "1"
+    bom = _bom(request.args)
     found = jobs.ensure(db.engine(), batch, _exports_dir(), bom=bom)
     page = render_template(
         "batches/progress.html",
@@ -234,7 +239,7 @@ def progress(batch_id: int) -> Response:
         status=found,
         words=_build_words(found),
         files=files.names(batch)[1:],
-        status_url=url_for(".progress_status", batch_id=batch.id, bom="1" if bom else None),
+        status_url=_progress_url(batch, bom, ".progress_status"),
         back=url_for(".show", batch_id=batch.id),
     )
     return _fresh(current_app.make_response(page))
@@ -245,7 +250,7 @@ def progress(batch_id: int) -> Response:
 def progress_status(batch_id: int) -> Response:
     """The progress page's status for its script to poll."""
     batch = _batch(batch_id)
-    found = jobs.ensure(db.engine(), batch, _exports_dir(), bom=request.args.get("bom") == "1")
+    found = jobs.ensure(db.engine(), batch, _exports_dir(), bom=_bom(request.args))
     return _fresh(jsonify(state=found.state, percent=found.percent, **_build_words(found)))
 
 
@@ -254,6 +259,6 @@ def progress_status(batch_id: int) -> Response:
 def retry(batch_id: int) -> Any:
     """Write the files again after a failed build."""
     batch = _batch(batch_id)
-    bom = request.form.get("bom") == "1"
+    bom = _bom(request.form)
     jobs.start(db.engine(), batch, _exports_dir(), bom=bom, retry=True)
     return redirect(_progress_url(batch, bom), 303)
