@@ -17,7 +17,8 @@ SERVICE_SIDE = {
     "models",
     "service",
     "files",
-}  # batch tables and queries: the app's side
+    "jobs",
+}  # batch tables, queries and background builds: the app's side
 
 
 def test_export_builders_cover_every_type() -> None:
