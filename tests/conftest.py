@@ -27,7 +27,15 @@ from fieldwork.questionnaire.loader import load_directory
 
 QID = "after_sales_consumer"
 # In dependency order. The audit log is append-only and never emptied; ids are never reused.
-EMPTIED = ("draft", "batch_item", "batch", "response", "staff_session", "staff_user")
+EMPTIED = (
+    "draft",
+    "batch_item",
+    "batch",
+    "export_job",
+    "response",
+    "staff_session",
+    "staff_user",
+)
 
 # One complete set of answers to the shipped questionnaire, as form fields.
 COMPLETE: dict[str, dict[str, str | list[str]]] = {
