@@ -10,13 +10,14 @@ answered (-99). Only a real answer reaches the type's export builder.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from fieldwork.answers import shown
 from fieldwork.exports.columns import Cell, Column, Convert, Kind, exporter
 from fieldwork.exports.records import ExportError, ExportRecord, Missing
 from fieldwork.exports.safety import FORMULA_STARTS, QUOTE
+from fieldwork.questionnaire.conditions import Answered, Combine, Compare, Condition
 from fieldwork.questionnaire.model import DONT_KNOW, NOT_APPLICABLE, Question, Questionnaire
 
 FIXED: tuple[Column, ...] = (
@@ -36,7 +37,7 @@ FIXED: tuple[Column, ...] = (
 """Response metadata, empty (null) where unknown: a paper response has no start time."""
 
 MEMO_LIMIT = 100_000
-"""Answer combinations whose visibility is remembered before the memo starts over."""
+"""Combinations of condition outcomes remembered before the memo starts over."""
 
 
 class _Slot(NamedTuple):
@@ -52,35 +53,27 @@ class _Slot(NamedTuple):
 
 
 class Visibility:
-    """Which questions a version shows, remembered by the answers its conditions read.
+    """Which questions a version shows, remembered by the outcomes of its conditions' tests.
 
-    `answers.shown` decides; its result depends only on the answers to the
-    questions that conditions name, and a batch repeats few combinations of
-    those, so each combination is worked out once.
+    `answers.shown` decides, and its result depends only on whether each test its
+    conditions make (`{question, equals|in|not_in|answered}`) holds on the answers:
+    a hidden question's answer is ignored, and whether that question is hidden follows
+    from earlier tests. A batch repeats few combinations of outcomes (16 in the shipped
+    questionnaire, against tens of thousands of combinations of the answers the tests
+    read), so each is worked out once.
     """
 
     def __init__(self, version: Questionnaire) -> None:
         self.version = version
-        self.read = tuple(
-            sorted(
-                {
-                    code
-                    for q in version.questions
-                    if q.show_if is not None
-                    for code, _ in q.show_if.references()
-                }
-            )
-        )
-        self._memo: dict[tuple[Hashable, ...], frozenset[str]] = {}
+        found = (test for q in version.questions if q.show_if for test in _tests(q.show_if))
+        self.tests: tuple[Compare | Answered, ...] = tuple(dict.fromkeys(found))
+        self._memo: dict[tuple[bool, ...], frozenset[str]] = {}
         self._sets: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct set
 
     def __call__(self, answers: Mapping[str, Any]) -> frozenset[str]:
         """The codes of the questions shown given `answers`."""
-        try:
-            key = tuple(_hashable(answers.get(code)) for code in self.read)
-            found = self._memo.get(key)
-        except TypeError:  # an answer no condition could have compared: decide afresh
-            return frozenset(q.code for q in shown(self.version, answers))
+        key = tuple([test.holds(answers) for test in self.tests])
+        found = self._memo.get(key)
         if found is None:
             codes = frozenset(q.code for q in shown(self.version, answers))
             found = self._sets.setdefault(codes, codes)
@@ -90,8 +83,13 @@ class Visibility:
         return found
 
 
-def _hashable(value: Any) -> Hashable:
-    return tuple(value) if isinstance(value, list) else value
+def _tests(condition: Condition) -> Iterator[Compare | Answered]:
+    """The tests of single answers a condition is made of."""
+    if isinstance(condition, Combine):
+        for part in condition.parts:
+            yield from _tests(part)
+    else:
+        yield condition
 
 
 class Layout:

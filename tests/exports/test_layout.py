@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from fieldwork.answers import shown
 from fieldwork.exports.columns import Kind
-from fieldwork.exports.layout import FIXED, Layout
+from fieldwork.exports.layout import FIXED, Layout, Visibility
 from fieldwork.exports.records import ExportError, ExportRecord, Missing, MissingText
 from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
@@ -234,12 +235,34 @@ def test_column_names_must_be_unique() -> None:
         Layout(build(definition))
 
 
-def test_visibility_is_remembered_per_combination_of_condition_answers(
+def test_visibility_is_remembered_per_combination_of_condition_outcomes(
     layout: Layout, record: MakeRecord
 ) -> None:
     first = layout.row(record(answers={"A1": "no", "A9": "x"}))
     again = layout.row(record(answers={"A1": "no", "A9": "y", "A3": 2}))
     assert first[layout.names.index("A10")] == again[layout.names.index("A10")] == "-99"
     visibility = layout._visible[layout.questionnaire.content_hash]
-    assert visibility.read == ("A1",)
+    assert [test.question for test in visibility.tests] == ["A1", "A1"]
     assert len(visibility._memo) == 1
+
+
+def test_remembered_visibility_ignores_the_answers_of_hidden_questions() -> None:
+    """A condition on a hidden question reads no answer, whatever is stored for it."""
+    definition = mini_definition()
+    definition["sections"][0]["questions"].append(
+        {
+            "code": "A11",
+            "type": "short_text",
+            "show_if": {"question": "A10", "answered": True},
+            "text": {"en": "And?", "zh-Hans": "还有呢？"},
+        }
+    )
+    version = build(definition)
+    visibility = Visibility(version)
+    for given in (
+        {"A1": "yes", "A10": "stored before A1 changed"},
+        {"A1": "no", "A10": "because"},
+        {"A1": "no"},
+        {"A1": "yes", "A2": ["chat"]},
+    ):
+        assert visibility(given) == {q.code for q in shown(version, given)}
