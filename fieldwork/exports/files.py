@@ -10,6 +10,7 @@ so a crash or a concurrent request never serves half an export.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -172,11 +173,12 @@ def record(row: Any, version: str) -> ExportRecord:
         contrast=row.contrast,
         started_at=as_utc(row.started_at) if row.started_at else None,
         submitted_at=as_utc(row.submitted_at),
-        answers=row.answers,
+        answers=json.loads(row.answers),
     )
 
 
 def _excluded(session: Session, batch_id: int) -> Iterator[Excluded]:
     for item in service.excluded_items(session, batch_id):
-        codes = tuple(str(flag.get("code", "")) for flag in item.flags)
+        flags = json.loads(item.flags) if item.flags != "[]" else []
+        codes = tuple(str(flag.get("code", "")) for flag in flags)
         yield Excluded(item.response_id, item.status, codes)

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Missing(IntEnum):
@@ -37,9 +37,9 @@ class MissingText(str):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRecord:
-    """One response in a batch, as exported."""
+class ExportRecord(NamedTuple):
+    """One response in a batch, as exported. A named tuple: a batch makes a million of
+    them, and a tuple is built several times faster than a frozen dataclass."""
 
     id: int
     questionnaire_id: str
