@@ -1,7 +1,7 @@
 """Writing a batch's files in one pass over its records.
 
 The service hands records (and the responses it excluded) over once, in
-ascending id order; each record's row goes to every data file as it arrives,
+ascending id order; every `CHUNK` records, their rows go to every data file,
 so memory stays flat however large the batch and a one-shot iterator is
 enough. Closing writes the codebook and the manifest; `Export.pack` zips it
 all. Nothing here reads a clock: the batch's frozen time is the only time in
@@ -35,6 +35,8 @@ DATA_XLSX = "data.xlsx"
 CLEANING_LOG = "cleaning_log.csv"
 CLEANING_LOG_HEADER = ("response_id", "status", "flag_codes")
 FLAG_SEPARATOR = ";"
+CHUNK = 1000
+"""Records whose rows are made together, a column at a time (see `Layout.table`)."""
 FORMATS = ("csv", "parquet", "xlsx")
 """Data formats, in the order their files appear in the zip."""
 FILE_NAMES = (
@@ -111,6 +113,7 @@ class BatchWriter:
         self._excluded: Counter[str] = Counter()
         self._last_included: int | None = None
         self._last_excluded: int | None = None
+        self._pending: list[ExportRecord] = []
         self._tables: list[_Table] = []
         self._csv: CsvTable | None = None
         self._parquet: ParquetTable | None = None
@@ -143,22 +146,31 @@ class BatchWriter:
         return table
 
     def add(self, record: ExportRecord) -> None:
-        """Write one included response to every data file."""
+        """Write one included response to every data file (in the next chunk)."""
         if self._last_included is not None and record.id <= self._last_included:
             raise ExportError(
                 f"response {record.id} comes after {self._last_included}: ids must ascend"
             )
         self._last_included = record.id
-        row = self.layout.row(record)
-        if self._parquet is not None:
-            self._parquet.add(row)
-        if self._sheets:
-            safe = self.layout.sheet_row(row)
-            if self._csv is not None:
-                self._csv.add(safe)
-            if self._xlsx is not None:
-                self._xlsx.add(safe)
+        self._pending.append(record)
+        if len(self._pending) >= CHUNK:
+            self._write_pending()
         self._counts[record.segment, record.mode] += 1
+
+    def _write_pending(self) -> None:
+        if not self._pending:
+            return
+        columns = self.layout.table(self._pending)
+        self._pending = []
+        if self._parquet is not None:
+            self._parquet.add(columns)
+        if self._sheets:
+            rows = list(zip(*self.layout.sheet_table(columns), strict=True))
+            if self._csv is not None:
+                self._csv.add_rows(rows)
+            if self._xlsx is not None:
+                for row in rows:
+                    self._xlsx.add(row)
 
     def exclude(self, item: Excluded) -> None:
         """Log one response the filters considered but the batch leaves out."""
@@ -174,6 +186,7 @@ class BatchWriter:
     def close(self) -> Export:
         """Finish the data files, write codebook and manifest; returns what was written."""
         try:
+            self._write_pending()
             for table in self._tables:
                 table.close()
             self._tables = []

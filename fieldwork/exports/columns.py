@@ -61,6 +61,14 @@ class Exporter:
         """
         return frozenset({str})
 
+    def known(self, question: Question) -> frozenset[Any]:
+        """Answers that are their own single cell, found by value (a choice's values).
+
+        The layout copies these without a call; any other answer goes through `plain`
+        and then `converter`, which must accept them too.
+        """
+        return frozenset()
+
     def converter(self, question: Question) -> Convert:
         """A function from a stored answer that is not `plain` to cells."""
         code, kind = question.code, question.type
@@ -114,8 +122,11 @@ class SingleChoice(Exporter):
     def plain(self, question: Question) -> frozenset[type]:
         return frozenset()  # every value is checked against the choices
 
+    def known(self, question: Question) -> frozenset[Any]:
+        return frozenset(c.value for c in question.choices)
+
     def converter(self, question: Question) -> Convert:
-        known = frozenset(c.value for c in question.choices)
+        known = self.known(question)
         code = question.code
 
         def convert(value: Any) -> tuple[Cell]:

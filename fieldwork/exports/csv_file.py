@@ -31,6 +31,10 @@ class CsvTable:
         self._writer.writerow(row)
         self.rows += 1
 
+    def add_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        self._writer.writerows(rows)
+        self.rows += len(rows)
+
     def close(self) -> None:
         self._file.close()
 

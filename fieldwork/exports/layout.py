@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from fieldwork.answers import shown
-from fieldwork.exports.columns import Cell, Column, Convert, Kind, exporter
+from fieldwork.exports.columns import Cell, Column, Kind, exporter
 from fieldwork.exports.records import ExportError, ExportRecord, Missing
 from fieldwork.exports.safety import FORMULA_STARTS, QUOTE
 from fieldwork.questionnaire.conditions import Answered, Combine, Compare, Condition
@@ -40,16 +40,51 @@ MEMO_LIMIT = 100_000
 """Combinations of condition outcomes remembered before the memo starts over."""
 
 
-class _Slot(NamedTuple):
-    """One question, prepared: how its answers become cells, and each missing code's cells."""
+HIDDEN = object()
+"""The value of a question its condition hides, whatever answer is stored."""
 
-    code: str
-    plain: frozenset[type]
-    convert: Convert
-    not_shown: tuple[Cell, ...]
-    not_answered: tuple[Cell, ...]
-    dont_know: tuple[Cell, ...]
-    not_applicable: tuple[Cell, ...]
+
+class _Slot:
+    """One question, prepared: how a column of its answers becomes cells."""
+
+    def __init__(self, question: Question) -> None:
+        builder = exporter(question)
+        kinds = [column.kind for column in builder.columns(question)]
+
+        def cells(code: Missing) -> tuple[Cell, ...]:
+            return tuple(code.text if kind is Kind.TEXT else code for kind in kinds)
+
+        self.code = question.code
+        self.width = len(kinds)
+        self._plain = builder.plain(question)
+        self._convert = builder.converter(question)
+        self._missing: dict[Any, tuple[Cell, ...]] = {
+            HIDDEN: cells(Missing.NOT_SHOWN),
+            None: cells(Missing.NOT_ANSWERED),
+            DONT_KNOW: cells(Missing.DONT_KNOW),
+            NOT_APPLICABLE: cells(Missing.NOT_APPLICABLE),
+        }
+        # A one-column question's cell for the values whose cell is known without a call.
+        self._own: dict[Any, Cell] = {value: value for value in builder.known(question)}
+        self._own.update((value, codes[0]) for value, codes in self._missing.items())
+
+    def cells(self, value: Any) -> tuple[Cell, ...]:
+        """The cells of one value (an answer, None or HIDDEN); ValueError if it cannot be."""
+        if value is HIDDEN or value is None or value in (DONT_KNOW, NOT_APPLICABLE):
+            return self._missing[value]
+        if type(value) in self._plain:
+            return (value,)
+        return tuple(self._convert(value))
+
+    def columns(self, values: Sequence[Any]) -> list[Sequence[Cell]]:
+        """The cells of many values, column by column: what `cells` gives, faster.
+
+        TypeError or ValueError if a value cannot be made into cells (`cells` says which).
+        """
+        if self.width > 1:
+            return list(zip(*map(self.cells, values), strict=True))
+        own, plain, cells = self._own, self._plain, self.cells
+        return [[own[v] if v in own else v if type(v) in plain else cells(v)[0] for v in values]]
 
 
 class Visibility:
@@ -120,24 +155,7 @@ class Layout:
         self.names: tuple[str, ...] = tuple(names)
         self.text_indexes = tuple(i for i, c in enumerate(columns) if c.kind is Kind.TEXT)
         self.time_indexes = tuple(i for i, c in enumerate(columns) if c.kind is Kind.TIMESTAMP)
-        self._slots = tuple(self._slot(q) for q in self.questions)
-
-    def _slot(self, question: Question) -> _Slot:
-        builder = exporter(question)
-        kinds = [column.kind for column in builder.columns(question)]
-
-        def cells(code: Missing) -> tuple[Cell, ...]:
-            return tuple(code.text if kind is Kind.TEXT else code for kind in kinds)
-
-        return _Slot(
-            code=question.code,
-            plain=builder.plain(question),
-            convert=builder.converter(question),
-            not_shown=cells(Missing.NOT_SHOWN),
-            not_answered=cells(Missing.NOT_ANSWERED),
-            dont_know=cells(Missing.DONT_KNOW),
-            not_applicable=cells(Missing.NOT_APPLICABLE),
-        )
+        self._slots = tuple(_Slot(q) for q in self.questions)
 
     def missing_codes(self, question: Question) -> tuple[Missing, ...]:
         """The codes this question's columns can hold, over every version records answer."""
@@ -152,67 +170,79 @@ class Layout:
             codes.add(Missing.DONT_KNOW)
         return tuple(sorted(codes, reverse=True))
 
+    def table(self, records: Sequence[ExportRecord]) -> list[Sequence[Cell]]:
+        """The records' typed cells, one sequence per column; text is as answered.
+
+        Built a column at a time: a batch's cells are made by list comprehensions, not by
+        a loop over each response's questions.
+        """
+        visible = [self._visibility(record)(record.answers) for record in records]
+        started = [None if r.started_at is None else _utc(r.started_at, r.id) for r in records]
+        submitted = [_utc(r.submitted_at, r.id) for r in records]
+        columns: list[Sequence[Cell]] = [
+            [r.id for r in records],
+            [r.questionnaire_id for r in records],
+            [r.version for r in records],
+            [r.mode for r in records],
+            [r.segment for r in records],
+            [r.segment_source for r in records],
+            [r.locale for r in records],
+            [r.text_size for r in records],
+            [r.contrast for r in records],
+            started,
+            submitted,
+            [
+                None if start is None else round((end - start).total_seconds(), 3)
+                for start, end in zip(started, submitted, strict=True)
+            ],
+        ]
+        answers = [record.answers for record in records]
+        for slot in self._slots:
+            code = slot.code
+            values = [
+                a.get(code) if code in v else HIDDEN for a, v in zip(answers, visible, strict=True)
+            ]
+            try:
+                columns += slot.columns(values)
+            except (TypeError, ValueError):
+                for record, value in zip(records, values, strict=True):
+                    try:
+                        slot.cells(value)
+                    except ValueError as error:
+                        raise ExportError(f"response {record.id}: {error}") from error
+                raise
+        return columns
+
     def row(self, record: ExportRecord) -> list[Cell]:
-        """The record's typed cells, one per column; text is as answered."""
-        visibility = self._visible.get(record.version_hash)
-        if visibility is None:
+        """One record's typed cells, one per column."""
+        return [column[0] for column in self.table([record])]
+
+    def _visibility(self, record: ExportRecord) -> Visibility:
+        found = self._visible.get(record.version_hash)
+        if found is None:
             raise ExportError(
                 f"response {record.id} answered version {record.version_hash[:12]}, "
                 f"which this layout of {self.questionnaire.id} does not cover"
             )
-        answers = record.answers
-        visible = visibility(answers)
-        started = None if record.started_at is None else _utc(record.started_at, record.id)
-        submitted = _utc(record.submitted_at, record.id)
-        duration = None if started is None else round((submitted - started).total_seconds(), 3)
-        cells: list[Cell] = [
-            record.id,
-            record.questionnaire_id,
-            record.version,
-            record.mode,
-            record.segment,
-            record.segment_source,
-            record.locale,
-            record.text_size,
-            record.contrast,
-            started,
-            submitted,
-            duration,
-        ]
-        try:
-            for code, plain, convert, not_shown, not_answered, dont_know, n_a in self._slots:
-                if code not in visible:
-                    cells += not_shown
-                    continue
-                value = answers.get(code)
-                if value is None:
-                    cells += not_answered
-                elif value == DONT_KNOW:
-                    cells += dont_know
-                elif value == NOT_APPLICABLE:
-                    cells += n_a
-                elif type(value) in plain:
-                    cells.append(value)
-                else:
-                    cells += convert(value)
-        except ValueError as error:
-            raise ExportError(f"response {record.id}: {error}") from error
-        return cells
+        return found
 
-    def sheet_row(self, row: Sequence[Cell]) -> list[Cell]:
-        """A typed row as spreadsheets get it: answer text neutralised, times as "…Z"."""
-        cells = list(row)
+    def sheet_table(self, columns: Sequence[Sequence[Cell]]) -> list[Sequence[Cell]]:
+        """Typed columns as spreadsheets get them: answer text neutralised, times as "…Z"."""
+        safe = list(columns)
         for i in self.text_indexes:
-            value = cells[i]
             # safety.neutralise, inlined: this runs for every text cell of a batch. Only
             # plain str is answer text; a MissingText code is the export's own.
-            if value.__class__ is str and value[:1] in FORMULA_STARTS:
-                cells[i] = QUOTE + value
+            safe[i] = [
+                QUOTE + v if v.__class__ is str and v[:1] in FORMULA_STARTS else v
+                for v in columns[i]
+            ]
         for i in self.time_indexes:
-            moment = cells[i]
-            if isinstance(moment, dt.datetime):
-                cells[i] = utc_text(moment)
-        return cells
+            safe[i] = [utc_text(m) if isinstance(m, dt.datetime) else m for m in columns[i]]
+        return safe
+
+    def sheet_row(self, row: Sequence[Cell]) -> list[Cell]:
+        """One typed row as spreadsheets get it (see `sheet_table`)."""
+        return [column[0] for column in self.sheet_table([[cell] for cell in row])]
 
 
 def utc_text(moment: dt.datetime) -> str:

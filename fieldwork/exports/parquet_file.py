@@ -4,8 +4,8 @@ Integer columns (ratings, counts, 0/1 choices, durations, and their missing
 codes) are int64; numbers that may have decimals float64; choice values,
 dates and free text strings, with missing codes as "-96" … "-99"; times
 timestamp[us, UTC]. Text is kept as answered, not neutralised: Parquet is read
-by programs, not opened as a spreadsheet. Rows are buffered and written
-`row_group_size` at a time, so memory does not grow with the batch. pyarrow
+by programs, not opened as a spreadsheet. Rows are buffered, a list per column,
+and written `row_group_size` at a time, so memory does not grow with the batch. pyarrow
 writes no clock time into the file, so the same rows give the same bytes
 with the same pyarrow version (which the file records in `created_by`).
 """
@@ -49,27 +49,30 @@ class ParquetTable:
             [pa.field(c.name, ARROW_TYPES[c.kind]) for c in columns], metadata=metadata
         )
         self._group_size = row_group_size
-        self._buffer: list[Sequence[Cell]] = []
+        self._buffer: list[list[Cell]] = [[] for _ in columns]  # one list per column
         self._writer = pq.ParquetWriter(str(path), self._schema, compression=COMPRESSION)
 
-    def add(self, row: Sequence[Cell]) -> None:
-        self._buffer.append(row)
-        self.rows += 1
-        if len(self._buffer) >= self._group_size:
-            self._flush()
+    def add(self, columns: Sequence[Sequence[Cell]]) -> None:
+        """Add rows given column by column (`Layout.table`), one sequence per column."""
+        for buffered, column in zip(self._buffer, columns, strict=True):
+            buffered.extend(column)
+        self.rows += len(columns[0])
+        while len(self._buffer[0]) >= self._group_size:
+            self._flush(self._group_size)
 
-    def _flush(self) -> None:
-        if not self._buffer:
+    def _flush(self, count: int) -> None:
+        """Write the first `count` buffered rows as one row group."""
+        if not count:
             return
-        arrays = []
-        # zip(*rows) yields one column at a time: the rows and the finished arrays are
-        # all that is held, about 1.7 kB a row for the shipped questionnaire.
-        for values, field in zip(zip(*self._buffer, strict=True), self._schema, strict=True):
-            arrays.append(pa.array(values, type=field.type))
+        arrays = [
+            pa.array(column[:count], type=field.type)
+            for column, field in zip(self._buffer, self._schema, strict=True)
+        ]
         table = pa.Table.from_arrays(arrays, schema=self._schema)
-        self._writer.write_table(table, row_group_size=len(self._buffer))
-        self._buffer = []
+        self._writer.write_table(table, row_group_size=count)
+        for column in self._buffer:
+            del column[:count]
 
     def close(self) -> None:
-        self._flush()
+        self._flush(len(self._buffer[0]))
         self._writer.close()

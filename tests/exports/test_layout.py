@@ -173,6 +173,25 @@ def test_an_answer_its_type_cannot_hold_is_refused_with_the_response_id(
         layout.row(record(id=9, answers={**FULL, code: value}))
 
 
+def test_a_table_of_records_names_the_one_whose_answer_it_cannot_hold(
+    layout: Layout, record: MakeRecord
+) -> None:
+    records = [record(1), record(2, {**FULL, "A3": True}), record(3)]
+    with pytest.raises(ExportError, match="response 2: A3: "):
+        layout.table(records)
+
+
+def test_a_table_holds_the_rows_of_its_records(layout: Layout, record: MakeRecord) -> None:
+    records = [
+        record(1),
+        record(2, {"A1": "no", "A10": "why"}),
+        record(3, {**FULL, "A2": "_dont_know", "A3": "_not_applicable"}),
+        record(4, {"A1": "yes"}, started_at=None),
+    ]
+    rows = [list(row) for row in zip(*layout.table(records), strict=True)]
+    assert rows == [layout.row(r) for r in records]
+
+
 def test_a_record_of_an_unknown_version_is_refused(layout: Layout, record: MakeRecord) -> None:
     with pytest.raises(ExportError, match="does not cover"):
         layout.row(record(version_hash="0" * 64))
