@@ -900,7 +900,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="gunicorn worker processes (default 2: one per core)",
     )
     parser.add_argument(
-        "--threads", type=_positive(int), default=4, help="threads per worker (default 4)"
+        "--threads",
+        type=_positive(int),
+        default=1,
+        help="threads per worker (default 1, as the README deploys the app: with more, a "
+        "thread holding SQLite's write turn waits for the GIL while the other worker's "
+        "writers wait for it)",
     )
     parser.add_argument(
         "--keepalive",
