@@ -225,9 +225,9 @@ def test_bulk_run_leaves_alone_a_response_decided_while_it_ran(
     change = screening._change
 
     def decide_meanwhile(row: Any, *args: Any) -> Any:
-        if row.id == decided.id:
+        if row["id"] == decided.id:
             with Session(db.engine()) as other:
-                decision = review.Decision(row.id, row.row_version, APPROVED, "valid")
+                decision = review.Decision(row["id"], row["row_version"], APPROVED, "valid")
                 review.decide(other, decision, person)
         return change(row, *args)
 
@@ -240,3 +240,15 @@ def test_bulk_run_leaves_alone_a_response_decided_while_it_ran(
     assert decided.flags == [] and decided.status == APPROVED
     assert [e.action for e in audit(ctx, kept.id)] == ["flags", "status"]
     assert [e.reason for e in audit(ctx, decided.id)] == ["valid"]
+
+
+def test_bulk_run_reads_page_times_and_does_without_them(ctx: Session) -> None:
+    fast, paper = (send(ctx, policy=screening.Policy(auto_reject=False)) for _ in "ab")
+    fast.paradata = {**fast.paradata, "page_seconds": {"S1": 0.2, "Q1": 0.3}}
+    paper.paradata = {}
+    ctx.add_all([fast, paper])
+    ctx.commit()
+    assert summary_counts(run(ctx, current(ctx))) == (2, 1, 1)
+    ctx.refresh(fast)
+    [found] = [flag for flag in fast.flags if flag["code"] == "impossible-paradata"]
+    assert found["pages"] == ["Q1", "S1"]
