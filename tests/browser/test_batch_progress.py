@@ -19,15 +19,11 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page
 
-from fieldwork import db, quality
-from fieldwork.accounts.models import StaffUser
+from fieldwork import db
 from fieldwork.exports import files, jobs
-from fieldwork.exports import service as exports
 from fieldwork.exports.models import Batch
-from fieldwork.review import screening
-from fieldwork.web import catalog
-from tests.browser.conftest import PHONE, QID, Checks, click_and_wait
-from tests.review.factories import PASSWORD, add_response, fast_password_hashing, staff
+from tests.browser.conftest import PHONE, Checks, click_and_wait
+from tests.review.factories import PASSWORD, add_response, fast_password_hashing, freeze_all, staff
 from tests.web.test_batch_jobs import LIMIT, Gate, finish_builds
 from tests.web.test_batches import ZIPPED
 
@@ -59,20 +55,7 @@ def batch_id(app: Flask) -> int:
     user = staff(app, "chen")
     for segment in ("elderly", "elderly", "parents", "parents"):
         add_response(app, status="approved", segment=segment)
-    with app.app_context():
-        session = db.session()
-        creator = session.get(StaffUser, user)
-        current = catalog.versions().current(session, QID)
-        assert creator is not None and current is not None
-        batch = exports.freeze(
-            session,
-            "2026 第四季度 wave 1",
-            exports.Filters(questionnaire_id=QID),
-            quality.rules_version(screening.settings(current)),
-            creator,
-        )
-        assert batch.id is not None
-        return batch.id
+    return freeze_all(app, user, "2026 第四季度 wave 1")
 
 
 def sign_in(page: Page, lang: str = "en") -> None:

@@ -24,11 +24,6 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page
 
-from fieldwork import db, quality
-from fieldwork.accounts.models import StaffUser
-from fieldwork.exports import service as exports
-from fieldwork.review import screening
-from fieldwork.web import catalog
 from tests.browser.conftest import DESKTOP, FOCUS_JS, PHONE, QID, Checks, click_and_wait
 from tests.review.factories import (
     DAY,
@@ -39,6 +34,7 @@ from tests.review.factories import (
     TRICKY,
     add_response,
     fast_password_hashing,
+    freeze_all,
     response_row,
     staff,
 )
@@ -197,21 +193,7 @@ def test_reviewer_decides_freezes_and_downloads(
 @pytest.fixture
 def frozen(app: Flask, queue: dict[str, int]) -> int:
     """A batch frozen beforehand, for its page."""
-    with app.app_context():
-        session = db.session()
-        creator = session.get(StaffUser, queue["chen"])
-        assert creator is not None
-        current = catalog.versions().current(session, QID)
-        assert current is not None
-        batch = exports.freeze(
-            session,
-            "2026 第四季度 消费者问卷 wave 1",
-            exports.Filters(questionnaire_id=QID),
-            quality.rules_version(screening.settings(current)),
-            creator,
-        )
-        assert batch.id is not None
-        return batch.id
+    return freeze_all(app, queue["chen"], "2026 第四季度 消费者问卷 wave 1")
 
 
 @pytest.mark.parametrize("mode", ["standard", "large"])

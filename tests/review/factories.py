@@ -22,8 +22,11 @@ from sqlmodel import col
 
 from fieldwork import db, quality
 from fieldwork.accounts import service as accounts
+from fieldwork.accounts.models import StaffUser
+from fieldwork.exports import service as exports
 from fieldwork.responses import service as responses
 from fieldwork.responses.models import Response
+from fieldwork.review import screening
 from fieldwork.web import catalog
 from tests.conftest import QID, answers_of_complete, csrf_of
 
@@ -132,3 +135,21 @@ def response_row(app: Flask, response_id: int) -> Response:
         found = db.session().get(Response, response_id)
         assert found is not None
         return found
+
+
+def freeze_all(app: Flask, creator_id: int, name: str) -> int:
+    """A batch of every approved response, frozen by the service (so no build started)."""
+    with app.app_context():
+        session = db.session()
+        creator = session.get(StaffUser, creator_id)
+        current = catalog.versions().current(session, QID)
+        assert creator is not None and current is not None
+        batch = exports.freeze(
+            session,
+            name,
+            exports.Filters(questionnaire_id=QID),
+            quality.rules_version(screening.settings(current)),
+            creator,
+        )
+        assert batch.id is not None
+        return batch.id
