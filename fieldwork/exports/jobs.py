@@ -22,7 +22,9 @@ import datetime as dt
 import errno
 import logging
 import secrets
+import shutil
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +46,9 @@ DONE = "done"
 HEARTBEAT_SECONDS = 5.0
 STALE = dt.timedelta(seconds=60)
 """A build silent for this long is taken for dead: twelve missed beats, not a slow disk."""
+LEFT_BEHIND = dt.timedelta(hours=1)
+"""A temporary folder untouched this long was left by a build that was killed: a live one
+writes into its files all the time."""
 ROWS_SHARE = 90
 """Percent of the work the responses are taken to be; packing the zip is the rest."""
 
@@ -211,6 +216,7 @@ def _build(engine: Engine, batch_id: int, exports_dir: Path, bom: bool, claim: _
     """The background thread: write the folder through `files`, as the CLI and inline
     downloads do (the same bytes), then record how it ended."""
     outcome: dict[str, object] = {"state": DONE, "error": None}
+    _sweep(exports_dir, claim.folder)
     with _Heartbeat(engine, claim) as heartbeat:
         try:
             with Session(engine, expire_on_commit=False) as session:
@@ -224,6 +230,18 @@ def _build(engine: Engine, batch_id: int, exports_dir: Path, bom: bool, claim: _
         _record(engine, claim, done=heartbeat.done, heartbeat_at=_now(), **outcome)
     except Exception:  # the job goes stale, and the next look finds the folder or restarts
         LOG.exception("could not record the end of %s", claim.folder)
+
+
+def _sweep(exports_dir: Path, folder: str) -> None:
+    """Delete the temporary folders that killed builds of `folder` left behind. (`files.write`
+    names them `.<folder>-<random>` and deletes its own when it ends in any other way.)"""
+    for work in exports_dir.glob(f".{folder}-*"):
+        try:
+            touched = max(p.stat().st_mtime for p in (work, *work.iterdir()))
+        except OSError:  # finished, or swept by another build, meanwhile
+            continue
+        if time.time() - touched > LEFT_BEHIND.total_seconds():
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _error_code(error: Exception) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -313,6 +314,27 @@ def test_a_build_whose_process_died_is_taken_over(
     job = job_of(app, batch_id)
     assert job is not None and job.token != "another-worker" and job.state == "done"
     assert client.get(f"/staff/batches/{batch_id}/batch.zip").status_code == 200
+
+
+def test_a_build_deletes_what_killed_builds_left_behind(
+    app: Flask, client: FlaskClient, batch_id: int
+) -> None:
+    with app.app_context():
+        batch = db.session().get(Batch, batch_id)
+        assert batch is not None
+        target = files.folder(app.config["EXPORTS_DIR"], batch, False)
+    target.parent.mkdir(parents=True)
+    killed, live = target.parent / f".{target.name}-killed", target.parent / f".{target.name}-live"
+    for work in (killed, live):
+        work.mkdir()
+        (work / "data.csv").write_text("response_id,\n")
+    hours_ago = time.time() - 2 * jobs.LEFT_BEHIND.total_seconds()
+    for path in (killed / "data.csv", killed):
+        os.utime(path, (hours_ago, hours_ago))
+    assert client.get(f"/staff/batches/{batch_id}/batch.zip").status_code == 303
+    wait_for(client, batch_id, jobs.READY)
+    assert not killed.exists()
+    assert live.exists()  # perhaps `flask fieldwork export write`, still at work
 
 
 # ---------------------------------------------------------------- failure and retry
