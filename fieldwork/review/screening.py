@@ -319,18 +319,9 @@ def run(
     summary = RunSummary()
     for rows in _stream(session, current.id, _LEAN):
         for row in rows:
-            index.observe(
-                quality.Subject(
-                    id=row.id,
-                    questionnaire_id=current.id,
-                    mode="",
-                    answers={},
-                    submitted_at=row.submitted_at,
-                    started_at=row.started_at,
-                    ip_hash=row.ip_hash,
-                ),
-                fingerprint=row.fingerprint or "",
-            )
+            started, submitted = row.started_at, row.submitted_at  # aware, UTC
+            seconds = None if started is None else (submitted - started).total_seconds()
+            index.note(row.id, submitted, seconds, row.ip_hash, row.fingerprint or "")
         progress(len(rows))
     index.finish()
     checkers = {
