@@ -21,6 +21,7 @@ Run from the repository root:
     python bench/submit.py                       # 8 clients, 2 s warm-up, 10 s measured
     python bench/submit.py --clients 16 --seconds 20 --rounds 3
     python bench/submit.py --requests 2000       # a fixed count instead of a duration
+    python bench/submit.py --floor               # also the framework floor (bench/floor.py)
     python bench/submit.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/fieldwork_bench
 
 Targets (exit 1 if missed, unless --no-fail, which only spares the speed
@@ -202,6 +203,7 @@ class Databases:
     app_url: str  # SQLAlchemy URL the app uses
     baseline_url: str  # SQLAlchemy URL of the baseline's database (for counting)
     baseline_dsn: str  # what the baseline app connects with
+    floor_url: str | None = None  # the framework floor's own copy of the app's tables
 
 
 def prepare_app_database(url: str) -> None:
@@ -251,12 +253,15 @@ def _baseline_ddl(url: str) -> str:
 
 
 @contextlib.contextmanager
-def sqlite_databases(directory: Path) -> Iterator[Databases]:
+def sqlite_databases(directory: Path, floor: bool) -> Iterator[Databases]:
     app_url = f"sqlite:///{directory / 'fieldwork.db'}"
     baseline_url = f"sqlite:///{directory / 'baseline.db'}"
-    prepare_app_database(app_url)
+    floor_url = f"sqlite:///{directory / 'floor.db'}" if floor else None
+    for url in (app_url, floor_url):
+        if url:
+            prepare_app_database(url)
     prepare_baseline_table(baseline_url)
-    yield Databases(app_url, baseline_url, baseline_url)
+    yield Databases(app_url, baseline_url, baseline_url, floor_url)
 
 
 @contextlib.contextmanager
@@ -845,6 +850,16 @@ def report(
     return all(ok for *_rest, ok in correctness), all(ok for *_rest, ok in speed)
 
 
+def report_floor(rounds: list[LoadResult], base: Summary) -> None:
+    rate = median([r.rate for r in rounds])
+    cpu = [r.server_cpu_ms for r in rounds if r.server_cpu_ms is not None]
+    print(
+        f"\nframework floor (bench/floor.py, no app work): {rate:.1f} responses/s, "
+        f"server CPU {median(cpu) if cpu else math.nan:.2f} ms per response, "
+        f"ratio to the baseline {rate / base.rate if base.rate else 0.0:.2f}"
+    )
+
+
 # --------------------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------------------
@@ -929,6 +944,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "fieldwork_bench)",
     )
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure the framework floor (bench/floor.py: Flask, session, CSRF and one "
+        "insert, none of the app's work) against the same baseline; SQLite only",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="keep the temporary folder (databases, server logs) or database",
@@ -941,6 +962,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.database_url and not args.database_url.startswith("postgresql"):
         parser.error("--database-url must be a postgresql URL (SQLite is the default)")
+    if args.floor and args.database_url:
+        parser.error("--floor runs on SQLite only")
     if args.warmup < 0:
         parser.error("--warmup must be >= 0")
     return args
@@ -964,7 +987,7 @@ def main(argv: list[str] | None = None) -> int:
                 databases = stack.enter_context(postgres_database(args.database_url, args.keep))
                 backend = "PostgreSQL"
             else:
-                databases = stack.enter_context(sqlite_databases(folder))
+                databases = stack.enter_context(sqlite_databases(folder, args.floor))
                 backend = "SQLite (WAL)"
             print(f"databases ready ({backend}); starting servers in {folder}", flush=True)
             with contextlib.ExitStack() as servers:
@@ -991,9 +1014,26 @@ def main(argv: list[str] | None = None) -> int:
                         folder,
                     )
                 )
-                results: dict[str, list[LoadResult]] = {"baseline": [], "app": []}
+                measured = [baseline, app]
+                if databases.floor_url:
+                    measured.append(
+                        servers.enter_context(
+                            gunicorn(
+                                "floor",
+                                "floor:app",
+                                {
+                                    "FIELDWORK_DATABASE_URL": databases.floor_url,
+                                    "FIELDWORK_SECRET_KEY": "bench-secret-key",
+                                },
+                                config,
+                                folder,
+                                pythonpath=REPO / "bench",
+                            )
+                        )
+                    )
+                results: dict[str, list[LoadResult]] = {s.label: [] for s in measured}
                 for number in range(1, args.rounds + 1):
-                    for server in (baseline, app):
+                    for server in measured:
                         result = run_load(
                             server,
                             args.clients,
@@ -1028,6 +1068,8 @@ def main(argv: list[str] | None = None) -> int:
                 storage[label] = verify(url, table, acknowledged, duplicates[label].ids)
                 summaries[label] = summarise(results[label], duplicates[label])
             correct, fast = report(args, config, backend, load, summaries, storage)
+            if "floor" in results:
+                report_floor(results["floor"], summaries["baseline"])
     except BenchError as error:
         print(f"benchmark could not run: {error}", file=sys.stderr)
         return 2
