@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -151,29 +151,46 @@ def _records(
     labels = {key: version.version for key, version in layout.versions.items()}
     count = 0
     for row in service.included_responses(session, batch_id):
-        yield record(row, labels[row.version_hash])
+        yield record(row, labels)
         count += 1
         if count % 1000 == 0:
             progress(1000)
     progress(count % 1000)
 
 
-def record(row: Any, version: str) -> ExportRecord:
-    """What of a stored response may leave the system (a row of `service.EXPORTED`)."""
+def record(row: Any, labels: Mapping[str, str]) -> ExportRecord:
+    """What of a stored response may leave the system, from a row of `service.EXPORTED`
+    (unpacked by position: by name costs as much as decoding the answers) and the
+    version labels by content hash."""
+    (
+        id_,
+        questionnaire_id,
+        version_hash,
+        mode,
+        segment,
+        segment_source,
+        locale,
+        started_at,
+        submitted_at,
+        answers,
+        text_size,
+        contrast,
+        *_,  # what the query adds to page with
+    ) = row
     return ExportRecord(
-        id=row.id,
-        questionnaire_id=row.questionnaire_id,
-        version=version,
-        version_hash=row.version_hash,
-        mode=row.mode,
-        segment=row.segment,
-        segment_source=row.segment_source,
-        locale=row.locale,
-        text_size=row.text_size,
-        contrast=row.contrast,
-        started_at=as_utc(row.started_at) if row.started_at else None,
-        submitted_at=as_utc(row.submitted_at),
-        answers=json.loads(row.answers),
+        id=id_,
+        questionnaire_id=questionnaire_id,
+        version=labels[version_hash],
+        version_hash=version_hash,
+        mode=mode,
+        segment=segment,
+        segment_source=segment_source,
+        locale=locale,
+        text_size=text_size,
+        contrast=contrast,
+        started_at=as_utc(started_at) if started_at else None,
+        submitted_at=as_utc(submitted_at),
+        answers=json.loads(answers),
     )
 
 

@@ -186,7 +186,8 @@ EXPORTED = (
     col(Response.paradata)["contrast"].as_string().label("contrast"),
 )
 """What an export reads of a response: no ORM objects, the answers as JSON text, and of
-the paradata only the display settings (the rest never leaves the system)."""
+the paradata only the display settings (the rest never leaves the system). In this
+order: `files.record` unpacks a row by position."""
 
 
 def included_responses(session: Session, batch_id: int, chunk: int = 5000) -> Iterator[Any]:
