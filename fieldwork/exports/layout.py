@@ -37,7 +37,7 @@ FIXED: tuple[Column, ...] = (
 """Response metadata, empty (null) where unknown: a paper response has no start time."""
 
 MEMO_LIMIT = 100_000
-"""Combinations of condition outcomes remembered before the memo starts over."""
+"""Combinations (of condition outcomes, of choices) remembered before a memo starts over."""
 
 
 HIDDEN = object()
@@ -67,6 +67,7 @@ class _Slot:
         # A one-column question's cell for the values whose cell is known without a call.
         self._own: dict[Any, Cell] = {value: value for value in builder.known(question)}
         self._own.update((value, codes[0]) for value, codes in self._missing.items())
+        self._memo: dict[Any, tuple[Cell, ...]] = {}
 
     def cells(self, value: Any) -> tuple[Cell, ...]:
         """The cells of one value (an answer, None or HIDDEN); ValueError if it cannot be."""
@@ -76,13 +77,23 @@ class _Slot:
             return (value,)
         return tuple(self._convert(value))
 
+    def _remembered(self, value: Any) -> tuple[Cell, ...]:
+        """`cells`, remembered: a batch repeats few selections of a multiple choice."""
+        key = tuple(value) if value.__class__ is list else value
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[key] = self.cells(value)
+        return found
+
     def columns(self, values: Sequence[Any]) -> list[Sequence[Cell]]:
         """The cells of many values, column by column: what `cells` gives, faster.
 
         TypeError or ValueError if a value cannot be made into cells (`cells` says which).
         """
         if self.width > 1:
-            return list(zip(*map(self.cells, values), strict=True))
+            return list(zip(*map(self._remembered, values), strict=True))
         own, plain, cells = self._own, self._plain, self.cells
         return [[own[v] if v in own else v if type(v) in plain else cells(v)[0] for v in values]]
 
