@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, select, tuple_, update
+from sqlalchemy import DateTime, Text, bindparam, cast, func, select, tuple_, type_coerce, update
 from sqlmodel import Session, col
 
 from fieldwork import quality
@@ -236,10 +236,20 @@ class RunSummary:
 Progress = Callable[[int], None]
 """Told how many more responses were handled; the CLI draws its bar with it."""
 
+
+def _as_stored(column: Any) -> Any:
+    """A time column as the driver reads it (naive UTC from SQLite, aware from PostgreSQL),
+    without the column type's conversion of every value: `quality.as_utc` makes the ones
+    used aware, at a fraction of the cost over a million rows."""
+    return type_coerce(column, DateTime()).label(column.key)
+
+
+# The stored duration, not the start: the median needs only that, and one time column
+# fewer is read and converted per response.
 _LEAN = (
     col(Response.id),
-    col(Response.submitted_at),
-    col(Response.started_at),
+    _as_stored(col(Response.submitted_at)),
+    col(Response.duration_seconds),
     col(Response.ip_hash),
     col(Response.fingerprint),
 )
@@ -252,8 +262,8 @@ _FULL = (
     col(Response.mode),
     cast(col(Response.answers), Text).label("answers"),
     cast(col(Response.paradata)["page_seconds"], Text).label("page_seconds"),
-    col(Response.submitted_at),
-    col(Response.started_at),
+    _as_stored(col(Response.submitted_at)),
+    _as_stored(col(Response.started_at)),
     col(Response.ip_hash),
     cast(col(Response.flags), Text).label("flags"),
     col(Response.status),
@@ -295,7 +305,7 @@ def _stream(
         yield rows
         last = rows[-1]
         after = tuple_(col(Response.submitted_at), col(Response.id)) > tuple_(
-            last.submitted_at, last.id
+            quality.as_utc(last.submitted_at), last.id
         )
         rows = session.connection().execute(query.where(after)).all()
 
@@ -319,9 +329,8 @@ def run(
     summary = RunSummary()
     for rows in _stream(session, current.id, _LEAN):
         for row in rows:
-            started, submitted = row.started_at, row.submitted_at  # aware, UTC
-            seconds = None if started is None else (submitted - started).total_seconds()
-            index.note(row.id, submitted, seconds, row.ip_hash, row.fingerprint or "")
+            submitted = quality.as_utc(row.submitted_at)
+            index.note(row.id, submitted, row.duration_seconds, row.ip_hash, row.fingerprint or "")
         progress(len(rows))
     index.finish()
     checkers = {
