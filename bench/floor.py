@@ -56,7 +56,7 @@ def submit(qid: str) -> HTTPResponse:
     answers.pop("csrf_token", None)
     row = {
         "submission_id": submission_id,
-        "reference": secrets.token_hex(4),
+        "reference": secrets.token_hex(6),  # as long as the column allows: no collisions
         "questionnaire_id": qid,
         "version_hash": version_hash,
         "mode": "online",
