@@ -20,7 +20,10 @@ checks) runs in a fresh interpreter (`python bench/export.py --phase …`), so i
 memory is its own. The peak is the kernel's high-water mark of the process's resident
 memory (VmHWM in /proc/self/status). `getrusage(RUSAGE_SELF).ru_maxrss` is not used on
 Linux: a child started by fork or vfork and exec keeps the maximum it reached before the
-exec, which includes its parent's resident memory.
+exec, which includes its parent's resident memory. A phase whose work forks processes of
+its own (a large quality run judges in workers) reports the larger of its peak and theirs
+(`RUSAGE_CHILDREN`: forked without exec, their peak is their own, pages shared with the
+phase included).
 
 Run from the repository root:
 
@@ -140,10 +143,16 @@ class Meter:
         wall, cpu = self._started
         self.seconds = time.perf_counter() - wall
         self.cpu_seconds = _cpu_seconds() - cpu
-        self.peak_mb = memory_mb()[1]
+        self.peak_mb = max(memory_mb()[1], _children_peak_mb())
         if self._profiler is not None:
             self._profiler.disable()
             self._profiler.dump_stats(self._profile_path)
+
+
+def _children_peak_mb() -> float:
+    """The peak resident memory of the largest finished child process, in MB."""
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak / (1 << 20 if sys.platform == "darwin" else 1 << 10)
 
 
 def _cpu_seconds() -> float:

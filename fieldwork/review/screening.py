@@ -15,12 +15,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
+import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, Text, bindparam, cast, func, select, tuple_, type_coerce, update
+from sqlalchemy import (
+    DateTime,
+    Text,
+    bindparam,
+    cast,
+    create_engine,
+    func,
+    select,
+    tuple_,
+    type_coerce,
+    update,
+)
 from sqlmodel import Session, col
 
 from fieldwork import quality
@@ -327,32 +340,105 @@ def run(
     _fill_fingerprints(session, current.id, versions)
     index = quality.BulkIndex(current, settings(current))
     summary = RunSummary()
+    starts = []  # where each chunk of the second pass starts, in (submitted_at, id) order
     for rows in _stream(session, current.id, _LEAN):
+        starts.append((rows[0].submitted_at, rows[0].id))
         for row in rows:
             submitted = quality.as_utc(row.submitted_at)
             index.note(row.id, submitted, row.duration_seconds, row.ip_hash, row.fingerprint or "")
         progress(len(rows))
     index.finish()
-    checkers = {
-        key: quality.Checker(version, settings(version)) for key, version in versions.items()
-    }
-    versions_used = {key: rules_version(v) for key, v in versions.items()}
-    _audit_thresholds(session, current.id, set(versions_used.values()))
+    judge = _Judge(
+        checkers={key: quality.Checker(v, settings(v)) for key, v in versions.items()},
+        versions_used={key: rules_version(v) for key, v in versions.items()},
+        index=index,
+        policy=policy,
+        moment=moment,
+    )
+    _audit_thresholds(session, current.id, set(judge.versions_used.values()))
     session.commit()  # the thresholds entry stays if a chunk is undone (`_write`)
-    for rows in _stream(session, current.id, _FULL):
+    if index.observed >= PARALLEL_FROM and WORKERS > 1:
+        judged = _judged_by_workers(session, current.id, starts, judge)
+    else:
+        judged = (judge(rows) for rows in _stream(session, current.id, _FULL))
+    for count, writes in judged:
+        summary.responses += count
+        _write(session, writes, summary)
+        progress(count)
+    summary.rules_versions = tuple(sorted(set(judge.versions_used.values())))
+    return summary
+
+
+@dataclass(frozen=True)
+class _Judge:
+    """The second pass's work on a chunk of _FULL rows: their new flags and status."""
+
+    checkers: Mapping[str, quality.Checker]
+    versions_used: Mapping[str, str]
+    index: quality.BulkIndex
+    policy: Policy
+    moment: dt.datetime
+
+    def __call__(self, rows: Sequence[Any]) -> tuple[int, list[_Write]]:
         writes = []
         for row in rows:
             decoded = _decoded(row)
             found = subject(decoded)
-            flags = checkers[row.version_hash].evaluate(found, index.neighbours(found), moment)
-            summary.responses += 1
-            write = _change(decoded, flags, versions_used[row.version_hash], policy)
+            checker = self.checkers[row.version_hash]
+            flags = checker.evaluate(found, self.index.neighbours(found), self.moment)
+            write = _change(decoded, flags, self.versions_used[row.version_hash], self.policy)
             if write is not None:
                 writes.append(write)
-        _write(session, writes, summary)
-        progress(len(rows))
-    summary.rules_versions = tuple(sorted(set(versions_used.values())))
-    return summary
+        return len(rows), writes
+
+
+WORKERS = min(2, os.cpu_count() or 1)
+"""Processes judging the second pass of a large run: the rules are Python, so one per core
+(two at most: the run's own process writes, and reviewers keep using the app)."""
+PARALLEL_FROM = 100_000
+"""Responses from which the second pass runs in WORKERS processes; starting them takes a
+moment that a smaller run would not win back."""
+
+_WORKER: dict[str, Any] = {}  # in a worker process: its engine, questionnaire and judge
+
+
+def _judged_by_workers(
+    session: Session,
+    questionnaire_id: str,
+    starts: Sequence[tuple[dt.datetime, int]],
+    judge: _Judge,
+) -> Iterator[tuple[int, list[_Write]]]:
+    """The chunks from `starts` judged in forked worker processes, in order. Each reads its
+    chunks over its own connection; this process only writes. Forked, the workers share
+    the index the first pass built instead of receiving a copy."""
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    ends: list[tuple[dt.datetime, int] | None] = [*starts[1:], None]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(WORKERS, _start_worker, (url, questionnaire_id, judge)) as pool:
+        yield from pool.imap(_judge_chunk, zip(starts, ends, strict=True))
+
+
+def _start_worker(url: str, questionnaire_id: str, judge: _Judge) -> None:
+    # Never the parent's connections: a new engine, with its own pool.
+    _WORKER.update(engine=create_engine(url), questionnaire_id=questionnaire_id, judge=judge)
+
+
+def _judge_chunk(
+    bounds: tuple[tuple[dt.datetime, int], tuple[dt.datetime, int] | None],
+) -> tuple[int, list[_Write]]:
+    """In a worker: judge the responses from one chunk's start up to the next one's."""
+    start, end = bounds
+    key = tuple_(col(Response.submitted_at), col(Response.id))
+    query = select(*_FULL).where(
+        col(Response.questionnaire_id) == _WORKER["questionnaire_id"],
+        key >= tuple_(quality.as_utc(start[0]), start[1]),
+    )
+    if end is not None:
+        query = query.where(key < tuple_(quality.as_utc(end[0]), end[1]))
+    with _WORKER["engine"].connect() as connection:
+        rows = connection.execute(query.order_by(*key.clauses)).all()
+    judge: _Judge = _WORKER["judge"]
+    return judge(rows)
 
 
 def _fill_fingerprints(

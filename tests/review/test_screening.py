@@ -252,3 +252,37 @@ def test_bulk_run_reads_page_times_and_does_without_them(ctx: Session) -> None:
     ctx.refresh(fast)
     [found] = [flag for flag in fast.flags if flag["code"] == "impossible-paradata"]
     assert found["pages"] == ["Q1", "S1"]
+
+
+def judged(session: Session) -> list[tuple[int, list[dict[str, Any]], str]]:
+    rows = session.execute(select(Response).order_by(col(Response.id))).scalars()
+    return [(row.id or 0, row.flags, row.status) for row in rows]
+
+
+def test_a_large_run_judges_in_worker_processes_what_one_process_would(
+    ctx: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks judged by forked workers, over their own connections: the same flags, status
+    and audit rows, in the same order, as a run in this process alone."""
+    monkeypatch.setattr(screening, "CHUNK", 3)  # chunk bounds fall inside same-IP groups
+    for minutes, ip in [(10, "f" * 64), (0.5, "f" * 64), (10, None), (10, "f" * 64)] * 3:
+        send(ctx, minutes=minutes, ip=ip, policy=screening.Policy(auto_reject=False))
+    blank = update(Response).values(flags=[], rules_version=None, status=PENDING)
+    results = []
+    for parallel_from in (10**9, 0):
+        ctx.execute(blank)
+        ctx.commit()
+        before = audit_rows(ctx)
+        monkeypatch.setattr(screening, "PARALLEL_FROM", parallel_from)
+        monkeypatch.setattr(screening, "WORKERS", 2)
+        summary = run(ctx, current(ctx))
+        ctx.expire_all()
+        entries = ctx.execute(select(AuditEntry).order_by(col(AuditEntry.id))).scalars()
+        actions = [(e.response_id, e.action, e.new) for e in list(entries)[before:]]
+        results.append((summary_counts(summary), judged(ctx), actions))
+    one, workers = results
+    assert one == workers
+    (responses_, flags_changed, status_changed), rows, actions = one
+    assert responses_ == 12 and flags_changed > 0 and status_changed > 0
+    assert len(actions) == flags_changed + status_changed
+    assert {"speeder", "duplicate-ip"} <= {flag["code"] for _, flags, _ in rows for flag in flags}
