@@ -187,3 +187,22 @@ def walk_to_check(client: FlaskClient, start_url: str = f"/s/{QID}/", answers: A
 
 def hidden_fields(html: str) -> list[tuple[str, str]]:
     return re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Work handed to worker processes, one entry per job; workers allowed from any size
+    and whatever threads the suite left running."""
+    from fieldwork import parallel
+
+    handed: list[bool] = []
+    in_workers = parallel.in_workers
+
+    def counted(*args: Any) -> Any:
+        handed.append(True)
+        return in_workers(*args)
+
+    monkeypatch.setattr(parallel, "in_workers", counted)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    return handed

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, NamedTuple, Protocol, Self, TypeVar
 
 from fieldwork.exports import archive, codebook, manifest
+from fieldwork.exports.columns import Cell
 from fieldwork.exports.csv_file import CsvTable
 from fieldwork.exports.layout import Layout
 from fieldwork.exports.parquet_file import ROW_GROUP_SIZE, ParquetTable
@@ -49,6 +50,23 @@ FILE_NAMES = (
     manifest.NAME,
 )
 """Every file an export can write, in zip order; `Export.files` lists those written."""
+
+
+class Chunk(NamedTuple):
+    """Records already made into cells (`prepare`), e.g. by another process."""
+
+    ids: list[int]
+    groups: Counter[tuple[str, str]]  # responses by (segment, mode)
+    columns: list[Sequence[Cell]]
+
+
+def prepare(layout: Layout, records: Sequence[ExportRecord]) -> Chunk:
+    """The cells of some records, in their order, for `BatchWriter.add_chunk`."""
+    return Chunk(
+        ids=[r.id for r in records],
+        groups=Counter((r.segment, r.mode) for r in records),
+        columns=layout.table(records),
+    )
 
 
 class _Table(Protocol):
@@ -157,11 +175,26 @@ class BatchWriter:
             self._write_pending()
         self._counts[record.segment, record.mode] += 1
 
+    def add_chunk(self, chunk: Chunk) -> None:
+        """Write records made into cells beforehand: what `add` does for each of them."""
+        self._write_pending()
+        if chunk.ids and self._last_included is not None and chunk.ids[0] <= self._last_included:
+            raise ExportError(
+                f"response {chunk.ids[0]} comes after {self._last_included}: ids must ascend"
+            )
+        if chunk.ids:
+            self._last_included = chunk.ids[-1]
+            self._write_columns(chunk.columns)
+        self._counts.update(chunk.groups)
+
     def _write_pending(self) -> None:
         if not self._pending:
             return
         columns = self.layout.table(self._pending)
         self._pending = []
+        self._write_columns(columns)
+
+    def _write_columns(self, columns: list[Sequence[Cell]]) -> None:
         if self._parquet is not None:
             self._parquet.add(columns)
         if self._sheets:
@@ -261,7 +294,7 @@ def _parquet_metadata(layout: Layout) -> dict[str, str]:
 def export_batch(
     directory: Path,
     layout: Layout,
-    records: Iterable[ExportRecord],
+    records: Iterable[ExportRecord | Chunk],
     excluded: Iterable[Excluded] = (),
     *,
     frozen_at: dt.datetime,
@@ -270,7 +303,8 @@ def export_batch(
     bom: bool = False,
     formats: Collection[str] = FORMATS,
 ) -> Export:
-    """Write every file of a batch, reading each iterable once."""
+    """Write every file of a batch, reading each iterable once. `records` may come made
+    into cells already, a chunk at a time."""
     with BatchWriter(
         directory,
         layout,
@@ -281,7 +315,10 @@ def export_batch(
         formats=formats,
     ) as writer:
         for record in records:
-            writer.add(record)
+            if isinstance(record, Chunk):
+                writer.add_chunk(record)
+            else:
+                writer.add(record)
         for item in excluded:
             writer.exclude(item)
         return writer.close()

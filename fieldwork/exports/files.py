@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from fieldwork import parallel
 from fieldwork.definitions.models import QuestionnaireVersion
 from fieldwork.definitions.service import Versions
 from fieldwork.exports import batch as writer
@@ -93,7 +94,7 @@ def write(
         done = writer.export_batch(
             work,
             layout,
-            _records(session, batch.id, layout, progress),
+            _responses(session, batch, layout, progress),
             _excluded(session, batch.id),
             frozen_at=as_utc(batch.created_at),
             batch=describe(batch),
@@ -145,10 +146,68 @@ def layout_of(session: Session, batch_id: int, versions: Versions) -> Layout:
     return Layout(built[0], also=built[1:])
 
 
+def _responses(
+    session: Session, batch: Batch, layout: Layout, progress: Progress
+) -> Iterator[ExportRecord | writer.Chunk]:
+    """The batch's responses in id order: read and made into cells a chunk at a time by
+    worker processes when the batch is large, else records read here."""
+    assert batch.id is not None
+    if parallel.worthwhile(batch.size):
+        return _chunks_by_workers(session, batch.id, layout, progress)
+    return _records(session, batch.id, layout, progress)
+
+
+def _labels(layout: Layout) -> dict[str, str]:
+    return {key: version.version for key, version in layout.versions.items()}
+
+
+def _chunks_by_workers(
+    session: Session, batch_id: int, layout: Layout, progress: Progress
+) -> Iterator[writer.Chunk]:
+    item = col(BatchItem.response_id)
+    numbered = (
+        select(item, func.row_number().over(order_by=item).label("n"))
+        .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included).is_(True))
+        .subquery()
+    )
+    # Every CHUNK-th id, found by the database: where each worker's range starts.
+    starts = list(
+        session.execute(
+            select(numbered.c.response_id)
+            .where((numbered.c.n - 1) % writer.CHUNK == 0)
+            .order_by(numbered.c.response_id)
+        ).scalars()
+    )
+    ranges = zip(starts, [*starts[1:], None], strict=True)
+    shared = (batch_id, layout, _labels(layout))
+    for chunk in parallel.in_workers(session.get_bind(), _chunk, ranges, shared):
+        progress(len(chunk.ids))
+        yield chunk
+
+
+def _chunk(bounds: tuple[int, int | None]) -> writer.Chunk:
+    """In a worker: the included responses from one id up to the next range's, in cells."""
+    batch_id, layout, labels = parallel.shared()
+    low, high = bounds
+    item = col(BatchItem.response_id)
+    query = (
+        select(*service.EXPORTED)
+        .join(BatchItem, item == col(Response.id))
+        .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included).is_(True))
+        .where(item >= low)
+        .order_by(item)
+    )
+    if high is not None:
+        query = query.where(item < high)
+    with parallel.connection() as connection:
+        rows = connection.execute(query).all()
+    return writer.prepare(layout, [record(row, labels) for row in rows])
+
+
 def _records(
     session: Session, batch_id: int, layout: Layout, progress: Progress
 ) -> Iterator[ExportRecord]:
-    labels = {key: version.version for key, version in layout.versions.items()}
+    labels = _labels(layout)
     count = 0
     for row in service.included_responses(session, batch_id):
         yield record(row, labels)

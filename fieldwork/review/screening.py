@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,7 +25,6 @@ from sqlalchemy import (
     Text,
     bindparam,
     cast,
-    create_engine,
     func,
     select,
     tuple_,
@@ -36,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col
 
-from fieldwork import quality
+from fieldwork import parallel, quality
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses.models import Response
 from fieldwork.responses.service import Screened, now
@@ -357,7 +354,7 @@ def run(
     )
     _audit_thresholds(session, current.id, set(judge.versions_used.values()))
     session.commit()  # the thresholds entry stays if a chunk is undone (`_write`)
-    if index.observed >= PARALLEL_FROM and WORKERS > 1:
+    if parallel.worthwhile(index.observed):
         judged = _judged_by_workers(session, current.id, starts, judge)
     else:
         judged = (judge(rows) for rows in _stream(session, current.id, _FULL))
@@ -392,53 +389,35 @@ class _Judge:
         return len(rows), writes
 
 
-WORKERS = min(2, os.cpu_count() or 1)
-"""Processes judging the second pass of a large run: the rules are Python, so one per core
-(two at most: the run's own process writes, and reviewers keep using the app)."""
-PARALLEL_FROM = 100_000
-"""Responses from which the second pass runs in WORKERS processes; starting them takes a
-moment that a smaller run would not win back."""
-
-_WORKER: dict[str, Any] = {}  # in a worker process: its engine, questionnaire and judge
-
-
 def _judged_by_workers(
     session: Session,
     questionnaire_id: str,
     starts: Sequence[tuple[dt.datetime, int]],
     judge: _Judge,
 ) -> Iterator[tuple[int, list[_Write]]]:
-    """The chunks from `starts` judged in forked worker processes, in order. Each reads its
-    chunks over its own connection; this process only writes. Forked, the workers share
-    the index the first pass built instead of receiving a copy."""
-    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    """The chunks from `starts` judged in worker processes, in order; this process writes."""
     ends: list[tuple[dt.datetime, int] | None] = [*starts[1:], None]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(WORKERS, _start_worker, (url, questionnaire_id, judge)) as pool:
-        yield from pool.imap(_judge_chunk, zip(starts, ends, strict=True))
-
-
-def _start_worker(url: str, questionnaire_id: str, judge: _Judge) -> None:
-    # Never the parent's connections: a new engine, with its own pool.
-    _WORKER.update(engine=create_engine(url), questionnaire_id=questionnaire_id, judge=judge)
+    ranges = zip(starts, ends, strict=True)
+    return parallel.in_workers(session.get_bind(), _judge_chunk, ranges, (questionnaire_id, judge))
 
 
 def _judge_chunk(
     bounds: tuple[tuple[dt.datetime, int], tuple[dt.datetime, int] | None],
 ) -> tuple[int, list[_Write]]:
     """In a worker: judge the responses from one chunk's start up to the next one's."""
+    questionnaire_id, judge = parallel.shared()
     start, end = bounds
     key = tuple_(col(Response.submitted_at), col(Response.id))
     query = select(*_FULL).where(
-        col(Response.questionnaire_id) == _WORKER["questionnaire_id"],
+        col(Response.questionnaire_id) == questionnaire_id,
         key >= tuple_(quality.as_utc(start[0]), start[1]),
     )
     if end is not None:
         query = query.where(key < tuple_(quality.as_utc(end[0]), end[1]))
-    with _WORKER["engine"].connect() as connection:
+    with parallel.connection() as connection:
         rows = connection.execute(query.order_by(*key.clauses)).all()
-    judge: _Judge = _WORKER["judge"]
-    return judge(rows)
+    found: tuple[int, list[_Write]] = judge(rows)
+    return found
 
 
 def _fill_fingerprints(

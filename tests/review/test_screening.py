@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
-from fieldwork import db
+from fieldwork import db, parallel
 from fieldwork.accounts import service as accounts
 from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
@@ -260,7 +260,7 @@ def judged(session: Session) -> list[tuple[int, list[dict[str, Any]], str]]:
 
 
 def test_a_large_run_judges_in_worker_processes_what_one_process_would(
-    ctx: Session, monkeypatch: pytest.MonkeyPatch
+    ctx: Session, monkeypatch: pytest.MonkeyPatch, forks: list[bool]
 ) -> None:
     """Chunks judged by forked workers, over their own connections: the same flags, status
     and audit rows, in the same order, as a run in this process alone."""
@@ -269,18 +269,18 @@ def test_a_large_run_judges_in_worker_processes_what_one_process_would(
         send(ctx, minutes=minutes, ip=ip, policy=screening.Policy(auto_reject=False))
     blank = update(Response).values(flags=[], rules_version=None, status=PENDING)
     results = []
-    for parallel_from in (10**9, 0):
+    for from_rows in (10**9, 0):
         ctx.execute(blank)
         ctx.commit()
         before = audit_rows(ctx)
-        monkeypatch.setattr(screening, "PARALLEL_FROM", parallel_from)
-        monkeypatch.setattr(screening, "WORKERS", 2)
+        monkeypatch.setattr(parallel, "FROM_ROWS", from_rows)
         summary = run(ctx, current(ctx))
         ctx.expire_all()
         entries = ctx.execute(select(AuditEntry).order_by(col(AuditEntry.id))).scalars()
         actions = [(e.response_id, e.action, e.new) for e in list(entries)[before:]]
         results.append((summary_counts(summary), judged(ctx), actions))
     one, workers = results
+    assert forks == [True]  # the second run only
     assert one == workers
     (responses_, flags_changed, status_changed), rows, actions = one
     assert responses_ == 12 and flags_changed > 0 and status_changed > 0

@@ -18,7 +18,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from fieldwork import db, quality
+from fieldwork import db, parallel, quality
+from fieldwork.exports import batch as writer
+from fieldwork.exports import files
 from fieldwork.exports import service as exports
 from fieldwork.exports.models import Batch
 from fieldwork.exports.safety import neutralise
@@ -487,3 +489,30 @@ def test_export_reads_every_row_in_chunks(
     approved = ("tricky", "elderly-paper", "parents", "parents-2")
     assert included == sorted(rows[name] for name in approved)
     assert excluded == sorted(rows[name] for name in ("rejected", "pending", "held"))
+
+
+def test_worker_processes_write_the_same_bytes(
+    app: Flask,
+    client: FlaskClient,
+    rows: dict[str, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    forks: list[bool],
+) -> None:
+    """A large batch's responses are read and made into cells by worker processes, a range
+    of ids each: forced here on a small batch, in ranges of two, the files are the bytes
+    one process writes."""
+    batch_id = freeze(client, f"questionnaire={QID}")
+    monkeypatch.setattr(writer, "CHUNK", 2)
+    written = {}
+    for from_rows in (10**9, 0):
+        monkeypatch.setattr(parallel, "FROM_ROWS", from_rows)
+        with app.app_context():
+            batch = db.session().get(Batch, batch_id)
+            assert batch is not None
+            target = files.write(db.session(), batch, tmp_path / f"from-{from_rows}")
+        written[from_rows] = {p.name: p.read_bytes() for p in sorted(target.iterdir())}
+    assert forks == [True]
+    one, workers = written.values()
+    assert one == workers
+    assert len(csv_rows(one["data.csv"])) == 4

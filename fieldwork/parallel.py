@@ -1,0 +1,68 @@
+"""Long jobs over a whole survey, done a range of rows at a time in worker processes.
+
+The bulk quality run and a batch's files spend their time in Python, which runs one
+thread at a time: a second process uses the machine's second core. Workers are
+forked, so they start at once and share what the job built before (an index, a
+layout) instead of receiving copies; each opens its own connections to the database
+and hands back a range's result, in the order the ranges were given, to the job's
+process, which alone writes.
+
+A process running other threads (a web worker building a batch in the background)
+is not forked: a copy of a lock another thread held would never be released.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine
+
+WORKERS = min(2, os.cpu_count() or 1)
+"""Two at most: the job's own process writes, and reviewers keep using the app."""
+FROM_ROWS = 100_000
+"""Below this, starting workers costs more than they win back."""
+
+Range = TypeVar("Range")
+Result = TypeVar("Result")
+
+_WORKER: dict[str, Any] = {}  # in a worker: its engine and what the job shared
+
+
+def worthwhile(rows: int) -> bool:
+    """Whether a job over this many rows is done in workers."""
+    return rows >= FROM_ROWS and WORKERS > 1 and threading.active_count() == 1
+
+
+def in_workers(
+    bind: Engine | Connection,
+    work: Callable[[Range], Result],
+    ranges: Iterable[Range],
+    shared: Any,
+) -> Iterator[Result]:
+    """`work` applied to each range in worker processes, the results in range order.
+    `work` reads the database through `connection()` and what the job built through
+    `shared()`."""
+    url = bind.engine.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(WORKERS, _start, (url, shared)) as pool:
+        yield from pool.imap(work, ranges)
+
+
+def _start(url: str, shared: Any) -> None:
+    # Never the job's own connections, which the fork copied: a new engine and pool.
+    _WORKER.update(engine=create_engine(url), shared=shared)
+
+
+def connection() -> Connection:
+    """In a worker: a connection of its own (close it, or use it in a `with`)."""
+    engine: Engine = _WORKER["engine"]
+    return engine.connect()
+
+
+def shared() -> Any:
+    """In a worker: what the job handed to `in_workers`."""
+    return _WORKER["shared"]
