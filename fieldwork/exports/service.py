@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 
 from fieldwork.accounts.models import StaffUser
 from fieldwork.exports.models import Batch, BatchItem
-from fieldwork.responses.models import Response
+from fieldwork.responses.models import Response, as_stored
 from fieldwork.responses.service import now
 from fieldwork.review.models import APPROVED
 
@@ -177,8 +177,8 @@ EXPORTED = (
     col(Response.segment),
     col(Response.segment_source),
     col(Response.locale),
-    col(Response.started_at),
-    col(Response.submitted_at),
+    as_stored(col(Response.started_at)),  # `files.record` makes them aware
+    as_stored(col(Response.submitted_at)),
     # As JSON text, decoded by the caller: the driver's per-value JSON handling cost more
     # than the rest of reading a response.
     cast(col(Response.answers), Text).label("answers"),
