@@ -33,6 +33,10 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # Drafts and answers live in the database; the cookie only points at them, and
         # lasts long enough that no one loses answers to a timeout.
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+        # The cookie is sent only when the session changes. Refreshed on every response, a
+        # stylesheet or a 404 answered after a newer page put back the session it was asked
+        # with, and a draft or form token the newer page had stored was lost.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         # A page left open for hours must still send; tokens die with the session instead.

@@ -61,3 +61,15 @@ def test_every_page_offers_the_language_switch(client: FlaskClient) -> None:
 
 def test_shipped_catalogs_have_every_ui_string() -> None:
     assert catalog_problems() == []
+
+
+def test_the_remembered_language_does_not_resend_the_session_with_every_response(
+    client: FlaskClient,
+) -> None:
+    """A stylesheet or a 404 answered after a newer page must not put back the session it
+    was asked with: the newer page's form token (or draft) would be lost."""
+    client.get("/settings/language/en")  # a remembered, long-lived session
+    login = client.get("/staff/login")
+    assert login.status_code == 200 and client.get_cookie("session") is not None
+    for path in ("/static/css/fieldwork.css", "/no-such-page", "/staff/login"):
+        assert "Set-Cookie" not in client.get(path).headers, path
