@@ -20,15 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    Text,
-    bindparam,
-    cast,
-    func,
-    select,
-    tuple_,
-    update,
-)
+from sqlalchemy import Text, bindparam, cast, func, select, tuple_, update
 from sqlmodel import Session, col
 
 from fieldwork import parallel, quality
@@ -288,6 +280,15 @@ def _decoded(row: Any) -> dict[str, Any]:
     return values
 
 
+_key = tuple_(col(Response.submitted_at), col(Response.id))
+"""The order both passes read responses in, along ix_response_questionnaire_submitted."""
+
+
+def _key_of(point: tuple[dt.datetime, int]) -> Any:
+    """A (submitted_at, id) read back, as a value to compare `_key` with."""
+    return tuple_(quality.as_utc(point[0]), point[1])
+
+
 def _stream(
     session: Session, questionnaire_id: str, columns: Sequence[Any]
 ) -> Any:  # an iterator of rows, in (submitted_at, id) order, a chunk in memory at a time
@@ -297,7 +298,7 @@ def _stream(
     query = (
         select(*columns)
         .where(col(Response.questionnaire_id) == questionnaire_id)
-        .order_by(col(Response.submitted_at), col(Response.id))
+        .order_by(*_key.clauses)
         .limit(CHUNK)
     )
     # On the connection: plain rows, without the ORM's per-row bookkeeping.
@@ -305,9 +306,7 @@ def _stream(
     while rows:
         yield rows
         last = rows[-1]
-        after = tuple_(col(Response.submitted_at), col(Response.id)) > tuple_(
-            quality.as_utc(last.submitted_at), last.id
-        )
+        after = _key > _key_of((last.submitted_at, last.id))
         rows = session.connection().execute(query.where(after)).all()
 
 
@@ -398,15 +397,13 @@ def _judge_chunk(
     """In a worker: judge the responses from one chunk's start up to the next one's."""
     questionnaire_id, judge = parallel.shared()
     start, end = bounds
-    key = tuple_(col(Response.submitted_at), col(Response.id))
     query = select(*_FULL).where(
-        col(Response.questionnaire_id) == questionnaire_id,
-        key >= tuple_(quality.as_utc(start[0]), start[1]),
+        col(Response.questionnaire_id) == questionnaire_id, _key >= _key_of(start)
     )
     if end is not None:
-        query = query.where(key < tuple_(quality.as_utc(end[0]), end[1]))
+        query = query.where(_key < _key_of(end))
     with parallel.connection() as connection:
-        rows = connection.execute(query.order_by(*key.clauses)).all()
+        rows = connection.execute(query.order_by(*_key.clauses)).all()
     found: tuple[int, list[_Write]] = judge(rows)
     return found
 
