@@ -21,6 +21,15 @@ class Response(SQLModel, table=True):
         Index(
             "ix_response_ip_questionnaire_submitted", "ip_hash", "questionnaire_id", "submitted_at"
         ),
+        # The first earlier response with the same closed answers from the same network, in
+        # one seek however many responses share that address (a campus, a carrier's NAT).
+        Index(
+            "ix_response_same_answers",
+            "fingerprint",
+            "ip_hash",
+            "questionnaire_id",
+            "submitted_at",
+        ),
         {"sqlite_autoincrement": True},
     )
 
@@ -47,7 +56,7 @@ class Response(SQLModel, table=True):
     # What the quality rules compare across responses, indexed so one submission
     # is checked without a scan.
     ip_hash: str | None = Field(default=None, max_length=64)
-    fingerprint: str | None = Field(default=None, index=True, max_length=40)
+    fingerprint: str | None = Field(default=None, max_length=40)
     duration_seconds: float | None = None
     rules_version: str | None = Field(default=None, max_length=32)
     entered_by: int | None = Field(default=None, foreign_key="staff_user.id")

@@ -113,8 +113,9 @@ def subject(row: Mapping[str, Any]) -> quality.Subject:
 
 _TABLE = Response.__table__  # type: ignore[attr-defined]
 # Built once: what a submission needs to know of the stored responses, in one statement of
-# four index lookups (served by ix_response_ip_questionnaire_submitted), so a submission
-# pays for one round trip and no query building.
+# four index lookups (ix_response_ip_questionnaire_submitted serves three of them,
+# ix_response_same_answers the last), so a submission pays for one round trip and no query
+# building, and no more when many respondents share a network address.
 _SAME_IP = (_TABLE.c.ip_hash == bindparam("ip"), _TABLE.c.questionnaire_id == bindparam("qid"))
 _IN_WINDOW = _TABLE.c.submitted_at >= bindparam("since")
 _LATEST_FIRST = (_TABLE.c.submitted_at.desc(), _TABLE.c.id.desc())

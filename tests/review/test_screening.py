@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlmodel import Session, col
 
 from fieldwork import db, parallel
@@ -128,6 +128,28 @@ def test_same_network_and_same_answers_are_caught_at_submit(ctx: Session) -> Non
     duplicate = next(f for f in second.flags if f["code"] == "duplicate-answers")
     assert duplicate["earlier"] == first.id
     assert second.status == REJECTED
+
+
+def test_same_answers_are_found_by_one_seek_however_many_share_the_address(
+    ctx: Session,
+) -> None:
+    """A carrier's NAT puts thousands behind one address: the lookup must not walk them."""
+    connection = ctx.connection()
+    columns = [
+        index["column_names"]
+        for index in inspect(connection).get_indexes("response")
+        if index["name"] == "ix_response_same_answers"
+    ]
+    assert columns == [["fingerprint", "ip_hash", "questionnaire_id", "submitted_at"]]
+    if connection.dialect.name == "sqlite":
+        compiled = screening._NEIGHBOURS.compile(dialect=connection.dialect)
+        keys = {"ip": "a" * 64, "qid": QID, "since": "2026-01-01", "fingerprint": "f" * 40}
+        values = tuple(keys.get(name, compiled.params[name]) for name in compiled.positiontup)
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values).all()
+        last = plan[-1][-1]  # the fourth lookup, the earliest with the same answers
+        assert "ix_response_same_answers (fingerprint=? AND ip_hash=? AND questionnaire_id=?)" in (
+            last
+        ), plan
 
 
 def summary_counts(summary: screening.RunSummary) -> tuple[int, int, int]:
