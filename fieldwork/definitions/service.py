@@ -73,6 +73,15 @@ class Versions:
         self._current[questionnaire_id] = (content_hash, time.monotonic() + self.CURRENT_SECONDS)
         return self.by_hash(session, content_hash)
 
+    def of(self, session: Session, questionnaire_id: str) -> list[QuestionnaireVersion]:
+        """The stored versions of one questionnaire, the most recently loaded first."""
+        query = (
+            select(QuestionnaireVersion)
+            .where(col(QuestionnaireVersion.questionnaire_id) == questionnaire_id)
+            .order_by(col(QuestionnaireVersion.loaded_at).desc())
+        )
+        return list(session.exec(query))
+
     def ids(self, session: Session) -> list[str]:
         rows = session.exec(select(QuestionnaireVersion.questionnaire_id).distinct())
         return sorted(rows)

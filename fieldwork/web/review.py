@@ -18,7 +18,7 @@ from fieldwork.quality import RULES
 from fieldwork.responses.models import Response
 from fieldwork.review import service as review
 from fieldwork.review.models import REASONS, STATUSES
-from fieldwork.web import catalog, fields
+from fieldwork.web import catalog, dates, fields
 from fieldwork.web.errors import MESSAGES, ClientError
 from fieldwork.web.explain import explain_flag
 from fieldwork.web.labels import MODES
@@ -56,13 +56,6 @@ MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in PostgreSQL; a larger number cannot name a response."""
 
 
-def _day(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        raise ClientError(400, _("Enter dates like 2026-11-22.")) from None
-
-
 def _filters(args: Any = None, prefix: str = "") -> dict[str, str]:
     """The queue's filters from a query string or a form; refuses values no row can have."""
     args = request.args if args is None else args
@@ -80,7 +73,7 @@ def _filters(args: Any = None, prefix: str = "") -> dict[str, str]:
             raise ClientError(
                 400, str(MESSAGES[400]), [(url_for(".queue"), _("Back to the queue"))]
             )
-    _day(chosen["from"]), _day(chosen["to"])
+    dates.day_range(chosen["from"], chosen["to"])
     return chosen
 
 
@@ -98,7 +91,7 @@ def _query(chosen: dict[str, Any]) -> Any:
         # Flags are a JSON list of {"code": …}; this text match works on SQLite and PostgreSQL.
         pattern = f'%"code": "{chosen["flag"]}"%'
         query = query.where(cast(col(Response.flags), String).like(pattern))
-    start, end = _day(chosen["from"]), _day(chosen["to"])
+    start, end = dates.day_range(chosen["from"], chosen["to"])
     if start:
         query = query.where(
             col(Response.submitted_at) >= dt.datetime.combine(start, dt.time(), dt.UTC)

@@ -512,6 +512,8 @@ def test_bulk_with_a_bad_decision_changes_nothing(
         "questionnaire=no_such_thing",
         "flag=%25",
         "page=abc",
+        "to=9999-12-31",
+        "from=2026-12-01&to=2026-11-01",
     ],
 )
 def test_bad_queue_filters_get_a_clear_4xx_page(
