@@ -13,13 +13,32 @@ from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
 
 
+class VersionClash(ValueError):
+    """A changed definition keeps a version label already stored with other content."""
+
+    def __init__(self, questionnaire: Questionnaire):
+        super().__init__(
+            f"{questionnaire.id}: version {questionnaire.version} is already loaded with"
+            " other content; give the changed file a new version"
+        )
+        self.questionnaire = questionnaire
+
+
 def store(
     session: Session, questionnaires: Iterable[Questionnaire]
 ) -> list[tuple[Questionnaire, bool]]:
-    """Record each questionnaire version; returns (questionnaire, newly stored) pairs."""
+    """Record each questionnaire version; returns (questionnaire, newly stored) pairs.
+
+    Raises VersionClash, storing nothing, if a changed definition keeps its version label:
+    exports name a response's version by its label (data.csv), so one label must mean one
+    text and one set of thresholds.
+    """
     results = []
     for questionnaire in questionnaires:
         known = session.get(QuestionnaireVersion, questionnaire.content_hash)
+        if known is None and _label_taken(session, questionnaire):
+            session.rollback()
+            raise VersionClash(questionnaire)
         if known is None:
             session.add(
                 QuestionnaireVersion(
@@ -33,6 +52,14 @@ def store(
         results.append((questionnaire, known is None))
     session.commit()
     return results
+
+
+def _label_taken(session: Session, questionnaire: Questionnaire) -> bool:
+    query = select(QuestionnaireVersion.content_hash).where(
+        col(QuestionnaireVersion.questionnaire_id) == questionnaire.id,
+        col(QuestionnaireVersion.version) == questionnaire.version,
+    )
+    return session.exec(query.limit(1)).first() is not None
 
 
 class Versions:
