@@ -112,6 +112,7 @@ def queue() -> str:
     chosen = _filters()
     query = _query(chosen)
     session = db.session()
+    seen = review.watermark(session)  # before reading: what changes later is not seen
     total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
@@ -137,6 +138,7 @@ def queue() -> str:
         questionnaires=catalog.versions().ids(session),
         query_args=_query_args(chosen),
         filter_prefix=FILTER_PREFIX,
+        seen=seen,
     )
 
 
@@ -229,20 +231,26 @@ def decide(response_id: int) -> Any:
     return redirect(url_for(".response", response_id=response_id, decided="1"), 303)
 
 
-def _picked() -> list[tuple[int, str]]:
-    """(response id, row version) of each response the bulk form names."""
+def _picked() -> tuple[list[tuple[int, str]], list[int]]:
+    """(response id, row version) of each response the bulk form names, and the ids of
+    those it names that changed after the reviewer saw them."""
     if request.form.get("scope") == "filter":
-        # Everything the filters match now, at its current version.
+        # What the filters matched when the queue was shown, as it was then: a response
+        # decided or re-flagged since, the reviewer has not seen, and one stored since
+        # they never saw at all.
+        seen = review.Watermark.parse(request.form.get("seen", ""))
+        if seen is None:
+            raise _damaged()
         query = _query(_filters(request.form, FILTER_PREFIX))
-        matched = db.session().execute(query.limit(BULK_LIMIT)).scalars()
-        return [(row.id, str(row.row_version)) for row in matched if row.id is not None]
+        unchanged, stale = review.seen_and_changed(db.session(), query, seen, BULK_LIMIT)
+        return [(i, str(version)) for i, version in unchanged], stale
     picked = []
     for item in request.form.getlist("pick")[:BULK_LIMIT]:
         response_id, _sep, version = item.partition(":")
         if not response_id.isdigit() or int(response_id) > MAX_ID:
             raise _damaged()
         picked.append((int(response_id), version))
-    return picked
+    return picked, []
 
 
 @bp.post("/bulk")
@@ -250,10 +258,15 @@ def _picked() -> list[tuple[int, str]]:
 def bulk() -> Any:
     reviewer = current_user()
     assert reviewer is not None
-    decisions = [_decision(response_id, version) for response_id, version in _picked()]
-    if not decisions:
+    picked, stale = _picked()
+    decisions = [_decision(response_id, version) for response_id, version in picked]
+    if not decisions and not stale:
         raise ClientError(400, _("Tick at least one response."))
     done, errors = review.decide_many(db.session(), decisions, reviewer)
+    errors = sorted(
+        [*errors, *(review.DecisionError("changed", i) for i in stale)],
+        key=lambda error: error.response_id or 0,
+    )
     return render_template(
         "review/bulk_done.html",
         done=done,
