@@ -103,7 +103,11 @@ def load_command() -> None:
         for problem in catalog.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException("fix these problems first (flask fieldwork check)")
-    for questionnaire, new in definitions.store(db.session(), catalog.questionnaires.values()):
+    try:
+        stored = definitions.store(db.session(), catalog.questionnaires.values())
+    except definitions.VersionClash as clash:
+        raise click.ClickException(str(clash)) from None
+    for questionnaire, new in stored:
         state = "loaded" if new else "unchanged"
         click.echo(
             f"{questionnaire.id} {questionnaire.version} {questionnaire.content_hash[:12]}: {state}"

@@ -29,6 +29,8 @@ from fieldwork.exports.models import Batch
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses.models import Response
 from fieldwork.review import screening
+from fieldwork.web import catalog, dates
+from fieldwork.web.labels import MODES
 
 quality_group = AppGroup("quality", help="Run the quality rules over stored responses.")
 export_group = AppGroup("export", help="Preview, freeze, list and write batches for scoring.")
@@ -91,13 +93,20 @@ def quality_run_command(questionnaire_id: str | None) -> None:
 def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--questionnaire", "questionnaire_id", required=True),
-        click.option("--version", "versions", multiple=True, help="Content hash; repeatable."),
+        click.option(
+            "--version",
+            "versions",
+            multiple=True,
+            help="Content hash, or its first 12 characters as `load` prints them; repeatable.",
+        ),
         click.option("--campaign"),
         click.option("--wave"),
         click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD"),
         click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD"),
         click.option("--segment", "segments", multiple=True, help="Repeatable."),
-        click.option("--mode", "modes", multiple=True, help="Repeatable."),
+        click.option(
+            "--mode", "modes", type=click.Choice(MODES), multiple=True, help="Repeatable."
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -114,17 +123,51 @@ def _filters(
     segments: tuple[str, ...],
     modes: tuple[str, ...],
 ) -> exports.Filters:
-    _questionnaire_ids(db.session(), questionnaire_id)
+    session = db.session()
+    _questionnaire_ids(session, questionnaire_id)
+    first, last = (moment.date() if moment else None for moment in (start, end))
+    for chosen in (first, last):
+        if chosen and not dates.FIRST_DAY <= chosen <= dates.LAST_DAY:
+            raise click.ClickException(
+                f"{chosen} is outside the dates a filter takes"
+                f" ({dates.FIRST_DAY} to {dates.LAST_DAY})"
+            )
+    if first and last and first > last:
+        raise click.ClickException(f"--from {first} is after --to {last}: swap them")
+    known = [segment.code for segment in catalog.segments()]
+    for segment in segments:
+        if segment not in known:
+            raise click.ClickException(
+                f"there is no segment {segment!r} (segments: {', '.join(known)})"
+            )
     return exports.Filters(
         questionnaire_id=questionnaire_id,
-        versions=versions,
+        versions=_stored_versions(session, questionnaire_id, versions),
         campaign=campaign,
         wave=wave,
-        submitted_from=start.date() if start else None,
-        submitted_to=end.date() if end else None,
+        submitted_from=first,
+        submitted_to=last,
         segments=segments,
         modes=modes,
     )
+
+
+def _stored_versions(
+    session: Session, questionnaire_id: str, given: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The full content hashes of the versions given, each as a whole hash or as the start
+    of one that `flask fieldwork load` prints (at least 8 characters)."""
+    stored = [v.content_hash for v in Versions().of(session, questionnaire_id)]
+    found = []
+    for text in dict.fromkeys(given):
+        matches = [h for h in stored if h.startswith(text.lower())] if len(text) >= 8 else []
+        if len(matches) != 1:
+            known = ", ".join(h[:12] for h in stored)
+            raise click.ClickException(
+                f"{text!r} names no single version of {questionnaire_id} (versions: {known})"
+            )
+        found.append(matches[0])
+    return tuple(dict.fromkeys(found))
 
 
 def _echo_preview(counts: exports.Preview) -> None:

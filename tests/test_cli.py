@@ -56,6 +56,23 @@ def test_load_twice_changes_nothing(app: Flask) -> None:
     assert result.exit_code == 0 and "unchanged" in result.output
 
 
+def test_load_refuses_changed_content_under_a_loaded_version(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """data.csv names a response's version by its label: one label, one text and thresholds."""
+    for name in ("schema.json", "segments.yaml"):
+        shutil.copy(ROOT / "questionnaires" / name, tmp_path)
+    shipped = ROOT / "questionnaires" / "after_sales_consumer.yaml"
+    raw = yaml.safe_load(shipped.read_text("utf-8"))
+    raw["quality"] = {"speeder": {"min_seconds": 150}}
+    edited = tmp_path / "after_sales_consumer.yaml"
+    edited.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    monkeypatch.setitem(app.config, "QUESTIONNAIRES_DIR", str(tmp_path))
+    refused = app.test_cli_runner().invoke(args=["fieldwork", "load"])
+    assert refused.exit_code != 0
+    assert "version 2026.1 is already loaded with other content" in refused.output
+
+
 def test_create_user_validates_and_refuses_duplicates(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:

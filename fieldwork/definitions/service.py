@@ -13,13 +13,32 @@ from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
 
 
+class VersionClash(ValueError):
+    """A changed definition keeps a version label already stored with other content."""
+
+    def __init__(self, questionnaire: Questionnaire):
+        super().__init__(
+            f"{questionnaire.id}: version {questionnaire.version} is already loaded with"
+            " other content; give the changed file a new version"
+        )
+        self.questionnaire = questionnaire
+
+
 def store(
     session: Session, questionnaires: Iterable[Questionnaire]
 ) -> list[tuple[Questionnaire, bool]]:
-    """Record each questionnaire version; returns (questionnaire, newly stored) pairs."""
+    """Record each questionnaire version; returns (questionnaire, newly stored) pairs.
+
+    Raises VersionClash, storing nothing, if a changed definition keeps its version label:
+    exports name a response's version by its label (data.csv), so one label must mean one
+    text and one set of thresholds.
+    """
     results = []
     for questionnaire in questionnaires:
         known = session.get(QuestionnaireVersion, questionnaire.content_hash)
+        if known is None and _label_taken(session, questionnaire):
+            session.rollback()
+            raise VersionClash(questionnaire)
         if known is None:
             session.add(
                 QuestionnaireVersion(
@@ -33,6 +52,14 @@ def store(
         results.append((questionnaire, known is None))
     session.commit()
     return results
+
+
+def _label_taken(session: Session, questionnaire: Questionnaire) -> bool:
+    query = select(QuestionnaireVersion.content_hash).where(
+        col(QuestionnaireVersion.questionnaire_id) == questionnaire.id,
+        col(QuestionnaireVersion.version) == questionnaire.version,
+    )
+    return session.exec(query.limit(1)).first() is not None
 
 
 class Versions:
@@ -72,6 +99,15 @@ class Versions:
             return None
         self._current[questionnaire_id] = (content_hash, time.monotonic() + self.CURRENT_SECONDS)
         return self.by_hash(session, content_hash)
+
+    def of(self, session: Session, questionnaire_id: str) -> list[QuestionnaireVersion]:
+        """The stored versions of one questionnaire, the most recently loaded first."""
+        query = (
+            select(QuestionnaireVersion)
+            .where(col(QuestionnaireVersion.questionnaire_id) == questionnaire_id)
+            .order_by(col(QuestionnaireVersion.loaded_at).desc())
+        )
+        return list(session.exec(query))
 
     def ids(self, session: Session) -> list[str]:
         rows = session.exec(select(QuestionnaireVersion.questionnaire_id).distinct())

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses.models import Response, as_stored
 from fieldwork.responses.service import Screened, now
 from fieldwork.review.models import APPROVED, PENDING, REJECTED
-from fieldwork.review.service import Change, audit, audit_many
+from fieldwork.review.service import COMMENT_LIMIT, Change, audit, audit_many
 
 AUTO_REJECT, AUTO_APPROVE = "auto-reject-flag", "auto-clean"
 
@@ -146,17 +146,29 @@ _NEIGHBOURS = select(
 )
 
 
-class Screener:
-    """The `Screen` the response service calls before it stores a response."""
+Current = Callable[[Session, str], Questionnaire | None]
+"""The current version of a questionnaire id, or None."""
 
-    def __init__(self, policy: Policy) -> None:
+
+class Screener:
+    """The `Screen` the response service calls before it stores a response.
+
+    Given `current` (the current version of a questionnaire id), it judges with that
+    version's thresholds, as the bulk run does, also a response to an older version (a
+    draft begun before a new one was loaded); without, with those of the version answered.
+    """
+
+    def __init__(self, policy: Policy, current: Current | None = None) -> None:
         self.policy = policy
+        self.current = current
         self._medians: dict[str, tuple[float, float | None, int]] = {}
 
     def __call__(
         self, session: Session, questionnaire: Questionnaire, row: Mapping[str, Any]
     ) -> Screened:
-        chosen = settings(questionnaire)
+        latest = self.current(session, questionnaire.id) if self.current else None
+        governing = latest or questionnaire
+        chosen = settings(governing)
         fingerprint = quality.fingerprint(questionnaire, row["answers"]) or ""
         found = subject(row)
         around = self.neighbours(session, chosen, found, fingerprint)
@@ -167,7 +179,7 @@ class Screener:
             status=status,
             reason=reason,
             fingerprint=fingerprint,
-            rules_version=rules_version(questionnaire),
+            rules_version=rules_version(governing),
         )
 
     def neighbours(
@@ -321,8 +333,9 @@ def run(
     """Re-evaluate every response of `current`'s questionnaire; write and audit what changed.
 
     `versions` maps content hashes to every stored version: each response is
-    judged by its own version's rules, against neighbours found with the
-    current version's settings. Calls `progress` twice per response (two passes).
+    judged on its own version's questions with the current version's thresholds,
+    so a threshold changed in the file and loaded reaches every stored response.
+    Calls `progress` twice per response (two passes).
     """
     moment = now()
     _fill_fingerprints(session, current.id, versions)
@@ -336,14 +349,15 @@ def run(
             index.note(row.id, submitted, row.duration_seconds, row.ip_hash, row.fingerprint or "")
         progress(len(rows))
     index.finish()
+    chosen = settings(current)
     judge = _Judge(
-        checkers={key: quality.Checker(v, settings(v)) for key, v in versions.items()},
-        versions_used={key: rules_version(v) for key, v in versions.items()},
+        checkers={key: quality.Checker(v, chosen) for key, v in versions.items()},
+        rules_version=rules_version(current),
         index=index,
         policy=policy,
         moment=moment,
     )
-    _audit_thresholds(session, current.id, set(judge.versions_used.values()))
+    _audit_thresholds(session, current.id, chosen, versions.values())
     session.commit()  # the thresholds entry stays if a chunk is undone (`_write`)
     if parallel.worthwhile(index.observed):
         judged = _judged_by_workers(session, current.id, starts, judge)
@@ -353,7 +367,7 @@ def run(
         summary.responses += count
         _write(session, writes, summary)
         progress(count)
-    summary.rules_versions = tuple(sorted(set(judge.versions_used.values())))
+    summary.rules_versions = (judge.rules_version,)
     return summary
 
 
@@ -361,8 +375,8 @@ def run(
 class _Judge:
     """The second pass's work on a chunk of _FULL rows: their new flags and status."""
 
-    checkers: Mapping[str, quality.Checker]
-    versions_used: Mapping[str, str]
+    checkers: Mapping[str, quality.Checker]  # by content hash, all with the same settings
+    rules_version: str
     index: quality.BulkIndex
     policy: Policy
     moment: dt.datetime
@@ -374,7 +388,7 @@ class _Judge:
             found = subject(decoded)
             checker = self.checkers[row.version_hash]
             flags = checker.evaluate(found, self.index.neighbours(found), self.moment)
-            write = _change(decoded, flags, self.versions_used[row.version_hash], self.policy)
+            write = _change(decoded, flags, self.rules_version, self.policy)
             if write is not None:
                 writes.append(write)
         return len(rows), writes
@@ -502,8 +516,16 @@ def _write(session: Session, writes: Sequence[_Write], summary: RunSummary) -> N
     session.commit()
 
 
-def _audit_thresholds(session: Session, questionnaire_id: str, now_used: set[str]) -> None:
-    """Log once that the rules changed, if stored responses were judged by other ones."""
+def _audit_thresholds(
+    session: Session,
+    questionnaire_id: str,
+    chosen: quality.Settings,
+    versions: Iterable[Questionnaire],
+) -> None:
+    """Log once that the rules changed, if stored responses were judged by other ones: old
+    and new rules versions, and in the comment which thresholds changed (where the old
+    ones are a stored version's)."""
+    now_used = quality.rules_version(chosen)
     before = set(
         session.execute(
             select(col(Response.rules_version))
@@ -512,5 +534,30 @@ def _audit_thresholds(session: Session, questionnaire_id: str, now_used: set[str
         ).scalars()
     )
     before.discard(None)
-    if before and before != now_used:
-        audit(session, None, "thresholds", sorted(before), sorted(now_used))
+    if not before or before == {now_used}:
+        return
+    known = {rules_version(v): settings(v) for v in versions}
+    changed = dict.fromkeys(
+        line
+        for version in sorted(before)
+        if version in known
+        for line in _differences(known[version], chosen)
+    )
+    comment = "; ".join(changed)[:COMMENT_LIMIT] or None
+    audit(session, None, "thresholds", sorted(before), [now_used], comment=comment)
+
+
+def _differences(old: quality.Settings, new: quality.Settings) -> Iterator[str]:
+    """Every setting that differs, worded "rule setting: old → new", e.g.
+    "speeder min_seconds: 120 → 150"."""
+    before, after = old.as_json(), new.as_json()
+    for code, settings_now in after.items():
+        settings_then = before.get(code, {})
+        for name in sorted(settings_now.keys() | settings_then.keys()):
+            then, now_ = settings_then.get(name), settings_now.get(name)
+            if then != now_:
+                yield f"{code} {name}: {_shown(then)} → {_shown(now_)}"
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import Select, func, insert, update
 from sqlmodel import Session, col, select
 
 from fieldwork.accounts.models import StaffUser
@@ -166,6 +166,61 @@ def decide(session: Session, decision: Decision, reviewer: StaffUser) -> Respons
     session.commit()
     session.refresh(response)
     return response
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """How far the audit log and the responses had gone when a reviewer was shown a set:
+    what changed after it, the reviewer has not seen."""
+
+    audit_id: int
+    response_id: int
+
+    def __str__(self) -> str:
+        return f"{self.audit_id}:{self.response_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> Watermark | None:
+        audit_id, _sep, response_id = text.partition(":")
+        if not (audit_id.isdigit() and response_id.isdigit()):
+            return None
+        return cls(int(audit_id), int(response_id))
+
+
+def watermark(session: Session) -> Watermark:
+    """The watermark of now."""
+    last_audit = session.execute(select(func.max(col(AuditEntry.id)))).scalar_one()
+    last_response = session.execute(select(func.max(col(Response.id)))).scalar_one()
+    return Watermark(last_audit or 0, last_response or 0)
+
+
+def seen_and_changed(
+    session: Session, chosen: Select[tuple[Response]], seen: Watermark, limit: int
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """Of the responses a query chooses now, (id, row version) of those unchanged since a
+    reviewer saw the set at `seen`, and the ids of those changed since (decided, re-flagged);
+    responses stored after it are left out. At most `limit` in all."""
+    shown = chosen.where(col(Response.id) <= seen.response_id)
+    ids = shown.with_only_columns(col(Response.id))
+    changed = set(
+        session.execute(
+            select(col(AuditEntry.response_id))
+            .where(col(AuditEntry.id) > seen.audit_id, col(AuditEntry.response_id).in_(ids))
+            .distinct()
+        ).scalars()
+    )
+    unchanged, stale = [], []
+    rows = session.execute(
+        shown.with_only_columns(col(Response.id), col(Response.row_version))
+        .order_by(col(Response.id))
+        .limit(limit)
+    )
+    for response_id, row_version in rows:
+        if response_id in changed:
+            stale.append(response_id)
+        else:
+            unchanged.append((response_id, row_version))
+    return unchanged, stale
 
 
 def decide_many(

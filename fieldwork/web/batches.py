@@ -7,7 +7,6 @@ downloads lead to a progress page until they are ready.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import (
@@ -31,7 +30,7 @@ from fieldwork.exports import files, jobs
 from fieldwork.exports import service as exports
 from fieldwork.exports.models import Batch
 from fieldwork.review import screening
-from fieldwork.web import catalog
+from fieldwork.web import catalog, dates
 from fieldwork.web.errors import MESSAGES, ClientError
 from fieldwork.web.labels import MODES
 from fieldwork.web.staff import current_user, role_required
@@ -69,11 +68,15 @@ def _filters(args: MultiDict[str, str]) -> exports.Filters:
     qid = args.get("questionnaire", "")
     if qid not in catalog.versions().ids(db.session()):
         raise ClientError(400, _("Choose a questionnaire."))
-    try:
-        start = dt.date.fromisoformat(args["from"]) if args.get("from") else None
-        end = dt.date.fromisoformat(args["to"]) if args.get("to") else None
-    except ValueError:
-        raise ClientError(400, _("Enter dates like 2026-11-22.")) from None
+    start, end = dates.day_range(args.get("from"), args.get("to"))
+    versions = tuple(dict.fromkeys(v for v in args.getlist("version") if v))
+    stored = {v.content_hash for v in catalog.versions().of(db.session(), qid)}
+    if not set(versions) <= stored:
+        raise ClientError(
+            400,
+            _("Tick only versions of the questionnaire you chose, or none for every version."),
+            [(url_for(".index"), _("Batches"))],
+        )
     segments = tuple(dict.fromkeys(s for s in args.getlist("segment") if s))
     modes = tuple(dict.fromkeys(m for m in args.getlist("mode") if m))
     known_segments = {s.code for s in catalog.segments()}
@@ -81,7 +84,7 @@ def _filters(args: MultiDict[str, str]) -> exports.Filters:
         raise ClientError(400, str(MESSAGES[400]), [(url_for(".index"), _("Batches"))])
     return exports.Filters(
         questionnaire_id=qid,
-        versions=tuple(v for v in args.getlist("version") if v)[:20],
+        versions=versions,
         campaign=args.get("campaign", "").strip()[:64] or None,
         wave=args.get("wave", "").strip()[:64] or None,
         submitted_from=start,
@@ -95,10 +98,12 @@ def _filters(args: MultiDict[str, str]) -> exports.Filters:
 @role_required("admin", "reviewer")
 def index() -> str:
     session = db.session()
+    questionnaires = catalog.versions().ids(session)
     return render_template(
         "batches/index.html",
         batches=exports.batches(session),
-        questionnaires=catalog.versions().ids(session),
+        questionnaires=questionnaires,
+        versions=[v for qid in questionnaires for v in catalog.versions().of(session, qid)],
         segments=catalog.segments(),
     )
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app
+from sqlmodel import Session
 
 from fieldwork.definitions.service import Versions
 from fieldwork.questionnaire.loader import SEGMENTS_FILE, load_directory, read_segments
+from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.segments import Segment
 from fieldwork.review.screening import Policy, Screener
 
@@ -21,9 +23,14 @@ def versions() -> Versions:
 def screener() -> Screener:
     """The automatic review run at submit, one per app (it keeps the medians it read)."""
     found: Screener = current_app.extensions.setdefault(
-        "fieldwork.screener", Screener(Policy.from_config(current_app.config))
+        "fieldwork.screener", Screener(Policy.from_config(current_app.config), _current)
     )
     return found
+
+
+def _current(session: Session, questionnaire_id: str) -> Questionnaire | None:
+    """The version whose thresholds judge a submission: the current one."""
+    return versions().current(session, questionnaire_id)
 
 
 def segments() -> list[Segment]:

@@ -18,7 +18,7 @@ from fieldwork.quality import RULES
 from fieldwork.responses.models import Response
 from fieldwork.review import service as review
 from fieldwork.review.models import REASONS, STATUSES
-from fieldwork.web import catalog, fields
+from fieldwork.web import catalog, dates, fields
 from fieldwork.web.errors import MESSAGES, ClientError
 from fieldwork.web.explain import explain_flag
 from fieldwork.web.labels import MODES
@@ -56,13 +56,6 @@ MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in PostgreSQL; a larger number cannot name a response."""
 
 
-def _day(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        raise ClientError(400, _("Enter dates like 2026-11-22.")) from None
-
-
 def _filters(args: Any = None, prefix: str = "") -> dict[str, str]:
     """The queue's filters from a query string or a form; refuses values no row can have."""
     args = request.args if args is None else args
@@ -80,7 +73,7 @@ def _filters(args: Any = None, prefix: str = "") -> dict[str, str]:
             raise ClientError(
                 400, str(MESSAGES[400]), [(url_for(".queue"), _("Back to the queue"))]
             )
-    _day(chosen["from"]), _day(chosen["to"])
+    dates.day_range(chosen["from"], chosen["to"])
     return chosen
 
 
@@ -98,7 +91,7 @@ def _query(chosen: dict[str, Any]) -> Any:
         # Flags are a JSON list of {"code": …}; this text match works on SQLite and PostgreSQL.
         pattern = f'%"code": "{chosen["flag"]}"%'
         query = query.where(cast(col(Response.flags), String).like(pattern))
-    start, end = _day(chosen["from"]), _day(chosen["to"])
+    start, end = dates.day_range(chosen["from"], chosen["to"])
     if start:
         query = query.where(
             col(Response.submitted_at) >= dt.datetime.combine(start, dt.time(), dt.UTC)
@@ -119,6 +112,7 @@ def queue() -> str:
     chosen = _filters()
     query = _query(chosen)
     session = db.session()
+    seen = review.watermark(session)  # before reading: what changes later is not seen
     total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
@@ -144,6 +138,7 @@ def queue() -> str:
         questionnaires=catalog.versions().ids(session),
         query_args=_query_args(chosen),
         filter_prefix=FILTER_PREFIX,
+        seen=seen,
     )
 
 
@@ -236,20 +231,26 @@ def decide(response_id: int) -> Any:
     return redirect(url_for(".response", response_id=response_id, decided="1"), 303)
 
 
-def _picked() -> list[tuple[int, str]]:
-    """(response id, row version) of each response the bulk form names."""
+def _picked() -> tuple[list[tuple[int, str]], list[int]]:
+    """(response id, row version) of each response the bulk form names, and the ids of
+    those it names that changed after the reviewer saw them."""
     if request.form.get("scope") == "filter":
-        # Everything the filters match now, at its current version.
+        # What the filters matched when the queue was shown, as it was then: a response
+        # decided or re-flagged since, the reviewer has not seen, and one stored since
+        # they never saw at all.
+        seen = review.Watermark.parse(request.form.get("seen", ""))
+        if seen is None:
+            raise _damaged()
         query = _query(_filters(request.form, FILTER_PREFIX))
-        matched = db.session().execute(query.limit(BULK_LIMIT)).scalars()
-        return [(row.id, str(row.row_version)) for row in matched if row.id is not None]
+        unchanged, stale = review.seen_and_changed(db.session(), query, seen, BULK_LIMIT)
+        return [(i, str(version)) for i, version in unchanged], stale
     picked = []
     for item in request.form.getlist("pick")[:BULK_LIMIT]:
         response_id, _sep, version = item.partition(":")
         if not response_id.isdigit() or int(response_id) > MAX_ID:
             raise _damaged()
         picked.append((int(response_id), version))
-    return picked
+    return picked, []
 
 
 @bp.post("/bulk")
@@ -257,10 +258,15 @@ def _picked() -> list[tuple[int, str]]:
 def bulk() -> Any:
     reviewer = current_user()
     assert reviewer is not None
-    decisions = [_decision(response_id, version) for response_id, version in _picked()]
-    if not decisions:
+    picked, stale = _picked()
+    decisions = [_decision(response_id, version) for response_id, version in picked]
+    if not decisions and not stale:
         raise ClientError(400, _("Tick at least one response."))
     done, errors = review.decide_many(db.session(), decisions, reviewer)
+    errors = sorted(
+        [*errors, *(review.DecisionError("changed", i) for i in stale)],
+        key=lambda error: error.response_id or 0,
+    )
     return render_template(
         "review/bulk_done.html",
         done=done,

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import delete, func, inspect, select, update
 from sqlmodel import Session, col
 
 from fieldwork import db, parallel
 from fieldwork.accounts import service as accounts
+from fieldwork.definitions import service as definitions
+from fieldwork.definitions.models import QuestionnaireVersion
 from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses import service as responses
@@ -63,6 +65,36 @@ def send(
             ip_hash=ip,
         ),
         screening.Screener(policy or screening.Policy()),
+    )
+    assert stored is not None, issues
+    row = session.get(Response, stored.id)
+    assert row is not None
+    session.refresh(row)
+    return row
+
+
+def send_to(
+    session: Session,
+    questionnaire: Questionnaire,
+    *,
+    minutes: float,
+    screener: responses.Screen | None = None,
+) -> Response:
+    """Submit the complete answers to this version, as if they took `minutes`."""
+    given = answers_of_complete(questionnaire)
+    stored, issues = responses.submit(
+        session,
+        responses.Submission(
+            submission_id=str(uuid.uuid4()),
+            questionnaire=questionnaire,
+            answers=given,
+            segments=catalog.segments(),
+            link_segment=None,
+            locale="zh-Hans",
+            paradata={"page_seconds": {code: minutes * 60 / len(given) for code in given}},
+            started_at=responses.now() - dt.timedelta(minutes=minutes),
+        ),
+        screener or screening.Screener(screening.Policy()),
     )
     assert stored is not None, issues
     row = session.get(Response, stored.id)
@@ -219,6 +251,64 @@ def test_a_new_threshold_updates_flags_audits_it_and_spares_human_decisions(
     assert change.action == "thresholds" and change.old != change.new
     assert kept.rules_version == change.new[0]
     assert summary_counts(run(ctx, stricter(current(ctx), minutes=15), old_hash)) == (2, 0, 0)
+
+
+@pytest.fixture
+def reloaded(app: Flask, ctx: Session) -> Iterator[tuple[Questionnaire, Questionnaire]]:
+    """(old, new): the shipped questionnaire with its speeder minimum raised to 4 minutes,
+    stored as `flask fieldwork load` stores an edited file; removed afterwards."""
+    old = current(ctx)
+    definition = {**old.definition, "version": f"{old.version}-stricter"}
+    new = stricter(build(definition), minutes=4)
+    definitions.store(ctx, [new])
+    app.extensions.pop("fieldwork.versions", None)
+    yield old, new
+    ctx.rollback()
+    ctx.execute(delete(Response).where(col(Response.version_hash) == new.content_hash))
+    ctx.execute(
+        delete(QuestionnaireVersion).where(
+            col(QuestionnaireVersion.content_hash) == new.content_hash
+        )
+    )
+    ctx.commit()
+    app.extensions.pop("fieldwork.versions", None)
+
+
+def test_a_threshold_loaded_from_the_file_reaches_every_stored_response(
+    app: Flask, ctx: Session, reloaded: tuple[Questionnaire, Questionnaire]
+) -> None:
+    """The user's way: edit `quality:` in the file, load it, `flask fieldwork quality run`.
+    Responses to the version before are judged by the new thresholds too, the change is
+    audited once with what changed, and a second run changes nothing."""
+    old, new = reloaded
+    answered_old = send_to(ctx, old, minutes=3)  # 180 s: clean under the 120 s minimum
+    assert answered_old.status == APPROVED
+    runner = app.test_cli_runner()
+    ran = runner.invoke(args=["fieldwork", "quality", "run", "--questionnaire", QID])
+    assert ran.exit_code == 0, ran.output
+    assert "flags changed on 1, status changed on 1" in ran.output
+    ctx.refresh(answered_old)
+    speeder = next(flag for flag in answered_old.flags if flag["code"] == "speeder")
+    assert speeder["min_seconds"] == 240 and answered_old.status == REJECTED
+    [change] = [e for e in audit(ctx, None) if e.action == "thresholds"][-1:]
+    assert change.comment == "speeder min_seconds: 120 → 240"
+    assert change.new == [screening.rules_version(new)]
+    logged = audit_rows(ctx)
+    again = runner.invoke(args=["fieldwork", "quality", "run", "--questionnaire", QID])
+    assert "flags changed on 0, status changed on 0" in again.output
+    assert audit_rows(ctx) == logged
+
+
+def test_a_draft_of_the_version_before_is_screened_by_the_current_thresholds(
+    ctx: Session, reloaded: tuple[Questionnaire, Questionnaire]
+) -> None:
+    """Submit and the bulk run judge alike: a response begun before the new file was loaded
+    meets the thresholds a bulk run would give it."""
+    old, new = reloaded
+    row = send_to(ctx, old, minutes=3, screener=catalog.screener())
+    assert row.version_hash == old.content_hash
+    assert "speeder" in codes(row) and row.status == REJECTED
+    assert row.rules_version == screening.rules_version(new)
 
 
 def test_bulk_run_pages_through_every_response(

@@ -199,6 +199,10 @@ def test_nothing_to_freeze_is_a_clear_error(
         (f"questionnaire={QID}&to=last+week", 400),
         (f"questionnaire={QID}&segment=martians", 400),
         (f"questionnaire={QID}&mode=fax", 400),
+        (f"questionnaire={QID}&to=9999-12-31", 400),
+        (f"questionnaire={QID}&from=0001-01-01", 400),
+        (f"questionnaire={QID}&from=2026-12-01&to=2026-11-01", 400),
+        (f"questionnaire={QID}&version=not-a-version", 400),
     ],
 )
 def test_bad_preview_filters_get_a_clear_4xx_page(
@@ -207,6 +211,39 @@ def test_bad_preview_filters_get_a_clear_4xx_page(
     page = client.get(f"/staff/batches/preview?{query}")
     assert page.status_code == status
     assert "<h1" in page.text
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("to=9999-12-31", "请输入 2000-01-01 至 2099-12-31 之间的日期。"),
+        ("from=2026-12-01&to=2026-11-01", "“提交日期（起）”晚于“提交日期（止）”，请将两者对调。"),
+        ("version=" + "f" * 64, "请只勾选所选问卷的版本；不勾选即为全部版本。"),
+    ],
+)
+def test_filters_no_batch_can_have_are_explained_in_the_users_language(
+    client: FlaskClient, reviewer: int, query: str, words: str
+) -> None:
+    client.get("/settings/language/zh-Hans")
+    page = client.get(f"/staff/batches/preview?questionnaire={QID}&{query}")
+    assert page.status_code == 400
+    assert words in page.text
+
+
+def test_the_page_offers_each_version_and_a_batch_keeps_the_one_chosen(
+    app: Flask, client: FlaskClient, rows: dict[str, int]
+) -> None:
+    with app.app_context():
+        version = catalog.versions().current(db.session(), QID)
+        assert version is not None
+    page = client.get("/staff/batches/").text
+    assert f'name="version" value="{version.content_hash}"' in page
+    assert f"version {version.version} ({version.content_hash[:12]})" in page
+    batch_id = freeze(client, f"questionnaire={QID}&version={version.content_hash}")
+    with app.app_context():
+        batch = db.session().get(Batch, batch_id)
+        assert batch is not None
+        assert (batch.filters["versions"], batch.size) == ([version.content_hash], 4)
 
 
 @pytest.mark.parametrize(
@@ -435,6 +472,36 @@ def test_cli_export_matches_the_web_download(
     # The web page writes its own copy in another folder: the same bytes.
     monkeypatch.setitem(app.config, "EXPORTS_DIR", str(tmp_path / "web"))
     assert download_all(client, batch_id) == on_disk
+
+
+@pytest.mark.parametrize(
+    ("chosen", "words"),
+    [
+        (["--to", "9999-12-31"], "outside the dates a filter takes (2000-01-01 to 2099-12-31)"),
+        (["--from", "2026-12-01", "--to", "2026-11-01"], "is after --to 2026-11-01"),
+        (["--version", "not-a-version"], "names no single version"),
+        (["--segment", "martians"], "there is no segment 'martians'"),
+        (["--mode", "fax"], "'fax' is not one of"),
+    ],
+)
+def test_cli_filters_that_name_nothing_are_refused(
+    app: Flask, rows: dict[str, int], chosen: list[str], words: str
+) -> None:
+    for command in (["preview"], ["freeze", "--name", "x", "--by", USERNAME]):
+        refused = app.test_cli_runner().invoke(
+            args=["fieldwork", "export", *command, "--questionnaire", QID, *chosen]
+        )
+        assert refused.exit_code != 0 and words in refused.output, refused.output
+    assert batch_count(app) == 0
+
+
+def test_cli_takes_a_version_as_load_prints_it(app: Flask, rows: dict[str, int]) -> None:
+    with app.app_context():
+        version = catalog.versions().current(db.session(), QID)
+        assert version is not None
+    chosen = ["--questionnaire", QID, "--version", version.content_hash[:12]]
+    preview = app.test_cli_runner().invoke(args=["fieldwork", "export", "preview", *chosen])
+    assert preview.exit_code == 0 and "included (approved) 4" in preview.output, preview.output
 
 
 def test_quality_run_is_idempotent_and_audits_a_threshold_change(

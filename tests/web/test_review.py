@@ -335,6 +335,45 @@ def test_bulk_decision_on_the_filtered_set(
     assert response_row(app, queue_rows["rejected-speeder"]).row_version == 1
 
 
+def test_bulk_decision_on_the_filtered_set_spares_what_changed_after_it_was_shown(
+    app: Flask, client: FlaskClient, reviewer: int, queue_rows: dict[str, int]
+) -> None:
+    """Optimistic locking for the filtered set too: a response another reviewer decided
+    after the queue was shown is not overridden but reported, in the reviewer's language;
+    one submitted after it is left for the next look."""
+    client.get("/settings/language/zh-Hans")
+    queue = client.get("/staff/review/?flag=straight-lining").text
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', queue))
+    staff(app, "liu")
+    other = app.test_client()
+    sign_in(other, "liu")
+    held = queue_rows["held-shadow"]
+    page = other.get(f"/staff/review/{held}").text
+    form = {"csrf_token": csrf_of(page), "row_version": "1"}
+    form |= {"status": "approved", "reason": "checked-flag-false-alarm"}
+    assert other.post(f"/staff/review/{held}", data=form).status_code == 303
+    later = add_response(app, flags=[STRAIGHT])
+
+    form = {**hidden, "scope": "filter", "status": "rejected", "reason": "straight-lining"}
+    done = client.post("/staff/review/bulk", data=form)
+    assert done.status_code == 200, done.text
+    assert response_row(app, queue_rows["pending-elderly"]).status == "rejected"
+    assert response_row(app, held).status == "approved"  # liu's decision stands
+    assert response_row(app, later).status == "pending"  # never shown to this reviewer
+    assert f"#{held}" in done.text and "在您打开这份答卷之后，有其他人修改了它" in done.text
+
+
+def test_bulk_decision_on_the_filtered_set_needs_the_queue_it_was_shown_with(
+    app: Flask, client: FlaskClient, reviewer: int, queue_rows: dict[str, int]
+) -> None:
+    queue = client.get("/staff/review/?flag=straight-lining").text
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', queue))
+    del hidden["seen"]
+    form = {**hidden, "scope": "filter", "status": "rejected", "reason": "straight-lining"}
+    assert client.post("/staff/review/bulk", data=form).status_code == 400
+    assert response_row(app, queue_rows["pending-elderly"]).status == "pending"
+
+
 def test_bulk_decision_reports_what_it_could_not_decide(
     app: Flask, client: FlaskClient, reviewer: int
 ) -> None:
@@ -512,6 +551,8 @@ def test_bulk_with_a_bad_decision_changes_nothing(
         "questionnaire=no_such_thing",
         "flag=%25",
         "page=abc",
+        "to=9999-12-31",
+        "from=2026-12-01&to=2026-11-01",
     ],
 )
 def test_bad_queue_filters_get_a_clear_4xx_page(

@@ -1,0 +1,49 @@
+"""Days typed into the staff filters (review queue, batches): parsed, bounded, refused in
+the user's language.
+
+A filter day becomes the UTC midnights around it; a day far from any fieldwork (year 1,
+year 9999) would either overflow that arithmetic or be a slip of the keyboard, so only
+days from `FIRST_DAY` to `LAST_DAY` are taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+
+from fieldwork.web.errors import ClientError
+
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
+def day(value: str | None) -> dt.date | None:
+    """The day a filter field gives, None if empty; a ClientError (400) that says what to
+    type if it is not a day from FIRST_DAY to LAST_DAY."""
+    if not value:
+        return None
+    try:
+        found = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ClientError(400, _("Enter dates like 2026-11-22.")) from None
+    if not FIRST_DAY <= found <= LAST_DAY:
+        raise ClientError(
+            400,
+            _(
+                "Enter a date from %(first)s to %(last)s.",
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            ),
+        )
+    return found
+
+
+def day_range(start: str | None, end: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """Both ends of a "from … until …" filter, refused if the first comes after the last."""
+    first, last = day(start), day(end)
+    if first and last and first > last:
+        raise ClientError(
+            400, _("The “Submitted from” date is after the “Submitted until” date: swap them.")
+        )
+    return first, last
