@@ -196,10 +196,11 @@ def watermark(session: Session) -> Watermark:
 
 def seen_and_changed(
     session: Session, chosen: Select[tuple[Response]], seen: Watermark, limit: int
-) -> tuple[list[tuple[int, int]], list[int]]:
+) -> tuple[list[tuple[int, int]], list[int], bool]:
     """Of the responses a query chooses now, (id, row version) of those unchanged since a
     reviewer saw the set at `seen`, and the ids of those changed since (decided, re-flagged);
-    responses stored after it are left out. At most `limit` in all."""
+    responses stored after it are left out. At most `limit` in all, the lowest ids first,
+    and whether more were left out."""
     shown = chosen.where(col(Response.id) <= seen.response_id)
     ids = shown.with_only_columns(col(Response.id))
     changed = set(
@@ -213,14 +214,14 @@ def seen_and_changed(
     rows = session.execute(
         shown.with_only_columns(col(Response.id), col(Response.row_version))
         .order_by(col(Response.id))
-        .limit(limit)
-    )
-    for response_id, row_version in rows:
+        .limit(limit + 1)
+    ).all()
+    for response_id, row_version in rows[:limit]:
         if response_id in changed:
             stale.append(response_id)
         else:
             unchanged.append((response_id, row_version))
-    return unchanged, stale
+    return unchanged, stale, len(rows) > limit
 
 
 def decide_many(

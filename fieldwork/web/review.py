@@ -231,9 +231,10 @@ def decide(response_id: int) -> Any:
     return redirect(url_for(".response", response_id=response_id, decided="1"), 303)
 
 
-def _picked() -> tuple[list[tuple[int, str]], list[int]]:
-    """(response id, row version) of each response the bulk form names, and the ids of
-    those it names that changed after the reviewer saw them."""
+def _picked() -> tuple[list[tuple[int, str]], list[int], bool]:
+    """(response id, row version) of each response the bulk form names, the ids of those
+    it names that changed after the reviewer saw them, and whether it names more than one
+    request decides (BULK_LIMIT)."""
     if request.form.get("scope") == "filter":
         # What the filters matched when the queue was shown, as it was then: a response
         # decided or re-flagged since, the reviewer has not seen, and one stored since
@@ -242,15 +243,16 @@ def _picked() -> tuple[list[tuple[int, str]], list[int]]:
         if seen is None:
             raise _damaged()
         query = _query(_filters(request.form, FILTER_PREFIX))
-        unchanged, stale = review.seen_and_changed(db.session(), query, seen, BULK_LIMIT)
-        return [(i, str(version)) for i, version in unchanged], stale
+        unchanged, stale, more = review.seen_and_changed(db.session(), query, seen, BULK_LIMIT)
+        return [(i, str(version)) for i, version in unchanged], stale, more
     picked = []
-    for item in request.form.getlist("pick")[:BULK_LIMIT]:
+    ticked = request.form.getlist("pick")
+    for item in ticked[:BULK_LIMIT]:
         response_id, _sep, version = item.partition(":")
         if not response_id.isdigit() or int(response_id) > MAX_ID:
             raise _damaged()
         picked.append((int(response_id), version))
-    return picked, []
+    return picked, [], len(ticked) > BULK_LIMIT
 
 
 @bp.post("/bulk")
@@ -258,7 +260,7 @@ def _picked() -> tuple[list[tuple[int, str]], list[int]]:
 def bulk() -> Any:
     reviewer = current_user()
     assert reviewer is not None
-    picked, stale = _picked()
+    picked, stale, more = _picked()
     decisions = [_decision(response_id, version) for response_id, version in picked]
     if not decisions and not stale:
         raise ClientError(400, _("Tick at least one response."))
@@ -270,6 +272,8 @@ def bulk() -> Any:
     return render_template(
         "review/bulk_done.html",
         done=done,
+        more=more,
+        limit=BULK_LIMIT,
         errors=[(e.response_id, str(DECISION_ERRORS.get(e.code, (0, e.code))[1])) for e in errors],
         back=url_for(".queue", **_query_args(_filters(request.form, FILTER_PREFIX))),
     )

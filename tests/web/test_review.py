@@ -22,6 +22,7 @@ from fieldwork.responses import service as responses
 from fieldwork.responses.models import Draft, Response
 from fieldwork.review.models import AuditEntry
 from fieldwork.web import catalog
+from fieldwork.web import review as review_pages
 from fieldwork.web.explain import explain_flag
 from tests.conftest import QID, csrf_of
 from tests.review.factories import (
@@ -372,6 +373,32 @@ def test_bulk_decision_on_the_filtered_set_needs_the_queue_it_was_shown_with(
     form = {**hidden, "scope": "filter", "status": "rejected", "reason": "straight-lining"}
     assert client.post("/staff/review/bulk", data=form).status_code == 400
     assert response_row(app, queue_rows["pending-elderly"]).status == "pending"
+
+
+def test_bulk_decision_over_the_limit_says_the_rest_are_not_decided(
+    app: Flask,
+    client: FlaskClient,
+    reviewer: int,
+    queue_rows: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(review_pages, "BULK_LIMIT", 2)
+    queue = client.get("/staff/review/").text
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', queue))
+    form = {**hidden, "scope": "filter", "status": "rejected", "reason": "other"}
+    client.get("/settings/language/en")
+    done = client.post("/staff/review/bulk", data=form)
+    assert done.status_code == 200, done.text
+    assert "2 decisions saved" in done.text
+    assert "The rest are not decided yet" in done.text
+    statuses = {name: response_row(app, i).status for name, i in queue_rows.items()}
+    assert statuses == {  # the two first stored; the others as they were
+        "pending-elderly": "rejected",
+        "approved-paper": "rejected",
+        "rejected-speeder": "rejected",
+        "held-shadow": "on_hold",
+    }
+    assert response_row(app, queue_rows["rejected-speeder"]).row_version == 1
 
 
 def test_bulk_decision_reports_what_it_could_not_decide(
