@@ -24,13 +24,14 @@
     });
   }
 
-  // "None of these" clears the other boxes, and the other boxes clear it.
+  // "None of these" or "Don't know" clears every other box; any other box clears them.
   document.querySelectorAll("[data-exclusive-group]").forEach(function (group) {
     group.addEventListener("change", function (event) {
       var box = event.target;
       if (!box.checked || box.type !== "checkbox") return;
+      var exclusive = box.hasAttribute("data-exclusive");
       group.querySelectorAll("input[type=checkbox]").forEach(function (other) {
-        if (other !== box && other.hasAttribute("data-exclusive") !== box.hasAttribute("data-exclusive")) {
+        if (other !== box && (exclusive || other.hasAttribute("data-exclusive"))) {
           other.checked = false;
         }
       });
