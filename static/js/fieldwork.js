@@ -40,13 +40,21 @@
 
   // A second click on a submit button while the first is on its way does nothing.
   // (The server stores a response once whatever happens; this only saves a round trip.)
-  document.querySelectorAll("form[data-once]").forEach(function (form) {
+  var once = document.querySelectorAll("form[data-once]");
+  once.forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (form.dataset.sent === "yes") {
         event.preventDefault();
         return;
       }
       form.dataset.sent = "yes";
+    });
+  });
+  // The browser's Back button shows a page from the back/forward cache as it was left,
+  // "sent" mark included: without this its buttons would do nothing at all.
+  window.addEventListener("pageshow", function () {
+    once.forEach(function (form) {
+      delete form.dataset.sent;
     });
   });
 })();
