@@ -9,9 +9,11 @@ from __future__ import annotations
 import getpass
 import os
 import secrets
+import tomllib
 from pathlib import Path
 
 import click
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from flask import Flask, current_app
@@ -47,11 +49,25 @@ def _catalog() -> Catalog:
     return load_directory(Path(current_app.config["QUESTIONNAIRES_DIR"]))
 
 
-def catalog_problems(translations_dir: Path = TRANSLATIONS) -> list[Problem]:
+def ui_strings(source: Path = ROOT / "fieldwork") -> list[str | tuple[str, ...]]:
+    """Every UI string the code and templates use, found as `translations extract` finds them.
+
+    Read from the source, not from messages.pot: a string added without running `extract`
+    is in no catalog either, and would be shown in English on every page.
+    """
+    mappings = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["babel"]
+    method_map = [(m["pattern"], m["method"]) for m in mappings["mappings"]]
+    keywords = {**DEFAULT_KEYWORDS, "_l": None}
+    found = extract_from_dir(str(source), method_map, keywords=keywords)
+    return list(dict.fromkeys(message for _file, _line, message, _notes, _context in found))
+
+
+def catalog_problems(
+    translations_dir: Path = TRANSLATIONS, source: Path = ROOT / "fieldwork"
+) -> list[Problem]:
     """UI strings missing from a shipped locale's catalog."""
     problems: list[Problem] = []
-    with (translations_dir / "messages.pot").open("rb") as handle:
-        wanted = [m.id for m in read_po(handle) if m.id]
+    wanted = ui_strings(source)
     for locale in CATALOG_LOCALES:
         path = translations_dir / locale / "LC_MESSAGES" / "messages.po"
         name = str(path.relative_to(translations_dir.parent))

@@ -43,6 +43,11 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+        # Reverse proxies in front of the app (0: clients connect directly). Behind one, the
+        # address hashed for duplicate checks is the client's from X-Forwarded-For; without
+        # this it would be the proxy's, the same for everyone. A header a client sends
+        # itself is ignored unless a proxy is declared here.
+        "PROXIES": 0,
         "STAFF_SESSION_HOURS": 12,
         "RESUME_DAYS": 30,
     }

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from fieldwork.config import LANGUAGES
 from fieldwork.web import batches, errors, labels, preferences, review, staff, survey
 
 
 def init_app(app: Flask) -> None:
+    proxies = int(app.config["PROXIES"])  # a string when set by FIELDWORK_PROXIES
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     errors.init_app(app)  # first: its encoding check must read the body before CSRF parses it
     CSRFProtect(app)  # every POST, the anonymous survey included
     app.register_blueprint(preferences.bp)

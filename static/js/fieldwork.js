@@ -24,13 +24,14 @@
     });
   }
 
-  // "None of these" clears the other boxes, and the other boxes clear it.
+  // "None of these" or "Don't know" clears every other box; any other box clears them.
   document.querySelectorAll("[data-exclusive-group]").forEach(function (group) {
     group.addEventListener("change", function (event) {
       var box = event.target;
       if (!box.checked || box.type !== "checkbox") return;
+      var exclusive = box.hasAttribute("data-exclusive");
       group.querySelectorAll("input[type=checkbox]").forEach(function (other) {
-        if (other !== box && other.hasAttribute("data-exclusive") !== box.hasAttribute("data-exclusive")) {
+        if (other !== box && (exclusive || other.hasAttribute("data-exclusive"))) {
           other.checked = false;
         }
       });
@@ -39,13 +40,21 @@
 
   // A second click on a submit button while the first is on its way does nothing.
   // (The server stores a response once whatever happens; this only saves a round trip.)
-  document.querySelectorAll("form[data-once]").forEach(function (form) {
+  var once = document.querySelectorAll("form[data-once]");
+  once.forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (form.dataset.sent === "yes") {
         event.preventDefault();
         return;
       }
       form.dataset.sent = "yes";
+    });
+  });
+  // The browser's Back button shows a page from the back/forward cache as it was left,
+  // "sent" mark included: without this its buttons would do nothing at all.
+  window.addEventListener("pageshow", function () {
+    once.forEach(function (form) {
+      delete form.dataset.sent;
     });
   });
 })();

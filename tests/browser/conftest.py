@@ -129,7 +129,14 @@ def playwright() -> Iterator[Playwright | str]:
 def launch_chromium(driver: Playwright, executable: str = CHROMIUM) -> Browser | str:
     """Debian's Chromium, headless, or why it could not start."""
     try:
-        return driver.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        # Playwright turns the back/forward cache off; people's browsers have it on, and a
+        # page the Back button restores from it keeps the state its script left.
+        return driver.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            ignore_default_args=["--disable-back-forward-cache"],
+        )
     except Exception as error:
         return (
             f"Chromium could not be started from {executable}, so the browser tests cannot run. "

@@ -76,6 +76,27 @@ def test_invalid_utf8_is_refused(app: Flask, client: FlaskClient) -> None:
     assert "UTF-8" in page.text
 
 
+def test_invalid_utf8_in_a_multipart_body_is_refused_not_stored_mangled(
+    app: Flask, client: FlaskClient
+) -> None:
+    form = dict(hidden_fields(walk_to_check(client)))
+    parts = [
+        f'--B\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+        + (b"ab\xff\xfecd" if name == "O1" else value.encode())
+        + b"\r\n"
+        for name, value in form.items()
+    ]
+    page = client.post(
+        f"/s/{QID}/submit",
+        data=b"".join(parts) + b"--B--\r\n",
+        content_type="multipart/form-data; boundary=B",
+        headers={"Accept-Language": "en"},
+    )
+    assert page.status_code == 400
+    assert is_english_page(page.text) and "UTF-8" in page.text
+    assert responses(app) == 0
+
+
 @pytest.mark.parametrize("token", [None, "", "forged-token"])
 def test_missing_or_forged_csrf_token_stores_nothing(
     app: Flask, client: FlaskClient, token: str | None

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from fieldwork import db
+from fieldwork import create_app, db
 from fieldwork.responses.models import Response
 from tests.conftest import COMPLETE, QID, csrf_of, hidden_fields, page_codes, walk_to_check
 
@@ -140,3 +140,27 @@ def test_paradata_never_holds_raw_ip_or_user_agent(client: FlaskClient) -> None:
     assert "203.0.113.9" not in dumped and "Mozilla" not in dumped
     assert row.paradata["browser"] == "Firefox"
     assert row.ip_hash is not None and len(row.ip_hash) == 64
+
+
+def ip_hashes(app: Flask, forwarded_for: list[str]) -> set[str | None]:
+    """The IP hashes stored for respondents whose posts all reach the app from one proxy."""
+    hashes = set()
+    for address in forwarded_for:
+        client = app.test_client()
+        client.environ_base.update({"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": address})
+        hashes.add(submit(client).ip_hash)
+    return hashes
+
+
+def test_behind_a_reverse_proxy_each_respondent_has_their_own_address_hash(app: Flask) -> None:
+    settings = ("TESTING", "SECRET_KEY", "IP_HASH_KEY", "DATABASE_URL")
+    proxied = create_app({**{k: app.config[k] for k in settings}, "PROXIES": "1"})
+    try:
+        assert len(ip_hashes(proxied, ["203.0.113.9", "198.51.100.7"])) == 2
+    finally:
+        proxied.extensions["fieldwork.engine"].dispose()
+
+
+def test_a_forwarded_for_header_is_ignored_without_a_declared_proxy(app: Flask) -> None:
+    """Else anyone could dodge the duplicate checks by sending the header themselves."""
+    assert len(ip_hashes(app, ["203.0.113.9", "198.51.100.7"])) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -61,6 +62,20 @@ def test_every_page_offers_the_language_switch(client: FlaskClient) -> None:
 
 def test_shipped_catalogs_have_every_ui_string() -> None:
     assert catalog_problems() == []
+
+
+def test_a_ui_string_never_extracted_is_reported(tmp_path: Path) -> None:
+    """Added to the code without `translations extract`, it is in no catalog either."""
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "views.py").write_text('MESSAGE = _l("Thank you for waiting")\n', "utf-8")
+    (tmp_path / "templates" / "page.html").write_text('<p>{{ _("Nearly done") }}</p>\n', "utf-8")
+    problems = [str(problem) for problem in catalog_problems(source=tmp_path)]
+    for locale in ("zh_Hans", "zh_Hant"):
+        for message in ("Thank you for waiting", "Nearly done"):
+            assert (
+                f"translations/{locale}/LC_MESSAGES/messages.po: -: "
+                f"no {locale} translation for {message!r}"
+            ) in problems
 
 
 def test_the_remembered_language_does_not_resend_the_session_with_every_response(
