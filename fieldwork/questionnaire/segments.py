@@ -42,3 +42,14 @@ def contradicts(segment: Segment, answers: Mapping[str, Any]) -> bool:
     if any(answers.get(code) in (None, *SPECIAL_ANSWERS.values()) for code in asked):
         return False
     return not segment.derive_if.holds(answers)
+
+
+def conflicts(segments: Sequence[Segment], chosen: Segment, answers: Mapping[str, Any]) -> bool:
+    """True when the answers show the respondent is not in the link's segment: they
+    contradict its rule, or a segment earlier in priority order holds, as for a "parents"
+    link answered by someone aged 65, or a "young users" link by someone with children.
+    """
+    earlier = segments[: segments.index(chosen)] if chosen in segments else ()
+    return contradicts(chosen, answers) or any(
+        s.derive_if is not None and s.derive_if.holds(answers) for s in earlier
+    )

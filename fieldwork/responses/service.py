@@ -24,7 +24,7 @@ from fieldwork import answers as answer_rules
 from fieldwork import writers
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.problems import Issue
-from fieldwork.questionnaire.segments import ANSWERS, LINK, Segment, contradicts, derive
+from fieldwork.questionnaire.segments import ANSWERS, LINK, Segment, conflicts, derive
 from fieldwork.responses import codes
 from fieldwork.responses.models import Draft, Response
 from fieldwork.review.models import PENDING, SYSTEM, AuditEntry
@@ -130,7 +130,7 @@ def segment_of(
     if chosen is None:
         return Segmentation(derived, ANSWERS)
     flags = []
-    if contradicts(chosen, answers):
+    if conflicts(segments, chosen, answers):
         flags.append({"code": "segment-conflict", "link": chosen.code, "answers": derived})
     return Segmentation(chosen.code, LINK, flags)
 

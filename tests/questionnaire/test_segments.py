@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from fieldwork.questionnaire import conditions
-from fieldwork.questionnaire.segments import Segment, contradicts, derive
+from fieldwork.questionnaire.segments import Segment, conflicts, contradicts, derive
 
 
 def segment(code: str, rule: dict[str, Any] | None = None) -> Segment:
@@ -109,3 +109,39 @@ def test_conflict_on_a_rule_reading_two_questions_once_both_are_answered() -> No
         {"all": [{"question": "S1", "in": ["age_60_69"]}, {"question": "S2", "equals": "yes"}]},
     )
     assert contradicts(both, {"S1": "age_18_24", "S2": "yes"})
+
+
+# --- conflicts: the link's segment against the answers, in priority order -----------------
+
+
+@pytest.mark.parametrize(
+    ("link", "answers"),
+    [
+        (ELDERLY, {"S1": "age_18_24", "S2": "no"}),  # its own rule fails
+        (PARENTS, {"S1": "age_60_69", "S2": "yes"}),  # a parent, but elderly comes first
+        (YOUNG, {"S1": "age_25_34", "S2": "yes"}),  # young, but with children at home
+        (GENERAL, {"S1": "age_70_plus", "S2": "no"}),  # "none of the groups above" is not so
+    ],
+)
+def test_a_link_conflicts_when_the_answers_place_the_respondent_elsewhere(
+    link: Segment, answers: dict[str, Any]
+) -> None:
+    assert conflicts(SEGMENTS, link, answers)
+    assert derive(SEGMENTS, answers) != link.code
+
+
+@pytest.mark.parametrize(
+    ("link", "answers"),
+    [
+        (ELDERLY, {"S1": "age_70_plus", "S2": "yes"}),
+        (PARENTS, {"S1": "age_35_44", "S2": "yes"}),
+        (PARENTS, {"S1": "_dont_know", "S2": "yes"}),  # the age that would decide is unknown
+        (YOUNG, {"S1": "age_18_24"}),  # children not answered
+        (GENERAL, {"S1": "age_45_59", "S2": "no"}),
+        (GENERAL, {}),
+    ],
+)
+def test_a_link_stands_when_the_answers_agree_or_cannot_tell(
+    link: Segment, answers: dict[str, Any]
+) -> None:
+    assert not conflicts(SEGMENTS, link, answers)

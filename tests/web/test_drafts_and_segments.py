@@ -122,6 +122,17 @@ def test_conflict_between_link_and_answers_is_flagged_not_overwritten(client: Fl
     ]
 
 
+def test_a_parents_link_answered_by_someone_of_65_is_flagged_as_elderly(
+    client: FlaskClient,
+) -> None:
+    answers = dict(COMPLETE, S1={"S1": "age_60_69"}, S2={"S2": "yes"})
+    row = submit(client, f"/s/{QID}/?segment=parents", answers=answers)
+    assert row.segment == "parents" and row.segment_source == "link"
+    assert [
+        (flag["link"], flag["answers"]) for flag in row.flags if flag["code"] == "segment-conflict"
+    ] == [("parents", "elderly")]
+
+
 def test_large_text_shows_one_question_per_page(client: FlaskClient) -> None:
     client.get("/settings/display?size=large")
     start = client.get(f"/s/{QID}/")
