@@ -14,7 +14,7 @@ from fieldwork.config import ROOT
 
 @pytest.fixture
 def broken_dir(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "questionnaires" / "schema.json", tmp_path)
+    """A folder of definitions with problems, and no copy of schema.json for editors."""
     shutil.copy(ROOT / "questionnaires" / "segments.yaml", tmp_path)
     raw = yaml.safe_load((ROOT / "questionnaires" / "after_sales_consumer.yaml").read_text("utf-8"))
     questions = [q for section in raw["sections"] for q in section["questions"]]

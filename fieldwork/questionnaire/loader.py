@@ -30,6 +30,9 @@ from fieldwork.questionnaire.segments import Segment
 from fieldwork.questionnaire.types import TYPES
 
 SCHEMA_FILE = "schema.json"
+# The format is the code's: every folder is checked against the shipped schema. A folder
+# may hold a copy for editors, but one missing or out of date changes nothing.
+SCHEMA = Path(__file__).resolve().parents[2] / "questionnaires" / SCHEMA_FILE
 SEGMENTS_FILE = "segments.yaml"
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -49,7 +52,7 @@ class Catalog:
 def load_directory(directory: Path) -> Catalog:
     """Load every questionnaire and the segments in `directory`, checking each."""
     catalog = Catalog()
-    schema = json.loads((directory / SCHEMA_FILE).read_text(encoding="utf-8"))
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     raws: dict[str, Mapping[str, Any]] = {}
     for path in sorted(directory.glob("*.yaml")):
         if path.name == SEGMENTS_FILE:
