@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
@@ -49,7 +49,18 @@ def render_error(
         title=str(TITLES.get(status, TITLES[400])),
         detail=detail or str(MESSAGES.get(status, MESSAGES[400])),
         links=links or [],
+        back=_came_from(),
     ), status
+
+
+def _came_from() -> str | None:
+    """The page of this site the request came from, for the Back link the error page's
+    words ask for (the browser's own Back may resubmit a form); None from elsewhere."""
+    parts = urlsplit(request.referrer or "")
+    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if path.startswith("/") and path != request.full_path.rstrip("?") else None
 
 
 def reject_bad_encoding() -> tuple[str, int] | None:

@@ -112,6 +112,20 @@ def test_missing_or_forged_csrf_token_stores_nothing(
     assert responses(app) == 0
 
 
+def test_an_error_page_links_back_to_the_page_of_this_site_it_came_from(
+    client: FlaskClient,
+) -> None:
+    form = dict(hidden_fields(walk_to_check(client)))
+    del form["csrf_token"]
+    came_from = f"http://localhost/s/{QID}/check?x=1"
+    page = client.post(f"/s/{QID}/submit", data=form, headers={"Referer": came_from})
+    assert f'class="back-link" href="/s/{QID}/check?x=1"' in page.text
+    for elsewhere in ("https://evil.example/s/", "javascript:alert(1)", "//evil.example/x"):
+        page = client.post(f"/s/{QID}/submit", data=form, headers={"Referer": elsewhere})
+        assert page.status_code == 400 and "back-link" not in page.text
+    assert "back-link" not in client.get("/s/nope/").text  # no page to go back to
+
+
 def test_stale_token_from_another_session_is_refused(app: Flask, client: FlaskClient) -> None:
     other = app.test_client()
     stale = csrf_of(other.get(f"/s/{QID}/").text)
