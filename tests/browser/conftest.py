@@ -304,6 +304,9 @@ _LARGE_JS = f"""
   for (const el of document.querySelectorAll(controls)) {{
     if (shown(el)) tall(el, 'control');
   }}
+  for (const el of document.querySelectorAll('a.setting, a.back-link, .error-summary-list a')) {{
+    if (shown(el)) tall(el, 'link');
+  }}
   for (const el of document.querySelectorAll('input[type=radio], input[type=checkbox]')) {{
     const label = el.labels && el.labels[0];
     if (!label) problems.push(`no label for ${{nameOf(el)}}`);
