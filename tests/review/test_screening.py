@@ -46,9 +46,12 @@ def send(
     ip: str | None = None,
     policy: screening.Policy | None = None,
     answers: dict[str, Any] | None = None,
+    questionnaire: Questionnaire | None = None,
+    screener: responses.Screen | None = None,
 ) -> Response:
-    """Submit the complete answers as if they took `minutes`, through the screener."""
-    questionnaire = current(session)
+    """Submit the complete answers (to the current version unless told) as if they took
+    `minutes`, through the screener."""
+    questionnaire = questionnaire or current(session)
     given = answers if answers is not None else answers_of_complete(questionnaire)
     pages = {code: minutes * 60 / len(given) for code in given}
     stored, issues = responses.submit(
@@ -64,37 +67,7 @@ def send(
             started_at=responses.now() - dt.timedelta(minutes=minutes),
             ip_hash=ip,
         ),
-        screening.Screener(policy or screening.Policy()),
-    )
-    assert stored is not None, issues
-    row = session.get(Response, stored.id)
-    assert row is not None
-    session.refresh(row)
-    return row
-
-
-def send_to(
-    session: Session,
-    questionnaire: Questionnaire,
-    *,
-    minutes: float,
-    screener: responses.Screen | None = None,
-) -> Response:
-    """Submit the complete answers to this version, as if they took `minutes`."""
-    given = answers_of_complete(questionnaire)
-    stored, issues = responses.submit(
-        session,
-        responses.Submission(
-            submission_id=str(uuid.uuid4()),
-            questionnaire=questionnaire,
-            answers=given,
-            segments=catalog.segments(),
-            link_segment=None,
-            locale="zh-Hans",
-            paradata={"page_seconds": {code: minutes * 60 / len(given) for code in given}},
-            started_at=responses.now() - dt.timedelta(minutes=minutes),
-        ),
-        screener or screening.Screener(screening.Policy()),
+        screener or screening.Screener(policy or screening.Policy()),
     )
     assert stored is not None, issues
     row = session.get(Response, stored.id)
@@ -281,7 +254,7 @@ def test_a_threshold_loaded_from_the_file_reaches_every_stored_response(
     Responses to the version before are judged by the new thresholds too, the change is
     audited once with what changed, and a second run changes nothing."""
     old, new = reloaded
-    answered_old = send_to(ctx, old, minutes=3)  # 180 s: clean under the 120 s minimum
+    answered_old = send(ctx, questionnaire=old, minutes=3)  # 180 s: clean under the 120 s minimum
     assert answered_old.status == APPROVED
     runner = app.test_cli_runner()
     ran = runner.invoke(args=["fieldwork", "quality", "run", "--questionnaire", QID])
@@ -305,7 +278,7 @@ def test_a_draft_of_the_version_before_is_screened_by_the_current_thresholds(
     """Submit and the bulk run judge alike: a response begun before the new file was loaded
     meets the thresholds a bulk run would give it."""
     old, new = reloaded
-    row = send_to(ctx, old, minutes=3, screener=catalog.screener())
+    row = send(ctx, questionnaire=old, minutes=3, screener=catalog.screener())
     assert row.version_hash == old.content_hash
     assert "speeder" in codes(row) and row.status == REJECTED
     assert row.rules_version == screening.rules_version(new)
