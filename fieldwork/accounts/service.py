@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from fieldwork.accounts.models import ROLES, StaffSession, StaffUser
+from fieldwork.attempts import service as attempts
 from fieldwork.responses.service import now
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -62,6 +63,25 @@ def authenticate(session: Session, username: str, password: str) -> StaffUser | 
         user.password_hash = _hasher.hash(password)
         session.add(user)
         session.commit()
+    return user
+
+
+def sign_in(session: Session, username: str, password: str, address: str) -> StaffUser | None:
+    """`authenticate`, counting failures per account and per address (`address` is a key
+    for the client's network); raises TooManyAttempts, without trying the password, once
+    either has had too many."""
+    checks = [
+        (attempts.LOGIN_ACCOUNT, attempts.key(f"user:{username}")),
+        (attempts.LOGIN_ADDRESS, address),
+    ]
+    attempts.refuse_if_blocked(session, checks)
+    user = authenticate(session, username, password)
+    if user is None:
+        attempts.record(session, checks)
+    else:
+        # Only the account's count: a guesser who owns one account must not clear the
+        # count of their address by signing in to it between guesses at another.
+        attempts.forget(session, *checks[0])
     return user
 
 
