@@ -141,7 +141,9 @@ def load_command() -> None:
 def create_user_command(username: str, role: str, password_env: str | None) -> None:
     """Create a staff user with a role."""
     if password_env:
-        password = os.environ.get(password_env, "")
+        if password_env not in os.environ:
+            raise click.ClickException(f"the environment variable {password_env} is not set")
+        password = os.environ[password_env]
     else:
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat password: ") != password:
