@@ -87,6 +87,7 @@ def login() -> Any:
             )
         else:
             if user is not None:
+                _renew_form_token()
                 session.pop("staff_token", None)
                 session["staff_token"] = accounts.open_session(
                     db.session(), user, current_app.config["STAFF_SESSION_HOURS"]
@@ -99,9 +100,16 @@ def login() -> Any:
     return page, status
 
 
+def _renew_form_token() -> None:
+    """A new CSRF token at sign-in and sign-out: one read or planted before (a shared
+    computer, a copied cookie) must not be good for forms of the signed-in session."""
+    session.pop("csrf_token", None)
+
+
 @bp.post("/logout")
 def logout() -> Any:
     accounts.close_session(db.session(), session.pop("staff_token", None))
+    _renew_form_token()
     return redirect(url_for("staff.login"), 303)
 
 

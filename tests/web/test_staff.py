@@ -93,3 +93,18 @@ def test_the_cookie_is_secure_when_served_over_https(app: Flask) -> None:
     assert "; HttpOnly" in secure.headers["Set-Cookie"]
     plain = app.test_client().get("/staff/login")
     assert "; Secure" not in plain.headers["Set-Cookie"]  # local http still works
+
+
+def test_a_form_token_from_before_sign_in_is_refused_after_it(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_user(app)
+    before = csrf_of(client.get("/staff/login").text)
+    assert sign_in(client) == 303
+    refused = client.post("/staff/logout", data={"csrf_token": before})
+    assert refused.status_code == 400
+    assert client.get("/staff/").status_code == 200  # still signed in
+    during = csrf_of(client.get("/staff/").text)
+    assert during != before
+    assert client.post("/staff/logout", data={"csrf_token": during}).status_code == 303
+    assert csrf_of(client.get("/staff/login").text) != during
