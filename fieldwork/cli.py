@@ -141,7 +141,9 @@ def load_command() -> None:
 def create_user_command(username: str, role: str, password_env: str | None) -> None:
     """Create a staff user with a role."""
     if password_env:
-        password = os.environ.get(password_env, "")
+        if password_env not in os.environ:
+            raise click.ClickException(f"the environment variable {password_env} is not set")
+        password = os.environ[password_env]
     else:
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat password: ") != password:
@@ -163,8 +165,12 @@ def create_admin_command() -> None:
         return
     password = secrets.token_urlsafe(12)
     accounts.create_user(db.session(), "admin", password, "admin")
-    path.write_text(password + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    # Private from the start: written first and chmod-ed after, it was readable by every
+    # local user for a moment.
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(handle, 0o600)  # a file left from before keeps its mode otherwise
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(password + "\n")
     click.echo(f"created staff user admin with password {password} (kept in {path})")
 
 

@@ -60,10 +60,27 @@ def from_environment() -> dict[str, Any]:
 
 
 def instance_secret(instance_path: Path, name: str) -> str:
-    """A random secret kept in the instance folder, made on first use."""
+    """A random secret kept in the instance folder, made on first use.
+
+    gunicorn's workers start at once: each used to see no file and write its own secret,
+    and until a restart they signed cookies and hashed addresses with different keys.
+    The secret is written whole to a private file (mode 0600 from the start, never
+    readable by others meanwhile) and then linked into place, which only one process
+    can do; the others read the winner's.
+    """
     path = instance_path / name
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
+        draft = instance_path / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        handle = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(handle, secrets.token_hex(32).encode("ascii"))
+        finally:
+            os.close(handle)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text(encoding="utf-8").strip()

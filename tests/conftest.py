@@ -32,6 +32,7 @@ EMPTIED = (
     "batch_item",
     "batch",
     "export_job",
+    "failed_attempt",
     "response",
     "staff_session",
     "staff_user",

@@ -9,6 +9,8 @@ import pytest
 import yaml
 from flask import Flask
 
+from fieldwork import db
+from fieldwork.accounts import service as accounts
 from fieldwork.config import ROOT
 
 
@@ -102,3 +104,34 @@ def test_links_name_every_language_and_the_elderly_invitation(app: Flask) -> Non
     assert result.exit_code == 0
     for fragment in ("lang=zh-Hans", "lang=zh-Hant", "lang=en", "segment=elderly", "/staff/login"):
         assert fragment in result.output
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "words"),
+    [
+        ("admin\n", "a long enough password", "username"),  # looked like "admin"
+        ("zhao", "aaaaaaaaaaaa", "too easy"),
+        ("zhao", "abababababab", "too easy"),
+        ("zhao.wei", "zhao.wei2026!", "too easy"),
+    ],
+)
+def test_create_user_refuses_lookalike_names_and_guessable_passwords(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, username: str, password: str, words: str
+) -> None:
+    monkeypatch.setenv("PW", password)
+    result = app.test_cli_runner().invoke(
+        args=["fieldwork", "create-user", username, "--role", "admin", "--password-env", "PW"]
+    )
+    assert result.exit_code != 0 and words in result.output
+    with app.app_context():
+        assert not accounts.any_user(db.session())
+
+
+def test_create_user_names_an_unset_password_variable(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_SUCH_PW", raising=False)
+    result = app.test_cli_runner().invoke(
+        args=["fieldwork", "create-user", "zhao", "--role", "admin", "--password-env", "NO_SUCH_PW"]
+    )
+    assert result.exit_code != 0 and "NO_SUCH_PW is not set" in result.output

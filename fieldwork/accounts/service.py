@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from fieldwork.accounts.models import ROLES, StaffSession, StaffUser
+from fieldwork.attempts import service as attempts
 from fieldwork.responses.service import now
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -21,6 +22,7 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash("not a password")
 USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 MIN_PASSWORD = 10
+MIN_DISTINCT = 5  # "aaaaaaaaaa" and "abababababab" are long enough, and guessed first
 
 
 class AccountError(ValueError):
@@ -28,12 +30,21 @@ class AccountError(ValueError):
 
 
 def create_user(session: Session, username: str, password: str, role: str) -> StaffUser:
-    if not USERNAME.match(username):
+    # fullmatch: `$` also matches before a final newline, and "admin\n" was accepted as a
+    # second account that looks like "admin" in every list.
+    if not USERNAME.fullmatch(username):
         raise AccountError("username: 2–64 letters, digits, '.', '_' or '-'")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"password must have at least {MIN_PASSWORD} characters")
+    if len(set(password)) < MIN_DISTINCT or (
+        len(username) >= 4 and username.lower() in password.lower()
+    ):
+        raise AccountError(
+            f"password is too easy to guess: use at least {MIN_DISTINCT} different "
+            "characters, and not the username"
+        )
     user = StaffUser(
         username=username, password_hash=_hasher.hash(password), role=role, created_at=now()
     )
@@ -62,6 +73,25 @@ def authenticate(session: Session, username: str, password: str) -> StaffUser | 
         user.password_hash = _hasher.hash(password)
         session.add(user)
         session.commit()
+    return user
+
+
+def sign_in(session: Session, username: str, password: str, address: str) -> StaffUser | None:
+    """`authenticate`, counting failures per account and per address (`address` is a key
+    for the client's network); raises TooManyAttempts, without trying the password, once
+    either has had too many."""
+    checks = [
+        (attempts.LOGIN_ACCOUNT, attempts.key(f"user:{username}")),
+        (attempts.LOGIN_ADDRESS, address),
+    ]
+    attempts.refuse_if_blocked(session, checks)
+    user = authenticate(session, username, password)
+    if user is None:
+        attempts.record(session, checks)
+    else:
+        # Only the account's count: a guesser who owns one account must not clear the
+        # count of their address by signing in to it between guesses at another.
+        attempts.forget(session, *checks[0])
     return user
 
 

@@ -35,6 +35,12 @@ SCHEMA_FILE = "schema.json"
 SCHEMA = Path(__file__).resolve().parents[2] / "questionnaires" / SCHEMA_FILE
 SEGMENTS_FILE = "segments.yaml"
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# Aliases let a file of a few hundred bytes stand for a billion values (and one alias
+# inside its own anchor, for an endless one), which checking then tried to walk for ever.
+# Limits on the document as written out in full: the shipped questionnaire has about
+# 1,700 values, nested 9 deep.
+MAX_NODES = 200_000
+MAX_DEPTH = 64
 
 
 @dataclass
@@ -105,9 +111,11 @@ def read_yaml(path: Path) -> tuple[dict[str, Any] | None, Problem | None]:
     if len(data) > MAX_FILE_BYTES:
         return None, Problem(name, "-", "too-big", f"file is larger than {MAX_FILE_BYTES} bytes")
     try:
-        raw = yaml.safe_load(data.decode("utf-8"))
+        raw = yaml.load(data.decode("utf-8"), Loader=_BoundedLoader)  # noqa: S506 (a SafeLoader)
     except UnicodeDecodeError:
         return None, Problem(name, "-", "encoding", "file is not valid UTF-8")
+    except _TooBig as error:
+        return None, Problem(name, "-", "too-big", str(error))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
@@ -115,6 +123,71 @@ def read_yaml(path: Path) -> tuple[dict[str, Any] | None, Problem | None]:
     if not isinstance(raw, dict):
         return None, Problem(name, "-", "yaml", "the file must hold a mapping")
     return raw, None
+
+
+class _TooBig(Exception):
+    """The document, written out in full, is larger or deeper than any definition needs."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a document too deep or too large once its aliases
+    are expanded, before anything walks it."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # Composing is recursive: a few thousand nested brackets overflowed Python's stack.
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooBig(f"values are nested more than {MAX_DEPTH} deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_node(self) -> Any:
+        node = super().get_single_node()
+        if node is not None:
+            _check_expanded(node)
+        return node
+
+
+def _check_expanded(root: yaml.Node) -> None:
+    """Refuse a node graph that, with every alias written out, has more than MAX_NODES
+    values, is nested more than MAX_DEPTH deep, or contains itself."""
+    measured: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth) in full
+    open_nodes: set[int] = set()  # on the path being walked: meeting one again is a cycle
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        children = _children(node)
+        if children_done:
+            size = 1 + sum(measured[id(child)][0] for child in children)
+            depth = 1 + max((measured[id(child)][1] for child in children), default=0)
+            if size > MAX_NODES:
+                raise _TooBig(f"the file stands for more than {MAX_NODES} values")
+            if depth > MAX_DEPTH:
+                raise _TooBig(f"values are nested more than {MAX_DEPTH} deep")
+            measured[id(node)] = (size, depth)
+            open_nodes.discard(id(node))
+            continue
+        if id(node) in measured:
+            continue
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                raise _TooBig("an alias refers to a value that contains it")
+            if id(child) not in measured:
+                stack.append((child, False))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _locate(raw: Mapping[str, Any], path: list[Any]) -> str:

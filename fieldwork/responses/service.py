@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from fieldwork import answers as answer_rules
 from fieldwork import writers
+from fieldwork.attempts import service as attempts
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.questionnaire.segments import ANSWERS, LINK, Segment, conflicts, derive
@@ -106,10 +107,17 @@ def issue_resume_code(session: Session, draft: Draft) -> str:
     raise RuntimeError("could not find a free resume code")
 
 
-def resume(session: Session, code: str, max_age_days: int) -> Draft | None:
-    """The draft a well-formed, unexpired resume code points to."""
+def resume(session: Session, code: str, max_age_days: int, address: str) -> Draft | None:
+    """The draft a well-formed, unexpired resume code points to.
+
+    Codes are short enough to read over the phone, so unknown ones are counted per
+    address (a key for the client's network) and raise TooManyAttempts past the limit.
+    """
+    checks = [(attempts.RESUME_ADDRESS, address)]
+    attempts.refuse_if_blocked(session, checks)
     draft = session.exec(select(Draft).where(col(Draft.resume_code) == code)).first()
     if draft is None or draft.updated_at < now() - dt.timedelta(days=max_age_days):
+        attempts.record(session, checks)
         return None
     return draft
 

@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from fieldwork.config import LANGUAGES
-from fieldwork.web import batches, errors, labels, preferences, review, staff, survey
+from fieldwork.web import batches, errors, labels, preferences, review, sessions, staff, survey
 
 
 def init_app(app: Flask) -> None:
@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
+    app.session_interface = sessions.SessionInterface()
     errors.init_app(app)  # first: its encoding check must read the body before CSRF parses it
     CSRFProtect(app)  # every POST, the anonymous survey included
     app.register_blueprint(preferences.bp)

@@ -64,19 +64,27 @@ def _came_from() -> str | None:
 
 
 def reject_bad_encoding() -> tuple[str, int] | None:
-    """Refuse a query or form body that is not valid UTF-8 before anything reads it.
+    """Refuse a query or form body that is not valid UTF-8, or holds a NUL character, before
+    anything reads it.
 
     Werkzeug would read invalid bytes in a multipart body as U+FFFD and the answer would be
     stored mangled; no form here uploads files, so such a body is text through and through.
+    No keyboard types a NUL, and PostgreSQL can neither store nor compare one: a username,
+    batch filter or address holding one failed there with a 500.
     """
     try:
-        unquote_to_bytes(request.query_string).decode("utf-8")
+        sent = [unquote_to_bytes(request.query_string).decode("utf-8"), request.path]
         if request.mimetype == "application/x-www-form-urlencoded":
-            unquote_to_bytes(request.get_data(cache=True)).decode("utf-8")
+            sent.append(unquote_to_bytes(request.get_data(cache=True)).decode("utf-8"))
         elif request.mimetype == "multipart/form-data":
-            request.get_data(cache=True).decode("utf-8")
+            sent.append(request.get_data(cache=True).decode("utf-8"))
     except UnicodeDecodeError:
         return render_error(400, _("The text sent was not valid UTF-8. Go back and type it again."))
+    if any("\x00" in text for text in sent):
+        return render_error(
+            400,
+            _("The text sent held a character that cannot be stored. Go back and type it again."),
+        )
     return None
 
 

@@ -17,9 +17,11 @@ from wtforms.validators import InputRequired, Length
 from fieldwork import db
 from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import StaffUser
+from fieldwork.attempts import service as attempts
 from fieldwork.responses.models import Response
 from fieldwork.web.errors import ClientError
 from fieldwork.web.preferences import safe_next
+from fieldwork.web.throttling import address_key
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -70,25 +72,44 @@ def role_required(*roles: str) -> Callable[[F], F]:
 def login() -> Any:
     form = LoginForm()
     error = None
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session(), form.username.data, form.password.data)
-        if user is not None:
-            session.pop("staff_token", None)
-            session["staff_token"] = accounts.open_session(
-                db.session(), user, current_app.config["STAFF_SESSION_HOURS"]
+        try:
+            user = accounts.sign_in(
+                db.session(), form.username.data, form.password.data, address_key()
             )
-            return redirect(safe_next(request.args.get("next") or url_for(".overview")), 303)
-        error = _("The username or password is not right")
+        except attempts.TooManyAttempts as refused:
+            status = 429
+            error = _(
+                "There have been too many wrong sign-ins. Wait %(minutes)s minutes, "
+                "then try again.",
+                minutes=refused.minutes,
+            )
+        else:
+            if user is not None:
+                _renew_form_token()
+                session.pop("staff_token", None)
+                session["staff_token"] = accounts.open_session(
+                    db.session(), user, current_app.config["STAFF_SESSION_HOURS"]
+                )
+                return redirect(safe_next(request.args.get("next") or url_for(".overview")), 303)
+            error = _("The username or password is not right")
     elif request.method == "POST":
         error = _("Enter your username and password")
-    status = 422 if request.method == "POST" else 200
     page = render_template("staff/login.html", form=form, error=error, back=url_for("survey.home"))
     return page, status
+
+
+def _renew_form_token() -> None:
+    """A new CSRF token at sign-in and sign-out: one read or planted before (a shared
+    computer, a copied cookie) must not be good for forms of the signed-in session."""
+    session.pop("csrf_token", None)
 
 
 @bp.post("/logout")
 def logout() -> Any:
     accounts.close_session(db.session(), session.pop("staff_token", None))
+    _renew_form_token()
     return redirect(url_for("staff.login"), 303)
 
 

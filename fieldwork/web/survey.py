@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 
 from fieldwork import answers as answer_rules
 from fieldwork import db, i18n
+from fieldwork.attempts import service as attempts
 from fieldwork.config import LANGUAGES
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.problems import Issue
@@ -36,6 +37,7 @@ from fieldwork.web.errors import ClientError
 from fieldwork.web.messages import message
 from fieldwork.web.paradata import browser_family, ip_hash
 from fieldwork.web.preferences import SIZES, apply_display, current_display
+from fieldwork.web.throttling import address_key
 
 bp = Blueprint("survey", __name__)
 
@@ -395,7 +397,16 @@ def resume() -> Any:
         return render_template(
             "survey/resume.html", error=error, code=entered, back=_home()
         ), INVALID
-    draft = service.resume(db.session(), code, current_app.config["RESUME_DAYS"])
+    try:
+        draft = service.resume(db.session(), code, current_app.config["RESUME_DAYS"], address_key())
+    except attempts.TooManyAttempts as refused:
+        error = _(
+            "Too many codes that match no saved answers were tried from this connection. "
+            "Wait %(minutes)s minutes and try again, or start the questionnaire again.",
+            minutes=refused.minutes,
+        )
+        page = render_template("survey/resume.html", error=error, code=entered, back=_home())
+        return page, 429
     if draft is None:
         error = _("No saved answers match this code. Check the digits, or start again.")
         return render_template("survey/resume.html", error=error, code=entered, back=_home()), 404

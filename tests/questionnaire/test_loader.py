@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -721,3 +722,57 @@ def test_quality_settings_are_checked_with_the_file(tmp_path: Path) -> None:
         p.location == "quality" and "speeder" in p.message and "min_seconds" in p.message
         for p in catalog.problems
     ), catalog.problems
+
+
+# --- hostile files -------------------------------------------------------------------------
+
+BILLION_LAUGHS = (
+    "id: bomb\nversion: '1'\nsections:\n  - &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"  - &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]\n" for n in range(1, 10))
+)
+
+
+def test_a_yaml_bomb_is_refused_at_once(folder: Path) -> None:
+    """Under a kilobyte standing for ten billion values: check used to run for ever."""
+    (folder / "bomb.yaml").write_text(BILLION_LAUGHS, encoding="utf-8")
+
+    def too_slow(_signal: int, _frame: object) -> None:
+        raise TimeoutError("still reading the file after 10 seconds")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(10)
+    try:
+        catalog = load_directory(folder)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert lines(catalog) == ["bomb.yaml: -: the file stands for more than 200000 values"]
+
+
+def test_an_alias_inside_its_own_anchor_is_refused(folder: Path) -> None:
+    (folder / "loop.yaml").write_text("id: loop\nsections: &s [*s]\n", encoding="utf-8")
+    assert lines(load_directory(folder)) == [
+        "loop.yaml: -: an alias refers to a value that contains it"
+    ]
+
+
+@pytest.mark.parametrize("nesting", ["[" * 5000 + "]" * 5000, "{a: " * 5000 + "1" + "}" * 5000])
+def test_deep_nesting_is_a_problem_not_a_crash(folder: Path, nesting: str) -> None:
+    (folder / "deep.yaml").write_text(f"id: deep\nsections: {nesting}\n", encoding="utf-8")
+    assert lines(load_directory(folder)) == ["deep.yaml: -: values are nested more than 64 deep"]
+
+
+def test_aliases_within_the_limits_still_load(folder: Path) -> None:
+    """A shared list of choices written once is a fair use of an anchor."""
+    raw = tiny()
+    source = yaml.safe_dump(raw, allow_unicode=True, sort_keys=False)
+    source = source.replace("  hint:", "  hint: &hint", 1).replace(
+        "    show_if:", "    hint: *hint\n    show_if:", 1
+    )
+    (folder / "tiny.yaml").write_text(source, encoding="utf-8")
+    catalog = load_directory(folder)
+    assert catalog.problems == []
+    assert (
+        catalog.questionnaires["tiny"].question("A2").hint
+        == catalog.questionnaires["tiny"].question("A1").hint
+    )

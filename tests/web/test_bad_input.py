@@ -186,3 +186,28 @@ def test_redirect_after_settings_stays_on_site(client: FlaskClient) -> None:
     for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
         moved = client.get(f"/settings/language/en?next={target}")
         assert moved.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("post", "/staff/login", {"username": "li\x00na", "password": "whatever it is"}),
+        ("get", "/staff/batches/preview?questionnaire=x&campaign=a%00b", None),
+        ("get", f"/s/{QID}%00/", None),
+        ("post", "/resume", {"code": "1234 5678 9012\x00"}),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_400_in_the_users_language(
+    client: FlaskClient, method: str, url: str, data: dict[str, str] | None
+) -> None:
+    """PostgreSQL cannot compare a NUL: these were 500s there (a username, a batch filter,
+    a questionnaire id); every database now gets the same clear refusal."""
+    token = csrf_of(client.get("/resume").text)
+    send = getattr(client, method)
+    page = send(
+        url,
+        data={"csrf_token": token, **data} if data else None,
+        headers={"Accept-Language": "en"},
+    )
+    assert page.status_code == 400
+    assert is_english_page(page.text) and "cannot be stored" in page.text

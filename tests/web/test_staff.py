@@ -84,3 +84,27 @@ def test_login_redirect_stays_on_site(app: Flask, client: FlaskClient) -> None:
     form = {"csrf_token": token, "username": "li.na", "password": PASSWORD}
     moved = client.post("/staff/login?next=https://evil.example/", data=form)
     assert moved.headers["Location"] == "/"
+
+
+def test_the_cookie_is_secure_when_served_over_https(app: Flask) -> None:
+    """Else a staff login's cookie also travels over a plain-http request to the host."""
+    secure = app.test_client().get("/staff/login", base_url="https://survey.example.org")
+    assert "; Secure" in secure.headers["Set-Cookie"]
+    assert "; HttpOnly" in secure.headers["Set-Cookie"]
+    plain = app.test_client().get("/staff/login")
+    assert "; Secure" not in plain.headers["Set-Cookie"]  # local http still works
+
+
+def test_a_form_token_from_before_sign_in_is_refused_after_it(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_user(app)
+    before = csrf_of(client.get("/staff/login").text)
+    assert sign_in(client) == 303
+    refused = client.post("/staff/logout", data={"csrf_token": before})
+    assert refused.status_code == 400
+    assert client.get("/staff/").status_code == 200  # still signed in
+    during = csrf_of(client.get("/staff/").text)
+    assert during != before
+    assert client.post("/staff/logout", data={"csrf_token": during}).status_code == 303
+    assert csrf_of(client.get("/staff/login").text) != during

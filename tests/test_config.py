@@ -1,0 +1,41 @@
+"""Configuration: secrets made on first start, the same for every process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import stat
+from pathlib import Path
+from typing import Any
+
+from fieldwork.config import instance_secret
+
+_fork = multiprocessing.get_context("fork")
+
+
+def _read_after(barrier: Any, folder: str, results: Any) -> None:
+    barrier.wait()
+    results.put(instance_secret(Path(folder), "secret_key"))
+
+
+def test_workers_starting_at_once_share_one_secret(tmp_path: Path) -> None:
+    """Each gunicorn worker used to write its own key: cookies signed by one were refused
+    by the next, and the same address hashed differently."""
+    for round_number in range(40):
+        folder = tmp_path / str(round_number)
+        barrier, results = _fork.Barrier(8), _fork.Queue()
+        workers = [
+            _fork.Process(target=_read_after, args=(barrier, str(folder), results))
+            for _ in range(8)
+        ]
+        for worker in workers:
+            worker.start()
+        secrets = {results.get(timeout=30) for _ in workers}
+        for worker in workers:
+            worker.join()
+        assert len(secrets) == 1 and "" not in secrets
+        assert [p.name for p in folder.iterdir()] == ["secret_key"]  # no draft left
+
+
+def test_the_secret_file_is_private(tmp_path: Path) -> None:
+    instance_secret(tmp_path, "ip_hash_key")
+    assert stat.S_IMODE((tmp_path / "ip_hash_key").stat().st_mode) == 0o600
