@@ -10,6 +10,7 @@ import getpass
 import os
 import secrets
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -21,7 +22,7 @@ from flask.cli import AppGroup
 
 from fieldwork import db
 from fieldwork.accounts import service as accounts
-from fieldwork.accounts.models import ROLES
+from fieldwork.accounts.models import ROLES, StaffUser
 from fieldwork.cli_batches import export_group, quality_group
 from fieldwork.config import LANGUAGES, ROOT
 from fieldwork.definitions import service as definitions
@@ -130,29 +131,79 @@ def load_command() -> None:
         )
 
 
-@group.command("create-user")
-@click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option(
+_PASSWORD_ENV = click.option(
     "--password-env",
     metavar="VAR",
     help="Read the password from this environment variable instead of prompting.",
 )
-def create_user_command(username: str, role: str, password_env: str | None) -> None:
-    """Create a staff user with a role."""
+
+
+def _password(password_env: str | None) -> str:
     if password_env:
         if password_env not in os.environ:
             raise click.ClickException(f"the environment variable {password_env} is not set")
-        password = os.environ[password_env]
-    else:
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Repeat password: ") != password:
-            raise click.ClickException("the passwords differ")
+        return os.environ[password_env]
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != password:
+        raise click.ClickException("the passwords differ")
+    return password
+
+
+def _account_change(change: Callable[[], StaffUser], done: str) -> None:
     try:
-        user = accounts.create_user(db.session(), username, password, role)
+        user = change()
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"created {user.role} {user.username}")
+    click.echo(f"{user.username}: {done}")
+
+
+@group.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@_PASSWORD_ENV
+def create_user_command(username: str, role: str, password_env: str | None) -> None:
+    """Create a staff user with a role."""
+    password = _password(password_env)
+    _account_change(
+        lambda: accounts.create_user(db.session(), username, password, role),
+        f"created with the role {role}",
+    )
+
+
+@group.command("set-password")
+@click.argument("username")
+@_PASSWORD_ENV
+def set_password_command(username: str, password_env: str | None) -> None:
+    """Give a staff user a new password; their open sessions end."""
+    password = _password(password_env)
+    _account_change(
+        lambda: accounts.set_password(db.session(), username, password),
+        "new password set; signed out everywhere",
+    )
+
+
+@group.command("deactivate-user")
+@click.argument("username")
+def deactivate_user_command(username: str) -> None:
+    """Stop a staff user signing in; their open sessions end. Their work stays."""
+    _account_change(
+        lambda: accounts.set_active(db.session(), username, False),
+        "deactivated; signed out everywhere",
+    )
+
+
+@group.command("activate-user")
+@click.argument("username")
+def activate_user_command(username: str) -> None:
+    """Let a deactivated staff user sign in again."""
+    _account_change(lambda: accounts.set_active(db.session(), username, True), "active")
+
+
+@group.command("unlock-user")
+@click.argument("username")
+def unlock_user_command(username: str) -> None:
+    """Clear the failed sign-ins that hold an account back after too many wrong passwords."""
+    _account_change(lambda: accounts.unlock(db.session(), username), "failed sign-ins cleared")
 
 
 @group.command("create-admin")

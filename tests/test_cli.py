@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import Result
 from flask import Flask
+from flask.testing import FlaskClient
 
 from fieldwork import db
 from fieldwork.accounts import service as accounts
+from fieldwork.attempts import service as attempts
 from fieldwork.config import ROOT
+from tests.conftest import csrf_of
 
 
 @pytest.fixture
@@ -135,3 +139,88 @@ def test_create_user_names_an_unset_password_variable(
         args=["fieldwork", "create-user", "zhao", "--role", "admin", "--password-env", "NO_SUCH_PW"]
     )
     assert result.exit_code != 0 and "NO_SUCH_PW is not set" in result.output
+
+
+# --- managing staff accounts ----------------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+
+
+def staff_client(app: Flask, username: str = "li.na") -> FlaskClient:
+    """A browser signed in as a new admin `username`."""
+    with app.app_context():
+        accounts.create_user(db.session(), username, PASSWORD, "admin")
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert sign_in(client, username, PASSWORD) == 303
+    assert client.get("/staff/").status_code == 200
+    return client
+
+
+def sign_in(client: FlaskClient, username: str, password: str) -> int:
+    token = csrf_of(client.get("/staff/login").text)
+    form = {"csrf_token": token, "username": username, "password": password}
+    return client.post("/staff/login", data=form).status_code
+
+
+def fieldwork(app: Flask, *args: str) -> Result:
+    return app.test_cli_runner().invoke(args=["fieldwork", *args])
+
+
+def test_set_password_signs_the_user_out_and_only_the_new_one_works(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = staff_client(app)
+    monkeypatch.setenv("PW", "a brand new passphrase")
+    done = fieldwork(app, "set-password", "li.na", "--password-env", "PW")
+    assert done.exit_code == 0 and "signed out everywhere" in done.output
+    assert browser.get("/staff/").status_code == 303  # to the sign-in page
+    assert sign_in(browser, "li.na", PASSWORD) == 422
+    assert sign_in(browser, "li.na", "a brand new passphrase") == 303
+    monkeypatch.setenv("PW", "aaaaaaaaaaaa")
+    weak = fieldwork(app, "set-password", "li.na", "--password-env", "PW")
+    assert weak.exit_code != 0 and "too easy" in weak.output
+
+
+def test_a_deactivated_user_is_signed_out_and_refused_until_activated(app: Flask) -> None:
+    browser = staff_client(app)
+    assert fieldwork(app, "deactivate-user", "li.na").exit_code == 0
+    assert browser.get("/staff/").status_code == 303
+    assert sign_in(browser, "li.na", PASSWORD) == 422
+    assert fieldwork(app, "activate-user", "li.na").exit_code == 0
+    assert sign_in(browser, "li.na", PASSWORD) == 303
+
+
+def test_unlock_user_lets_the_owner_in_after_someone_guessed(app: Flask) -> None:
+    owner = staff_client(app)
+    for _ in range(attempts.LOGIN_ACCOUNT.most):
+        sign_in(owner, "li.na", "a wrong guess")
+    assert sign_in(owner, "li.na", PASSWORD) == 429
+    unlocked = fieldwork(app, "unlock-user", "li.na")
+    assert unlocked.exit_code == 0 and "failed sign-ins cleared" in unlocked.output
+    assert sign_in(owner, "li.na", PASSWORD) == 303
+
+
+@pytest.mark.parametrize(
+    "command", [["set-password", "ghost"], ["deactivate-user", "ghost"], ["unlock-user", "ghost"]]
+)
+def test_account_commands_name_an_unknown_user(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.setenv("PW", "a brand new passphrase")
+    result = fieldwork(
+        app, *command, *(["--password-env", "PW"] if "password" in command[0] else [])
+    )
+    assert result.exit_code != 0 and "there is no staff user ghost" in result.output
+
+
+def test_create_user_refuses_a_name_that_differs_only_in_case(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PW", PASSWORD)
+    assert (
+        fieldwork(app, "create-user", "admin", "--role", "admin", "--password-env", "PW").exit_code
+        == 0
+    )
+    result = fieldwork(app, "create-user", "Admin", "--role", "tester", "--password-env", "PW")
+    assert result.exit_code != 0 and "differ only in case" in result.output

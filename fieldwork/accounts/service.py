@@ -9,7 +9,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -36,15 +36,11 @@ def create_user(session: Session, username: str, password: str, role: str) -> St
         raise AccountError("username: 2–64 letters, digits, '.', '_' or '-'")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"password must have at least {MIN_PASSWORD} characters")
-    if len(set(password)) < MIN_DISTINCT or (
-        len(username) >= 4 and username.lower() in password.lower()
-    ):
-        raise AccountError(
-            f"password is too easy to guess: use at least {MIN_DISTINCT} different "
-            "characters, and not the username"
-        )
+    _check_password(username, password)
+    # "Admin" beside "admin" reads as the same person in every list and log.
+    same = func.lower(col(StaffUser.username)) == username.lower()
+    if session.exec(select(StaffUser.id).where(same)).first() is not None:
+        raise AccountError(f"username {username} is taken (names differ only in case)")
     user = StaffUser(
         username=username, password_hash=_hasher.hash(password), role=role, created_at=now()
     )
@@ -54,6 +50,55 @@ def create_user(session: Session, username: str, password: str, role: str) -> St
     except IntegrityError as error:
         session.rollback()
         raise AccountError(f"username {username} is taken") from error
+    return user
+
+
+def _check_password(username: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password must have at least {MIN_PASSWORD} characters")
+    if len(set(password)) < MIN_DISTINCT or (
+        len(username) >= 4 and username.lower() in password.lower()
+    ):
+        raise AccountError(
+            f"password is too easy to guess: use at least {MIN_DISTINCT} different "
+            "characters, and not the username"
+        )
+
+
+def _existing(session: Session, username: str) -> StaffUser:
+    user = session.exec(select(StaffUser).where(col(StaffUser.username) == username)).first()
+    if user is None:
+        raise AccountError(f"there is no staff user {username}")
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> StaffUser:
+    """A new password; every session of the user ends and the count of failed sign-ins
+    is cleared."""
+    user = _existing(session, username)
+    _check_password(username, password)
+    user.password_hash = _hasher.hash(password)
+    return _settled(session, user, end_sessions=True)
+
+
+def set_active(session: Session, username: str, active: bool) -> StaffUser:
+    """Let a user sign in again, or stop them; stopping ends every session at once."""
+    user = _existing(session, username)
+    user.active = active
+    return _settled(session, user, end_sessions=not active)
+
+
+def unlock(session: Session, username: str) -> StaffUser:
+    """Clear the count of failed sign-ins that holds the account back."""
+    return _settled(session, _existing(session, username), end_sessions=False)
+
+
+def _settled(session: Session, user: StaffUser, end_sessions: bool) -> StaffUser:
+    session.add(user)
+    if end_sessions:
+        session.execute(delete(StaffSession).where(col(StaffSession.user_id) == user.id))
+    attempts.forget(session, attempts.LOGIN_ACCOUNT, attempts.key(f"user:{user.username}"))
+    session.commit()
     return user
 
 
