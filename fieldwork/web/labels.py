@@ -1,4 +1,8 @@
-"""Words for codes staff pages show: statuses, reasons, modes, segments."""
+"""Words for codes staff pages show: statuses, reasons, modes, segments, flags, roles.
+
+A reviewer reads these in their language; a code shown as it is stored (`speeder`,
+`answers`, `reviewer`) is English jargon on a Chinese page.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +35,48 @@ REASONS = {
     "other": _l("Other (see comment)"),
 }
 
+FLAGS = {
+    "speeder": _l("Answered too fast"),
+    "impossible-paradata": _l("Impossible timings"),
+    "duplicate-ip": _l("Same network address"),
+    "duplicate-answers": _l("Same answers from one device"),
+    "straight-lining": _l("Same rating in a row"),
+    "segment-conflict": _l("Segment conflict"),
+    "open-same-text": _l("Same text in every open answer"),
+    "open-mash": _l("Keyboard mash in an open answer"),
+    "open-empty": _l("Empty open answers"),
+}
+ROLES = {
+    "admin": _l("administrator"),
+    "reviewer": _l("reviewer"),
+    "fieldworker": _l("fieldworker"),
+    "tester": _l("tester"),
+}
+SEGMENT_SOURCES = {
+    "link": _l("from the invitation link"),
+    "answers": _l("from the answers"),
+    "staff": _l("assigned by staff"),
+}
+AUDIT_ACTIONS = {
+    "flags": _l("Flags"),
+    "status": _l("Status"),
+    "edit": _l("Answers edited"),
+    "thresholds": _l("Rule thresholds"),
+}
+ACTORS = {"system": _l("Automatic")}
+TEXT_SIZES = {
+    "standard": _l("Standard text"),
+    "large": _l("Large text"),
+    "x-large": _l("Extra large text"),
+}
+CONTRASTS = {"high": _l("High contrast"), "standard": _l("Standard contrast")}
+LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "en": "English"}
+"""Each language in its own words, as the language menu shows them."""
+
+
+def flag_label(code: str) -> str:
+    return str(FLAGS.get(code, code))
+
 
 def segment_label(code: str) -> str:
     segment = catalog.segment(code)
@@ -43,4 +89,12 @@ def template_globals() -> dict[str, object]:
         "statuses": STATUSES,
         "reasons": REASONS,
         "segment_label": segment_label,
+        "flag_label": flag_label,
+        "roles": ROLES,
+        "segment_sources": SEGMENT_SOURCES,
+        "audit_actions": AUDIT_ACTIONS,
+        "actors": ACTORS,
+        "text_sizes": TEXT_SIZES,
+        "contrasts": CONTRASTS,
+        "language_names": LANGUAGE_NAMES,
     }

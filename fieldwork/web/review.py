@@ -73,8 +73,27 @@ def _filters(args: Any = None, prefix: str = "") -> dict[str, str]:
             raise ClientError(
                 400, str(MESSAGES[400]), [(url_for(".queue"), _("Back to the queue"))]
             )
-    dates.day_range(chosen["from"], chosen["to"])
     return chosen
+
+
+def _date_errors(chosen: dict[str, str]) -> list[tuple[str, str]]:
+    """(field id, message) for each typed day the queue cannot filter on.
+
+    Days are typed by hand, so a slip is shown next to its field on the queue itself,
+    with every other filter kept, not on an error page that loses them.
+    """
+    errors = []
+    for key in ("from", "to"):
+        try:
+            dates.day(chosen[key])
+        except ClientError as error:
+            errors.append((f"f-{key}", error.detail))
+    if not errors:
+        try:
+            dates.day_range(chosen["from"], chosen["to"])
+        except ClientError as error:
+            errors.append(("f-from", error.detail))
+    return errors
 
 
 def _query(chosen: dict[str, Any]) -> Any:
@@ -108,10 +127,22 @@ def _query_args(chosen: dict[str, str]) -> dict[str, Any]:
 
 @bp.get("/")
 @role_required("admin", "reviewer")
-def queue() -> str:
+def queue() -> tuple[str, int]:
     chosen = _filters()
-    query = _query(chosen)
     session = db.session()
+    date_errors = _date_errors(chosen)
+    if date_errors:
+        return render_template(
+            "review/queue.html",
+            rows=[],
+            total=None,
+            chosen=chosen,
+            date_errors=date_errors,
+            flag_codes=list(RULES),
+            segments=catalog.segments(),
+            questionnaires=catalog.versions().ids(session),
+        ), 400
+    query = _query(chosen)
     seen = review.watermark(session)  # before reading: what changes later is not seen
     total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
     pages = max(1, math.ceil(total / PER_PAGE))
@@ -139,7 +170,8 @@ def queue() -> str:
         query_args=_query_args(chosen),
         filter_prefix=FILTER_PREFIX,
         seen=seen,
-    )
+        date_errors=[],
+    ), 200
 
 
 def _found(response_id: int) -> Response:
@@ -152,8 +184,19 @@ def _found(response_id: int) -> Response:
 @bp.get("/<int:response_id>")
 @role_required("admin", "reviewer")
 def response(response_id: int) -> str:
+    return _response_page(_found(response_id))
+
+
+def _response_page(
+    found: Response, errors: list[tuple[str, str]] | None = None, form: Any = None
+) -> str:
+    """One response with its evidence; after a refused decision, with what to fix next
+    to its field and the reviewer's choices kept.
+
+    The queue's filters ride along in the address, so that the way back (and the way
+    back after deciding) leads to the queue as the reviewer left it.
+    """
     session = db.session()
-    found = _found(response_id)
     questionnaire = catalog.versions().by_hash(session, found.version_hash)
     assert questionnaire is not None  # a foreign key keeps every answered version
     shown = {q.code for q in answer_rules.shown(questionnaire, found.answers)}
@@ -167,16 +210,20 @@ def response(response_id: int) -> str:
         }
         for q in questionnaire.questions
     ]
+    query_args = _query_args(_filters())
     return render_template(
         "review/response.html",
         item=found,
         q=questionnaire,
         rows=rows,
         flags=[explain_flag(flag) for flag in found.flags],
-        history=review.history(session, response_id),
+        history=review.history(session, found.id or 0),
         reasons_by_status=REASONS,
         own=_entered_by_me(found),
-        back=url_for(".queue"),
+        query_args=query_args,
+        errors=errors or [],
+        decision=form or {},
+        back=url_for(".queue", **query_args),
     )
 
 
@@ -222,13 +269,37 @@ def _refuse(error: review.DecisionError) -> ClientError:
 def decide(response_id: int) -> Any:
     reviewer = current_user()
     assert reviewer is not None
-    _found(response_id)
+    found = _found(response_id)
+    mistake = _form_mistake()
+    if mistake:
+        return _response_page(found, [mistake], request.form), 400
     decision = _decision(response_id, request.form.get("row_version"))
     try:
         review.decide(db.session(), decision, reviewer)
     except review.DecisionError as error:
         raise _refuse(error) from None
-    return redirect(url_for(".response", response_id=response_id, decided="1"), 303)
+    query_args = _query_args(_filters())
+    return redirect(url_for(".response", response_id=response_id, decided="1", **query_args), 303)
+
+
+FORM_FIELDS = {
+    "unknown-status": "status",
+    "unknown-reason": "reason",
+    "comment-too-long": "comment",
+}
+"""The field each of the decision form's own mistakes is shown next to."""
+
+
+def _form_mistake() -> tuple[str, str] | None:
+    """(field id, words) for a decision the form cannot make as filled in: a reason that
+    does not fit the decision is an easy slip, fixed on the form with the choices kept."""
+    form = request.form
+    comment = form.get("comment", "").strip() or None
+    try:
+        review.check_form(form.get("status", ""), form.get("reason", ""), comment)
+    except review.DecisionError as error:
+        return FORM_FIELDS[error.code], str(DECISION_ERRORS[error.code][1])
+    return None
 
 
 def _picked() -> tuple[list[tuple[int, str]], list[int], bool]:

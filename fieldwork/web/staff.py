@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -119,11 +120,11 @@ def overview() -> str:
     keys = col(Response.questionnaire_id), col(Response.segment), col(Response.mode)
     day = func.date(col(Response.submitted_at))
     query = select(*keys, day, func.count()).group_by(*keys, day).order_by(day.desc(), *keys)
-    rows = db.session().execute(query).all()
+    # A day comes back as text from SQLite and as a date from PostgreSQL: a date either
+    # way, for Babel to word in the reader's language.
+    rows = [
+        (qid, segment, mode, dt.date.fromisoformat(str(day)) if day else None, count)
+        for qid, segment, mode, day, count in db.session().execute(query).all()
+    ]
     total = sum(r[4] for r in rows)
-    return render_template(
-        "staff/overview.html",
-        rows=rows,
-        total=total,
-        user=current_user(),
-    )
+    return render_template("staff/overview.html", rows=rows, total=total, user=current_user())

@@ -7,6 +7,11 @@
   if (summary && document.activeElement !== summary) {
     summary.focus();
   }
+  // Likewise the outcome of a staff action ("Decision saved"), when there is no error.
+  var notice = !summary && document.querySelector("[data-notice]");
+  if (notice && document.activeElement !== notice) {
+    notice.focus();
+  }
 
   // A link in the error summary focuses its field and shows the question above it,
   // not just the field scrolled to the top edge (the GOV.UK error summary pattern).

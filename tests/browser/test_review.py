@@ -123,37 +123,66 @@ def test_reviewer_decides_freezes_and_downloads(
     context = open_context(accept_downloads=True)
     page = context.new_page()
     keys = Keyboard(page)
+    checks = Checks(page, lang="en")
     page.goto("/settings/language/en")
     sign_in(page, keys)
-    page.goto("/staff/review/")
+    keys.submit('nav a[href="/staff/review/"]')  # from the overview
 
-    # Filter: pending, elderly, submitted in November.
+    # Filter: pending, elderly, from a day that does not exist: the slip is shown on the
+    # queue next to its field, the other filters kept.
     keys.choose("#f-status", "pending")
     keys.choose("#f-segment", "elderly")
-    keys.type_into("#f-from", "2026-11-01")
+    keys.type_into("#f-from", "2026-11-31")
+    keys.submit("form.filters button[type=submit]")
+    checks.error_summary("queue, a day that does not exist")
+    assert page.eval_on_selector(".error-summary a", "a => a.getAttribute('href')") == "#f-from"
+    assert page.get_attribute("#f-from", "aria-invalid") == "true"
+    assert page.eval_on_selector("#f-segment", "s => s.value") == "elderly"
+    keys.tab_to("#f-from")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("2026-11-01")
     keys.submit("form.filters button[type=submit]")
     listed = page.eval_on_selector_all("input[name=pick]", "boxes => boxes.map(b => b.id)")
     assert sorted(listed) == sorted(f"pick-{queue[k]}" for k in ("tricky", "fast"))
+    assert "Same rating in a row" in page.inner_text("main table")  # the flag in words
 
-    keys.tab_to(f'a[href="/staff/review/{queue["tricky"]}"]')
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert "straight-lining" in page.inner_text("main")
+    keys.submit(f'a[href^="/staff/review/{queue["tricky"]}?"]')
+    assert "Same rating in a row" in page.inner_text("main .flag-list")
     decide(keys, "approved", "checked-flag-false-alarm", "评分确实一样，核对过了")
+    # The focus is on the outcome; from there the way back leads to the queue as it was.
+    assert page.evaluate("() => document.activeElement.matches('main .notice')")
     assert "Decision saved" in page.inner_text("main .notice")
-    assert "评分确实一样，核对过了" in page.inner_text("main table")
+    history = page.inner_text("main table")
+    assert "Checked: the flag is a false alarm: 评分确实一样，核对过了" in history
+    assert "Pending\tApproved" in history
+    keys.submit("main .notice a")
+    assert [page.eval_on_selector(f"#f-{k}", "f => f.value") for k in ("status", "segment")] == [
+        "pending",
+        "elderly",
+    ]
+    assert page.eval_on_selector("#f-from", "f => f.value") == "2026-11-01"
 
-    page.goto(f"/staff/review/{queue['fast']}")
-    decide(keys, "rejected", "speeder", "31 秒")
+    # Rejected, with the reason left at an approving one: fixed on the form, comment kept.
+    keys.submit(f'a[href^="/staff/review/{queue["fast"]}?"]')
+    keys.choose("#status", "rejected")
+    keys.type_into("#comment", "31 秒")
+    keys.submit("main form button[type=submit]")
+    checks.error_summary("response, a reason that does not fit")
+    assert page.eval_on_selector(".error-summary a", "a => a.getAttribute('href')") == "#reason"
+    assert page.eval_on_selector("#status", "s => s.value") == "rejected"
+    assert page.eval_on_selector("#comment", "c => c.value") == "31 秒"
+    keys.choose("#reason", "speeder")
+    keys.submit("main form button[type=submit]")
     assert response_row(app, queue["fast"]).status == "rejected"
     assert response_row(app, queue["tricky"]).status == "approved"
+    checks.report()
 
     # A batch of November's responses, previewed, then frozen.
     page.goto("/staff/batches/")
     keys.type_into("#b-from", "2026-11-01")
     keys.submit("main form button[type=submit]")
     text = page.inner_text("main")
-    assert "2 approved responses would be included; 1 others" in text
+    assert "2 approved responses would be included. 1 other response matches" in text
     keys.type_into("#name", "十一月 wave 1")
     keys.submit("main form button[type=submit]")
     assert "十一月 wave 1" in page.inner_text("h1")
@@ -197,7 +226,7 @@ def frozen(app: Flask, queue: dict[str, int]) -> int:
 
 
 @pytest.mark.parametrize("mode", ["standard", "large"])
-@pytest.mark.parametrize("lang", ["zh-Hans", "en"])
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
 def test_staff_pages_pass_the_audit(
     open_context: Any, queue: dict[str, int], frozen: int, lang: str, mode: str
 ) -> None:
@@ -214,11 +243,17 @@ def test_staff_pages_pass_the_audit(
     page.fill("#username", "chen")
     page.fill("#password", PASSWORD)
     click_and_wait(page, "main button[type=submit]")
+    checks.audit("overview")
 
     page.goto("/staff/review/?status=pending")
     checks.audit("review queue")
+    page.goto("/staff/review/?status=pending&to=2026-02-30")
+    checks.audit("review queue, a day that does not exist")
     page.goto(f"/staff/review/{queue['tricky']}")
     checks.audit("response")
+    page.select_option("#status", "on_hold")
+    click_and_wait(page, "main form button[type=submit]")
+    checks.audit("response, a reason that does not fit")
     page.goto("/staff/batches/")
     checks.audit("batches")
     page.goto(f"/staff/batches/preview?questionnaire={QID}")
@@ -228,6 +263,13 @@ def test_staff_pages_pass_the_audit(
     checks.audit("batch preview, no name")
     page.goto(f"/staff/batches/{frozen}")
     checks.audit("batch")
+    if lang != "en":  # codes as stored are English jargon on a Chinese page
+        for path in ("/staff/", "/staff/review/", f"/staff/review/{queue['tricky']}"):
+            page.goto(path)
+            shown = page.inner_text("main")
+            for code in ("straight-lining", "speeder", "reviewer", "(answers)", "large, high"):
+                if code in shown:
+                    checks.problems.append(f"{path} [{lang}] shows the code {code!r}")
     if large:  # wide enough for tables, narrow for large text: tables scroll, never the page
         page.set_viewport_size({"width": 700, "height": 900})
         for path in ("/staff/review/", f"/staff/review/{queue['tricky']}", "/staff/batches/"):

@@ -55,7 +55,7 @@ def test_overview_counts_responses_by_segment_and_mode(app: Flask, client: Flask
     page = client.get("/staff/")
     assert page.status_code == 200
     assert QID in page.text and "General" in page.text and "Online" in page.text
-    assert "1 responses in total" in page.text
+    assert "1 response in total" in page.text
 
 
 def test_logout_ends_the_session_for_good(app: Flask, client: FlaskClient) -> None:
