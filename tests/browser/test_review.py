@@ -162,7 +162,7 @@ def test_reviewer_decides_freezes_and_downloads(
     ]
     assert page.eval_on_selector("#f-from", "f => f.value") == "2026-11-01"
 
-    # Rejected, with the reason left at an approving one: fixed on the form, comment kept.
+    # Rejected, with no reason chosen: fixed on the form, the comment kept.
     keys.submit(f'a[href^="/staff/review/{queue["fast"]}?"]')
     keys.choose("#status", "rejected")
     keys.type_into("#comment", "31 秒")

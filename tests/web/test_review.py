@@ -423,6 +423,23 @@ def test_bulk_decision_reports_what_it_could_not_decide(
     assert response_row(app, other).status == "on_hold"
 
 
+def test_nothing_is_decided_by_leaving_the_form_as_it_opens(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    response_id = add_response(app)
+    client.get("/settings/language/en")
+    page = client.get(f"/staff/review/{response_id}").text
+    for field in ("status", "reason"):
+        chosen = re.findall(
+            r"<option value=\"([^\"]*)\" selected>", page.split(f'name="{field}"')[1]
+        )
+        assert chosen[:1] == [""], field  # the first, empty choice: nothing decided yet
+    form = {"csrf_token": csrf_of(page), "row_version": "1", "status": "", "reason": ""}
+    refused = client.post(f"/staff/review/{response_id}", data=form)
+    assert refused.status_code == 400 and "Choose a decision" in refused.text
+    assert response_row(app, response_id).status == "pending"
+
+
 def test_reviewer_cannot_decide_a_response_they_entered(
     app: Flask, client: FlaskClient, reviewer: int
 ) -> None:
