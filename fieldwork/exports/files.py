@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +201,7 @@ def _chunk(bounds: tuple[int, int | None]) -> writer.Chunk:
         query = query.where(item < high)
     with parallel.connection() as connection:
         rows = connection.execute(query).all()
-    return writer.prepare(layout, [record(row, labels) for row in rows])
+    return writer.prepare(layout, records(rows, labels))
 
 
 def _records(
@@ -210,17 +210,27 @@ def _records(
     labels = _labels(layout)
     count = 0
     for row in service.included_responses(session, batch_id):
-        yield record(row, labels)
+        yield record(row, labels, json.loads(row.answers))
         count += 1
         if count % 1000 == 0:
             progress(1000)
     progress(count % 1000)
 
 
-def record(row: Any, labels: Mapping[str, str]) -> ExportRecord:
+def records(rows: Sequence[Any], labels: Mapping[str, str]) -> list[ExportRecord]:
+    """`record` of each row, their answers decoded together: one `json.loads` of an array
+    of a chunk's answers takes a third less time than a call each, which makes every key
+    anew."""
+    answers = json.loads(f"[{','.join([row.answers for row in rows])}]")
+    if len(answers) != len(rows):  # a text that is not one JSON value: decoding it fails
+        answers = [json.loads(row.answers) for row in rows]
+    return [record(row, labels, found) for row, found in zip(rows, answers, strict=True)]
+
+
+def record(row: Any, labels: Mapping[str, str], answers: Mapping[str, Any]) -> ExportRecord:
     """What of a stored response may leave the system, from a row of `service.EXPORTED`
-    (unpacked by position: by name costs as much as decoding the answers) and the
-    version labels by content hash."""
+    (unpacked by position: by name costs as much as decoding the answers), the version
+    labels by content hash, and the row's answers decoded."""
     (
         id_,
         questionnaire_id,
@@ -231,7 +241,7 @@ def record(row: Any, labels: Mapping[str, str]) -> ExportRecord:
         locale,
         started_at,
         submitted_at,
-        answers,
+        _,  # the answers' text
         text_size,
         contrast,
         *_,  # what the query adds to page with
@@ -249,7 +259,7 @@ def record(row: Any, labels: Mapping[str, str]) -> ExportRecord:
         contrast=contrast,
         started_at=as_utc(started_at) if started_at else None,
         submitted_at=as_utc(submitted_at),
-        answers=json.loads(answers),
+        answers=answers,
     )
 
 
