@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, Protocol, Self, TypeVar
 
 from fieldwork.exports import archive, codebook, manifest
 from fieldwork.exports.columns import Cell
-from fieldwork.exports.csv_file import CsvTable
+from fieldwork.exports.csv_file import CsvTable, format_rows
 from fieldwork.exports.layout import Layout
 from fieldwork.exports.parquet_file import ROW_GROUP_SIZE, ParquetTable
 from fieldwork.exports.records import Excluded, ExportError, ExportRecord
@@ -58,14 +58,18 @@ class Chunk(NamedTuple):
     ids: list[int]
     groups: Counter[tuple[str, str]]  # responses by (segment, mode)
     columns: list[Sequence[Cell]]
+    csv: str | None  # their rows as data.csv holds them, if made
 
 
-def prepare(layout: Layout, records: Sequence[ExportRecord]) -> Chunk:
-    """The cells of some records, in their order, for `BatchWriter.add_chunk`."""
+def prepare(layout: Layout, records: Sequence[ExportRecord], *, csv: bool = True) -> Chunk:
+    """The cells of some records, in their order, for `BatchWriter.add_chunk`; with `csv`,
+    their CSV rows too, so that a worker process, not the writing one, formats them."""
+    columns = layout.table(records)
     return Chunk(
         ids=[r.id for r in records],
         groups=Counter((r.segment, r.mode) for r in records),
-        columns=layout.table(records),
+        columns=columns,
+        csv=format_rows(layout.sheet_rows(columns)) if csv else None,
     )
 
 
@@ -157,7 +161,6 @@ class BatchWriter:
         except BaseException:
             self.abort()
             raise
-        self._sheets = self._csv is not None or self._xlsx is not None
 
     def _open(self, table: T) -> T:
         self._tables.append(table)
@@ -184,7 +187,7 @@ class BatchWriter:
             )
         if chunk.ids:
             self._last_included = chunk.ids[-1]
-            self._write_columns(chunk.columns)
+            self._write_columns(chunk.columns, chunk.csv)
         self._counts.update(chunk.groups)
 
     def _write_pending(self) -> None:
@@ -194,16 +197,21 @@ class BatchWriter:
         self._pending = []
         self._write_columns(columns)
 
-    def _write_columns(self, columns: list[Sequence[Cell]]) -> None:
+    def _write_columns(self, columns: list[Sequence[Cell]], csv: str | None = None) -> None:
+        """Write rows given column by column; `csv` is their CSV rows if made already."""
         if self._parquet is not None:
             self._parquet.add(columns)
-        if self._sheets:
-            rows = list(zip(*self.layout.sheet_table(columns), strict=True))
-            if self._csv is not None:
+        rows: list[tuple[Cell, ...]] = []
+        if self._xlsx is not None or (self._csv is not None and csv is None):
+            rows = self.layout.sheet_rows(columns)
+        if self._csv is not None:
+            if csv is None:
                 self._csv.add_rows(rows)
-            if self._xlsx is not None:
-                for row in rows:
-                    self._xlsx.add(row)
+            else:
+                self._csv.add_text(csv, len(columns[0]))
+        if self._xlsx is not None:
+            for row in rows:
+                self._xlsx.add(row)
 
     def exclude(self, item: Excluded) -> None:
         """Log one response the filters considered but the batch leaves out."""

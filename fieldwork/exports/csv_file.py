@@ -10,6 +10,7 @@ already be safe (`Layout.sheet_row`): this module writes what it is given.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,20 @@ class CsvTable:
         self._writer.writerows(rows)
         self.rows += len(rows)
 
+    def add_text(self, text: str, rows: int) -> None:
+        """Add `rows` rows made into CSV text beforehand (`format_rows`)."""
+        self._file.write(text)
+        self.rows += rows
+
     def close(self) -> None:
         self._file.close()
+
+
+def format_rows(rows: Iterable[Sequence[Any]]) -> str:
+    """Rows as `CsvTable` writes them, for a table in another process to add."""
+    text = io.StringIO()
+    csv.writer(text, lineterminator=LINE_TERMINATOR).writerows(rows)
+    return text.getvalue()
 
 
 def write_csv(

@@ -266,6 +266,10 @@ class Layout:
             safe[i] = [utc_text(m) if isinstance(m, dt.datetime) else m for m in columns[i]]
         return safe
 
+    def sheet_rows(self, columns: Sequence[Sequence[Cell]]) -> list[tuple[Cell, ...]]:
+        """Typed columns as the rows spreadsheets get (see `sheet_table`)."""
+        return list(zip(*self.sheet_table(columns), strict=True))
+
     def sheet_row(self, row: Sequence[Cell]) -> list[Cell]:
         """One typed row as spreadsheets get it (see `sheet_table`)."""
         return [column[0] for column in self.sheet_table([[cell] for cell in row])]
