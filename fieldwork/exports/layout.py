@@ -112,12 +112,13 @@ class Visibility:
         self.version = version
         found = (test for q in version.questions if q.show_if for test in _tests(q.show_if))
         self.tests: tuple[Compare | Answered, ...] = tuple(dict.fromkeys(found))
+        self._outcomes = tuple(_Outcomes(test) for test in self.tests)
         self._memo: dict[tuple[bool, ...], frozenset[str]] = {}
         self._sets: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct set
 
     def __call__(self, answers: Mapping[str, Any]) -> frozenset[str]:
         """The codes of the questions shown given `answers`."""
-        key = tuple([test.holds(answers) for test in self.tests])
+        key = tuple([holds(answers) for holds in self._outcomes])
         found = self._memo.get(key)
         if found is None:
             codes = frozenset(q.code for q in shown(self.version, answers))
@@ -125,6 +126,26 @@ class Visibility:
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()
             self._memo[key] = found
+        return found
+
+
+class _Outcomes:
+    """Whether a test holds, remembered by the one answer it reads: a batch repeats few
+    answers to the questions conditions name, and each test makes sets anew."""
+
+    def __init__(self, test: Compare | Answered) -> None:
+        self.test = test
+        self._memo: dict[Any, bool] = {}
+
+    def __call__(self, answers: Mapping[str, Any]) -> bool:
+        code = self.test.question
+        value = answers.get(code)
+        key = tuple(value) if value.__class__ is list else value
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[key] = self.test.holds({code: value})
         return found
 
 
