@@ -58,7 +58,7 @@ class Chunk(NamedTuple):
     ids: list[int]
     groups: Counter[tuple[str, str]]  # responses by (segment, mode)
     columns: list[Sequence[Cell]]
-    csv: str | None  # their rows as data.csv holds them, if made
+    csv: bytes | None  # their rows as data.csv holds them, if made
 
 
 def prepare(layout: Layout, records: Sequence[ExportRecord], *, csv: bool = True) -> Chunk:
@@ -197,7 +197,7 @@ class BatchWriter:
         self._pending = []
         self._write_columns(columns)
 
-    def _write_columns(self, columns: list[Sequence[Cell]], csv: str | None = None) -> None:
+    def _write_columns(self, columns: list[Sequence[Cell]], csv: bytes | None = None) -> None:
         """Write rows given column by column; `csv` is their CSV rows if made already."""
         if self._parquet is not None:
             self._parquet.add(columns)
@@ -208,7 +208,7 @@ class BatchWriter:
             if csv is None:
                 self._csv.add_rows(rows)
             else:
-                self._csv.add_text(csv, len(columns[0]))
+                self._csv.add_encoded(csv, len(columns[0]))
         if self._xlsx is not None:
             for row in rows:
                 self._xlsx.add(row)

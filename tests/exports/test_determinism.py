@@ -36,16 +36,18 @@ def test_records_made_into_chunks_beforehand_give_the_same_bytes(
     export: Callable[..., Export], record: MakeRecord, layout: Layout, bom: bool, csv: bool
 ) -> None:
     """A large batch's records come as chunks that worker processes made into cells and,
-    with `csv`, CSV rows: the files are those of the records added one by one."""
+    with `csv`, CSV rows: the files are those of the records added one by one, whichever
+    way they come, one after the other."""
     records = batch_records(record)
     one_by_one = export(records, bom=bom)
     chunks = [prepare(layout, records[:3], csv=csv), prepare(layout, records[3:], csv=csv)]
-    chunked = export(chunks, bom=bom)
-    assert chunked.files == one_by_one.files == FILE_NAMES
-    for name in FILE_NAMES:
-        assert (chunked.directory / name).read_bytes() == (
-            one_by_one.directory / name
-        ).read_bytes(), name
+    mixed = [*records[:2], prepare(layout, records[2:5], csv=csv), *records[5:]]
+    for chunked in (export(chunks, bom=bom), export(mixed, bom=bom)):
+        assert chunked.files == one_by_one.files == FILE_NAMES
+        for name in FILE_NAMES:
+            assert (chunked.directory / name).read_bytes() == (
+                one_by_one.directory / name
+            ).read_bytes(), name
 
 
 def test_zip_holds_every_file_in_a_fixed_order_at_the_frozen_time(
