@@ -14,6 +14,7 @@ codebook.csv, codebook.xlsx, cleaning_log.csv, manifest.json.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -312,7 +313,11 @@ def export_batch(
     formats: Collection[str] = FORMATS,
 ) -> Export:
     """Write every file of a batch, reading each iterable once. `records` may come made
-    into cells already, a chunk at a time."""
+    into cells already, a chunk at a time.
+
+    Both are read in one pass by id, so the cleaning log is written as the records come:
+    while worker processes make a large batch's next chunk, this process has time to spare.
+    """
     with BatchWriter(
         directory,
         layout,
@@ -322,11 +327,19 @@ def export_batch(
         bom=bom,
         formats=formats,
     ) as writer:
-        for record in records:
-            if isinstance(record, Chunk):
-                writer.add_chunk(record)
+        for item in heapq.merge(records, excluded, key=_first_id):
+            if isinstance(item, Excluded):
+                writer.exclude(item)
+            elif isinstance(item, Chunk):
+                writer.add_chunk(item)
             else:
-                writer.add(record)
-        for item in excluded:
-            writer.exclude(item)
+                writer.add(item)
         return writer.close()
+
+
+def _first_id(item: ExportRecord | Chunk | Excluded) -> int:
+    if isinstance(item, Excluded):
+        return item.response_id
+    if isinstance(item, Chunk):
+        return item.ids[0] if item.ids else 0
+    return item.id
