@@ -254,14 +254,14 @@ class Layout:
         """One record's typed cells, one per column."""
         return [column[0] for column in self.table([record])]
 
-    def _hidden_indexes(self, shown: frozenset[str]) -> tuple[int, ...]:
-        """Where in `self.questions` the questions missing from `shown` are."""
-        found = self._hidden.get(shown)
+    def _hidden_indexes(self, codes_shown: frozenset[str]) -> tuple[int, ...]:
+        """Where in `self.questions` the questions missing from `codes_shown` are."""
+        found = self._hidden.get(codes_shown)
         if found is None:
             if len(self._hidden) >= MEMO_LIMIT:
                 self._hidden.clear()
-            found = tuple(i for i, code in enumerate(self._codes) if code not in shown)
-            self._hidden[shown] = found
+            found = tuple(i for i, code in enumerate(self._codes) if code not in codes_shown)
+            self._hidden[codes_shown] = found
         return found
 
     def _visibility(self, record: ExportRecord) -> Visibility:
