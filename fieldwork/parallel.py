@@ -13,6 +13,7 @@ is not forked: a copy of a lock another thread held would never be released.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -25,6 +26,8 @@ WORKERS = min(2, os.cpu_count() or 1)
 """Two at most: the job's own process writes, and reviewers keep using the app."""
 FROM_ROWS = 100_000
 """Below this, starting workers costs more than they win back."""
+GC_THRESHOLD = 10_000
+"""Containers a worker allocates, net, before a collection (Python's default is 700)."""
 
 Range = TypeVar("Range")
 Result = TypeVar("Result")
@@ -53,6 +56,13 @@ def in_workers(
 
 
 def _start(url: str, shared: Any) -> None:
+    # A range's rows make thousands of containers that live until its result is sent:
+    # at the default threshold they were collected again and again, promoted and swept
+    # by full collections over every object the fork copied, a seventh of a worker's
+    # time. What the fork copied is left out (never garbage here, and its pages stay
+    # shared), and a collection waits for more than a range's worth of containers.
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD)
     # Never the job's own connections, which the fork copied: a new engine and pool.
     _WORKER.update(engine=create_engine(url), shared=shared)
 

@@ -14,6 +14,7 @@ codebook.csv, codebook.xlsx, cleaning_log.csv, manifest.json.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import Any, NamedTuple, Protocol, Self, TypeVar
 
 from fieldwork.exports import archive, codebook, manifest
 from fieldwork.exports.columns import Cell
-from fieldwork.exports.csv_file import CsvTable
+from fieldwork.exports.csv_file import CsvTable, format_rows
 from fieldwork.exports.layout import Layout
 from fieldwork.exports.parquet_file import ROW_GROUP_SIZE, ParquetTable
 from fieldwork.exports.records import Excluded, ExportError, ExportRecord
@@ -58,14 +59,18 @@ class Chunk(NamedTuple):
     ids: list[int]
     groups: Counter[tuple[str, str]]  # responses by (segment, mode)
     columns: list[Sequence[Cell]]
+    csv: bytes | None  # their rows as data.csv holds them, if made
 
 
-def prepare(layout: Layout, records: Sequence[ExportRecord]) -> Chunk:
-    """The cells of some records, in their order, for `BatchWriter.add_chunk`."""
+def prepare(layout: Layout, records: Sequence[ExportRecord], *, csv: bool = True) -> Chunk:
+    """The cells of some records, in their order, for `BatchWriter.add_chunk`; with `csv`,
+    their CSV rows too, so that a worker process, not the writing one, formats them."""
+    columns = layout.table(records)
     return Chunk(
         ids=[r.id for r in records],
         groups=Counter((r.segment, r.mode) for r in records),
-        columns=layout.table(records),
+        columns=columns,
+        csv=format_rows(layout.sheet_rows(columns)) if csv else None,
     )
 
 
@@ -157,7 +162,6 @@ class BatchWriter:
         except BaseException:
             self.abort()
             raise
-        self._sheets = self._csv is not None or self._xlsx is not None
 
     def _open(self, table: T) -> T:
         self._tables.append(table)
@@ -184,7 +188,7 @@ class BatchWriter:
             )
         if chunk.ids:
             self._last_included = chunk.ids[-1]
-            self._write_columns(chunk.columns)
+            self._write_columns(chunk.columns, chunk.csv)
         self._counts.update(chunk.groups)
 
     def _write_pending(self) -> None:
@@ -194,16 +198,21 @@ class BatchWriter:
         self._pending = []
         self._write_columns(columns)
 
-    def _write_columns(self, columns: list[Sequence[Cell]]) -> None:
+    def _write_columns(self, columns: list[Sequence[Cell]], csv: bytes | None = None) -> None:
+        """Write rows given column by column; `csv` is their CSV rows if made already."""
         if self._parquet is not None:
             self._parquet.add(columns)
-        if self._sheets:
-            rows = list(zip(*self.layout.sheet_table(columns), strict=True))
-            if self._csv is not None:
+        rows: list[tuple[Cell, ...]] = []
+        if self._xlsx is not None or (self._csv is not None and csv is None):
+            rows = self.layout.sheet_rows(columns)
+        if self._csv is not None:
+            if csv is None:
                 self._csv.add_rows(rows)
-            if self._xlsx is not None:
-                for row in rows:
-                    self._xlsx.add(row)
+            else:
+                self._csv.add_encoded(csv, len(columns[0]))
+        if self._xlsx is not None:
+            for row in rows:
+                self._xlsx.add(row)
 
     def exclude(self, item: Excluded) -> None:
         """Log one response the filters considered but the batch leaves out."""
@@ -304,7 +313,11 @@ def export_batch(
     formats: Collection[str] = FORMATS,
 ) -> Export:
     """Write every file of a batch, reading each iterable once. `records` may come made
-    into cells already, a chunk at a time."""
+    into cells already, a chunk at a time.
+
+    Both are read in one pass by id, so the cleaning log is written as the records come:
+    while worker processes make a large batch's next chunk, this process has time to spare.
+    """
     with BatchWriter(
         directory,
         layout,
@@ -314,11 +327,19 @@ def export_batch(
         bom=bom,
         formats=formats,
     ) as writer:
-        for record in records:
-            if isinstance(record, Chunk):
-                writer.add_chunk(record)
+        for item in heapq.merge(records, excluded, key=_first_id):
+            if isinstance(item, Excluded):
+                writer.exclude(item)
+            elif isinstance(item, Chunk):
+                writer.add_chunk(item)
             else:
-                writer.add(record)
-        for item in excluded:
-            writer.exclude(item)
+                writer.add(item)
         return writer.close()
+
+
+def _first_id(item: ExportRecord | Chunk | Excluded) -> int:
+    if isinstance(item, Excluded):
+        return item.response_id
+    if isinstance(item, Chunk):
+        return item.ids[0] if item.ids else 0
+    return item.id

@@ -10,6 +10,7 @@ already be safe (`Layout.sheet_row`): this module writes what it is given.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,22 @@ class CsvTable:
         self._writer.writerows(rows)
         self.rows += len(rows)
 
+    def add_encoded(self, data: bytes, rows: int) -> None:
+        """Add `rows` rows made into CSV beforehand (`format_rows`), as they are."""
+        self._file.flush()  # what was written as text comes first
+        self._file.buffer.write(data)
+        self.rows += rows
+
     def close(self) -> None:
         self._file.close()
+
+
+def format_rows(rows: Iterable[Sequence[Any]]) -> bytes:
+    """Rows as `CsvTable` writes them, for a table in another process to add: encoded
+    where they are made, they pass between processes and into the file as bytes."""
+    text = io.StringIO()
+    csv.writer(text, lineterminator=LINE_TERMINATOR).writerows(rows)
+    return text.getvalue().encode("utf-8")
 
 
 def write_csv(

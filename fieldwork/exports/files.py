@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -91,16 +91,17 @@ def write(
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
+        chosen = formats(batch)
         done = writer.export_batch(
             work,
             layout,
-            _responses(session, batch, layout, progress),
+            _responses(session, batch, layout, "csv" in chosen, progress),
             _excluded(session, batch.id),
             frozen_at=as_utc(batch.created_at),
             batch=describe(batch),
             rules_version=batch.rules_version,
             bom=bom,
-            formats=formats(batch),
+            formats=chosen,
         )
         done.pack(work / ZIP_NAME)
         try:
@@ -147,13 +148,14 @@ def layout_of(session: Session, batch_id: int, versions: Versions) -> Layout:
 
 
 def _responses(
-    session: Session, batch: Batch, layout: Layout, progress: Progress
+    session: Session, batch: Batch, layout: Layout, csv: bool, progress: Progress
 ) -> Iterator[ExportRecord | writer.Chunk]:
-    """The batch's responses in id order: read and made into cells a chunk at a time by
-    worker processes when the batch is large, else records read here."""
+    """The batch's responses in id order: read and made into cells (and CSV rows, with
+    `csv`) a chunk at a time by worker processes when the batch is large, else records
+    read here."""
     assert batch.id is not None
     if parallel.worthwhile(batch.size):
-        return _chunks_by_workers(session, batch.id, layout, progress)
+        return _chunks_by_workers(session, batch.id, layout, csv, progress)
     return _records(session, batch.id, layout, progress)
 
 
@@ -162,7 +164,7 @@ def _labels(layout: Layout) -> dict[str, str]:
 
 
 def _chunks_by_workers(
-    session: Session, batch_id: int, layout: Layout, progress: Progress
+    session: Session, batch_id: int, layout: Layout, csv: bool, progress: Progress
 ) -> Iterator[writer.Chunk]:
     item = col(BatchItem.response_id)
     numbered = (
@@ -179,7 +181,7 @@ def _chunks_by_workers(
         ).scalars()
     )
     ranges = zip(starts, [*starts[1:], None], strict=True)
-    shared = (batch_id, layout, _labels(layout))
+    shared = (batch_id, layout, _labels(layout), csv)
     for chunk in parallel.in_workers(session.get_bind(), _chunk, ranges, shared):
         progress(len(chunk.ids))
         yield chunk
@@ -187,7 +189,7 @@ def _chunks_by_workers(
 
 def _chunk(bounds: tuple[int, int | None]) -> writer.Chunk:
     """In a worker: the included responses from one id up to the next range's, in cells."""
-    batch_id, layout, labels = parallel.shared()
+    batch_id, layout, labels, csv = parallel.shared()
     low, high = bounds
     item = col(BatchItem.response_id)
     query = (
@@ -201,7 +203,7 @@ def _chunk(bounds: tuple[int, int | None]) -> writer.Chunk:
         query = query.where(item < high)
     with parallel.connection() as connection:
         rows = connection.execute(query).all()
-    return writer.prepare(layout, [record(row, labels) for row in rows])
+    return writer.prepare(layout, records(rows, labels), csv=csv)
 
 
 def _records(
@@ -210,17 +212,27 @@ def _records(
     labels = _labels(layout)
     count = 0
     for row in service.included_responses(session, batch_id):
-        yield record(row, labels)
+        yield record(row, labels, json.loads(row.answers))
         count += 1
         if count % 1000 == 0:
             progress(1000)
     progress(count % 1000)
 
 
-def record(row: Any, labels: Mapping[str, str]) -> ExportRecord:
+def records(rows: Sequence[Any], labels: Mapping[str, str]) -> list[ExportRecord]:
+    """`record` of each row, their answers decoded together: one `json.loads` of an array
+    of a chunk's answers takes a third less time than a call each, which makes every key
+    anew."""
+    answers = json.loads(f"[{','.join([row.answers for row in rows])}]")
+    if len(answers) != len(rows):  # a text that is not one JSON value: decoding it fails
+        answers = [json.loads(row.answers) for row in rows]
+    return [record(row, labels, found) for row, found in zip(rows, answers, strict=True)]
+
+
+def record(row: Any, labels: Mapping[str, str], answers: Mapping[str, Any]) -> ExportRecord:
     """What of a stored response may leave the system, from a row of `service.EXPORTED`
-    (unpacked by position: by name costs as much as decoding the answers) and the
-    version labels by content hash."""
+    (unpacked by position: by name costs as much as decoding the answers), the version
+    labels by content hash, and the row's answers decoded."""
     (
         id_,
         questionnaire_id,
@@ -231,7 +243,7 @@ def record(row: Any, labels: Mapping[str, str]) -> ExportRecord:
         locale,
         started_at,
         submitted_at,
-        answers,
+        _,  # the answers' text
         text_size,
         contrast,
         *_,  # what the query adds to page with
@@ -249,7 +261,7 @@ def record(row: Any, labels: Mapping[str, str]) -> ExportRecord:
         contrast=contrast,
         started_at=as_utc(started_at) if started_at else None,
         submitted_at=as_utc(submitted_at),
-        answers=json.loads(answers),
+        answers=answers,
     )
 
 

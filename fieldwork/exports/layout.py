@@ -54,7 +54,6 @@ class _Slot:
         def cells(code: Missing) -> tuple[Cell, ...]:
             return tuple(code.text if kind is Kind.TEXT else code for kind in kinds)
 
-        self.code = question.code
         self.width = len(kinds)
         self._plain = builder.plain(question)
         self._convert = builder.converter(question)
@@ -113,12 +112,13 @@ class Visibility:
         self.version = version
         found = (test for q in version.questions if q.show_if for test in _tests(q.show_if))
         self.tests: tuple[Compare | Answered, ...] = tuple(dict.fromkeys(found))
+        self._outcomes = tuple(_Outcomes(test) for test in self.tests)
         self._memo: dict[tuple[bool, ...], frozenset[str]] = {}
         self._sets: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct set
 
     def __call__(self, answers: Mapping[str, Any]) -> frozenset[str]:
         """The codes of the questions shown given `answers`."""
-        key = tuple([test.holds(answers) for test in self.tests])
+        key = tuple([holds(answers) for holds in self._outcomes])
         found = self._memo.get(key)
         if found is None:
             codes = frozenset(q.code for q in shown(self.version, answers))
@@ -126,6 +126,26 @@ class Visibility:
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()
             self._memo[key] = found
+        return found
+
+
+class _Outcomes:
+    """Whether a test holds, remembered by the one answer it reads: a batch repeats few
+    answers to the questions conditions name, and each test makes sets anew."""
+
+    def __init__(self, test: Compare | Answered) -> None:
+        self.test = test
+        self._memo: dict[Any, bool] = {}
+
+    def __call__(self, answers: Mapping[str, Any]) -> bool:
+        code = self.test.question
+        value = answers.get(code)
+        key = tuple(value) if value.__class__ is list else value
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[key] = self.test.holds({code: value})
         return found
 
 
@@ -167,6 +187,8 @@ class Layout:
         self.text_indexes = tuple(i for i, c in enumerate(columns) if c.kind is Kind.TEXT)
         self.time_indexes = tuple(i for i, c in enumerate(columns) if c.kind is Kind.TIMESTAMP)
         self._slots = tuple(_Slot(q) for q in self.questions)
+        self._codes = tuple(q.code for q in self.questions)
+        self._hidden: dict[frozenset[str], tuple[int, ...]] = {}
 
     def missing_codes(self, question: Question) -> tuple[Missing, ...]:
         """The codes this question's columns can hold, over every version records answer."""
@@ -185,8 +207,11 @@ class Layout:
         """The records' typed cells, one sequence per column; text is as answered.
 
         Built a column at a time: a batch's cells are made by list comprehensions, not by
-        a loop over each response's questions.
+        a loop over each response's questions. Only the answers are gathered by record, a
+        map over its dict each, and the columns' values are the transpose.
         """
+        if not records:
+            return [[] for _ in self.columns]
         visible = [self._visibility(record)(record.answers) for record in records]
         started = [None if r.started_at is None else _utc(r.started_at, r.id) for r in records]
         submitted = [_utc(r.submitted_at, r.id) for r in records]
@@ -207,12 +232,13 @@ class Layout:
                 for start, end in zip(started, submitted, strict=True)
             ],
         ]
-        answers = [record.answers for record in records]
-        for slot in self._slots:
-            code = slot.code
-            values = [
-                a.get(code) if code in v else HIDDEN for a, v in zip(answers, visible, strict=True)
-            ]
+        # Each record's answers in question order, HIDDEN where its conditions hide one.
+        codes = self._codes
+        answers = [list(map(record.answers.get, codes)) for record in records]
+        for row, codes_shown in zip(answers, visible, strict=True):
+            for index in self._hidden_indexes(codes_shown):
+                row[index] = HIDDEN
+        for slot, values in zip(self._slots, zip(*answers, strict=True), strict=True):
             try:
                 columns += slot.columns(values)
             except (TypeError, ValueError):
@@ -227,6 +253,16 @@ class Layout:
     def row(self, record: ExportRecord) -> list[Cell]:
         """One record's typed cells, one per column."""
         return [column[0] for column in self.table([record])]
+
+    def _hidden_indexes(self, codes_shown: frozenset[str]) -> tuple[int, ...]:
+        """Where in `self.questions` the questions missing from `codes_shown` are."""
+        found = self._hidden.get(codes_shown)
+        if found is None:
+            if len(self._hidden) >= MEMO_LIMIT:
+                self._hidden.clear()
+            found = tuple(i for i, code in enumerate(self._codes) if code not in codes_shown)
+            self._hidden[codes_shown] = found
+        return found
 
     def _visibility(self, record: ExportRecord) -> Visibility:
         found = self._visible.get(record.version_hash)
@@ -250,6 +286,10 @@ class Layout:
         for i in self.time_indexes:
             safe[i] = [utc_text(m) if isinstance(m, dt.datetime) else m for m in columns[i]]
         return safe
+
+    def sheet_rows(self, columns: Sequence[Sequence[Cell]]) -> list[tuple[Cell, ...]]:
+        """Typed columns as the rows spreadsheets get (see `sheet_table`)."""
+        return list(zip(*self.sheet_table(columns), strict=True))
 
     def sheet_row(self, row: Sequence[Cell]) -> list[Cell]:
         """One typed row as spreadsheets get it (see `sheet_table`)."""

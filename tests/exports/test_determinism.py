@@ -6,7 +6,10 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from fieldwork.exports.batch import FILE_NAMES, Export
+import pytest
+
+from fieldwork.exports.batch import FILE_NAMES, Export, prepare
+from fieldwork.exports.layout import Layout
 from fieldwork.exports.records import Excluded, ExportRecord
 
 from .conftest import batch_records
@@ -25,6 +28,26 @@ def test_two_exports_are_byte_identical(
         assert (first.directory / name).read_bytes() == (second.directory / name).read_bytes(), name
     zips = first.pack(tmp_path / "a.zip"), second.pack(tmp_path / "b.zip")
     assert zips[0].read_bytes() == zips[1].read_bytes()
+
+
+@pytest.mark.parametrize("bom", [False, True])
+@pytest.mark.parametrize("csv", [True, False])
+def test_records_made_into_chunks_beforehand_give_the_same_bytes(
+    export: Callable[..., Export], record: MakeRecord, layout: Layout, bom: bool, csv: bool
+) -> None:
+    """A large batch's records come as chunks that worker processes made into cells and,
+    with `csv`, CSV rows: the files are those of the records added one by one, whichever
+    way they come, one after the other."""
+    records = batch_records(record)
+    one_by_one = export(records, bom=bom)
+    chunks = [prepare(layout, records[:3], csv=csv), prepare(layout, records[3:], csv=csv)]
+    mixed = [*records[:2], prepare(layout, records[2:5], csv=csv), *records[5:]]
+    for chunked in (export(chunks, bom=bom), export(mixed, bom=bom)):
+        assert chunked.files == one_by_one.files == FILE_NAMES
+        for name in FILE_NAMES:
+            assert (chunked.directory / name).read_bytes() == (
+                one_by_one.directory / name
+            ).read_bytes(), name
 
 
 def test_zip_holds_every_file_in_a_fixed_order_at_the_frozen_time(

@@ -266,22 +266,32 @@ def test_visibility_is_remembered_per_combination_of_condition_outcomes(
 
 
 def test_remembered_visibility_ignores_the_answers_of_hidden_questions() -> None:
-    """A condition on a hidden question reads no answer, whatever is stored for it."""
+    """A condition on a hidden question reads no answer, whatever is stored for it; asked
+    again, remembered outcomes give the same (a selection's order included)."""
     definition = mini_definition()
-    definition["sections"][0]["questions"].append(
+    definition["sections"][0]["questions"] += [
         {
             "code": "A11",
             "type": "short_text",
             "show_if": {"question": "A10", "answered": True},
             "text": {"en": "And?", "zh-Hans": "还有呢？"},
-        }
-    )
+        },
+        {
+            "code": "A12",
+            "type": "short_text",
+            "show_if": {"question": "A2", "in": ["phone"]},
+            "text": {"en": "Which number?", "zh-Hans": "哪个号码？"},
+        },
+    ]
     version = build(definition)
     visibility = Visibility(version)
-    for given in (
+    for given in 2 * [
         {"A1": "yes", "A10": "stored before A1 changed"},
         {"A1": "no", "A10": "because"},
         {"A1": "no"},
         {"A1": "yes", "A2": ["chat"]},
-    ):
+        {"A1": "yes", "A2": ["chat", "phone"]},
+        {"A1": "yes", "A2": ["phone", "chat"]},
+        {"A1": "no", "A2": ["phone"]},
+    ]:
         assert visibility(given) == {q.code for q in shown(version, given)}
