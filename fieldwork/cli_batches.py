@@ -101,8 +101,18 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--campaign"),
         click.option("--wave"),
-        click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD"),
-        click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD"),
+        click.option(
+            "--from",
+            "start",
+            type=click.DateTime(["%Y-%m-%d"]),
+            help="YYYY-MM-DD, a day in FIELDWORK_BABEL_DEFAULT_TIMEZONE (the staff pages' zone)",
+        ),
+        click.option(
+            "--to",
+            "end",
+            type=click.DateTime(["%Y-%m-%d"]),
+            help="YYYY-MM-DD, the last day taken, in the same zone",
+        ),
         click.option("--segment", "segments", multiple=True, help="Repeatable."),
         click.option(
             "--mode", "modes", type=click.Choice(MODES), multiple=True, help="Repeatable."
@@ -149,6 +159,7 @@ def _filters(
         submitted_to=last,
         segments=segments,
         modes=modes,
+        time_zone=dates.zone(),  # the staff pages' days: the same filters, the same batch
     )
 
 

@@ -11,6 +11,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,6 +58,17 @@ def from_environment() -> dict[str, Any]:
     """FIELDWORK_SECRET_KEY, FIELDWORK_DATABASE_URL, … without the prefix."""
     prefix = "FIELDWORK_"
     return {k[len(prefix) :]: v for k, v in os.environ.items() if k.startswith(prefix)}
+
+
+def check_time_zone(name: str) -> None:
+    """Refuse to start with a time zone no page could show a time in."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuntimeError(
+            f"FIELDWORK_BABEL_DEFAULT_TIMEZONE: {name!r} is not a time zone name such as "
+            "Asia/Shanghai or UTC"
+        ) from None
 
 
 def instance_secret(instance_path: Path, name: str) -> str:

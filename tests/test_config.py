@@ -7,6 +7,9 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from fieldwork import create_app
 from fieldwork.config import instance_secret
 
 _fork = multiprocessing.get_context("fork")
@@ -39,3 +42,8 @@ def test_workers_starting_at_once_share_one_secret(tmp_path: Path) -> None:
 def test_the_secret_file_is_private(tmp_path: Path) -> None:
     instance_secret(tmp_path, "ip_hash_key")
     assert stat.S_IMODE((tmp_path / "ip_hash_key").stat().st_mode) == 0o600
+
+
+def test_an_unknown_time_zone_stops_the_start_with_a_clear_message() -> None:
+    with pytest.raises(RuntimeError, match="'Mars/Olympus' is not a time zone name"):
+        create_app({"BABEL_DEFAULT_TIMEZONE": "Mars/Olympus", "SECRET_KEY": "x"})

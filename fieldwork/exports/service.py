@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, cast, func, insert, literal, select
 from sqlmodel import Session, col
@@ -30,6 +31,11 @@ class BatchError(ValueError):
         self.code = code
 
 
+def midnight(day: dt.date, time_zone: str) -> dt.datetime:
+    """The moment `day` begins in `time_zone` (an IANA name such as Asia/Shanghai)."""
+    return dt.datetime.combine(day, dt.time(), ZoneInfo(time_zone))
+
+
 @dataclass(frozen=True)
 class Filters:
     """What a batch is made of. Only approved responses are included; the rest are logged."""
@@ -38,10 +44,13 @@ class Filters:
     versions: tuple[str, ...] = ()  # content hashes; empty means every version
     campaign: str | None = None
     wave: str | None = None
-    submitted_from: dt.date | None = None  # inclusive, UTC days
+    submitted_from: dt.date | None = None  # inclusive
     submitted_to: dt.date | None = None  # inclusive
     segments: tuple[str, ...] = ()
     modes: tuple[str, ...] = ()
+    # The days run from midnight to midnight in this zone, the one staff see times in. A
+    # batch frozen before the zone was recorded counted UTC days, and keeps doing so.
+    time_zone: str = "UTC"
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -68,6 +77,7 @@ class Filters:
             submitted_to=day(data.get("submitted_to")),
             segments=tuple(data.get("segments") or ()),
             modes=tuple(data.get("modes") or ()),
+            time_zone=data.get("time_zone") or "UTC",
         )
 
     def where(self, query: Any) -> Any:  # any Select over the response table
@@ -79,10 +89,10 @@ class Filters:
         if self.wave:
             query = query.where(col(Response.wave) == self.wave)
         if self.submitted_from:
-            start = dt.datetime.combine(self.submitted_from, dt.time(), dt.UTC)
+            start = midnight(self.submitted_from, self.time_zone)
             query = query.where(col(Response.submitted_at) >= start)
         if self.submitted_to:
-            end = dt.datetime.combine(self.submitted_to + dt.timedelta(days=1), dt.time(), dt.UTC)
+            end = midnight(self.submitted_to + dt.timedelta(days=1), self.time_zone)
             query = query.where(col(Response.submitted_at) < end)
         if self.segments:
             query = query.where(col(Response.segment).in_(self.segments))

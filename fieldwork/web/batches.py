@@ -91,6 +91,7 @@ def _filters(args: MultiDict[str, str]) -> exports.Filters:
         submitted_to=end,
         segments=segments,
         modes=modes,
+        time_zone=dates.zone(),
     )
 
 

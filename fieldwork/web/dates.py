@@ -1,15 +1,20 @@
 """Days typed into the staff filters (review queue, batches): parsed, bounded, refused in
 the user's language.
 
-A filter day becomes the UTC midnights around it; a day far from any fieldwork (year 1,
-year 9999) would either overflow that arithmetic or be a slip of the keyboard, so only
-days from `FIRST_DAY` to `LAST_DAY` are taken.
+A filter day runs from midnight to midnight in the time zone staff see times in
+(`BABEL_DEFAULT_TIMEZONE`), so "from 4 November" takes what the pages show as submitted on
+4 November. A day far from any fieldwork (year 1, year 9999) would either overflow that
+arithmetic or be a slip of the keyboard, so only days from `FIRST_DAY` to `LAST_DAY` are
+taken.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from babel.dates import get_timezone_name
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from fieldwork.web.errors import ClientError
@@ -47,3 +52,14 @@ def day_range(start: str | None, end: str | None) -> tuple[dt.date | None, dt.da
             400, _("The “Submitted from” date is after the “Submitted until” date: swap them.")
         )
     return first, last
+
+
+def zone() -> str:
+    """The IANA name of the time zone filter days are counted in."""
+    return str(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def zone_name(key: str | None = None) -> str:
+    """A time zone as people call it in their language ("中国时间", "China Time")."""
+    key = key or zone()
+    return "UTC" if key == "UTC" else get_timezone_name(key, locale=get_locale())

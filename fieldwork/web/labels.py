@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from fieldwork.i18n import text
-from fieldwork.web import catalog
+from fieldwork.web import catalog, dates
 
 MODES = {"online": _l("Online"), "paper": _l("Paper"), "shadow": _l("Shadow test")}
 STATUSES = {
@@ -97,4 +97,5 @@ def template_globals() -> dict[str, object]:
         "text_sizes": TEXT_SIZES,
         "contrasts": CONTRASTS,
         "language_names": LANGUAGE_NAMES,
+        "zone_name": dates.zone_name,
     }

@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from fieldwork import answers as answer_rules
 from fieldwork import db
+from fieldwork.exports.service import midnight
 from fieldwork.quality import RULES
 from fieldwork.responses.models import Response
 from fieldwork.review import service as review
@@ -112,11 +113,9 @@ def _query(chosen: dict[str, Any]) -> Any:
         query = query.where(cast(col(Response.flags), String).like(pattern))
     start, end = dates.day_range(chosen["from"], chosen["to"])
     if start:
-        query = query.where(
-            col(Response.submitted_at) >= dt.datetime.combine(start, dt.time(), dt.UTC)
-        )
+        query = query.where(col(Response.submitted_at) >= midnight(start, dates.zone()))
     if end:
-        limit = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
+        limit = midnight(end + dt.timedelta(days=1), dates.zone())
         query = query.where(col(Response.submitted_at) < limit)
     return query
 

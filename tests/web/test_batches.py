@@ -22,7 +22,7 @@ from fieldwork import db, parallel, quality
 from fieldwork.exports import batch as writer
 from fieldwork.exports import files
 from fieldwork.exports import service as exports
-from fieldwork.exports.models import Batch
+from fieldwork.exports.models import Batch, BatchItem
 from fieldwork.exports.safety import neutralise
 from fieldwork.questionnaire.loader import build
 from fieldwork.responses.models import Response
@@ -163,6 +163,40 @@ def test_preview_applies_the_filters(client: FlaskClient, rows: dict[str, int]) 
     text = re.sub(r"<[^>]+>", " ", client.get(f"/staff/batches/preview?{query}").text)
     assert "1 approved response would be included. 1 other response matches" in re.sub(
         r"\s+", " ", text
+    )
+
+
+def test_filter_days_are_the_days_staff_see_and_a_batch_records_the_zone(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    # 20:30 UTC on 3 November is 04:30 on 4 November in Shanghai, as the pages show it.
+    late = add_response(app, status="approved", submitted_at=DAY.replace(hour=20, minute=30))
+    client.get("/settings/language/en")
+    assert "each day as it is in China Time" in client.get("/staff/batches/").text
+    batch_id = freeze(client, f"questionnaire={QID}&from=2026-11-04&to=2026-11-04")
+    with app.app_context():
+        batch = db.session().get(Batch, batch_id)
+        assert batch is not None and batch.size == 1
+        assert batch.filters["time_zone"] == "Asia/Shanghai"
+        items = db.session().execute(select(BatchItem.response_id)).scalars()
+        assert list(items) == [late]
+    page = client.get(f"/staff/batches/{batch_id}").text
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Days counted in China Time" in shown
+    before = client.get(f"/staff/batches/preview?questionnaire={QID}&to=2026-11-03").text
+    assert "No approved response matches these filters" in before
+
+
+def test_a_batch_frozen_before_zones_were_recorded_keeps_utc_days() -> None:
+    old = exports.Filters.from_json(
+        {"questionnaire_id": QID, "submitted_from": "2026-11-04", "submitted_to": None}
+    )
+    assert old.time_zone == "UTC"
+    assert exports.midnight(dt.date(2026, 11, 4), old.time_zone) == dt.datetime(
+        2026, 11, 4, tzinfo=dt.UTC
+    )
+    assert exports.midnight(dt.date(2026, 11, 4), "Asia/Shanghai") == dt.datetime(
+        2026, 11, 3, 16, tzinfo=dt.UTC
     )
 
 

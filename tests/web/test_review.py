@@ -423,6 +423,18 @@ def test_bulk_decision_reports_what_it_could_not_decide(
     assert response_row(app, other).status == "on_hold"
 
 
+def test_queue_days_are_the_days_staff_see_times_in(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    # 20:30 UTC on 3 November is 04:30 on 4 November in Shanghai, as the pages show it.
+    late = add_response(app, submitted_at=DAY.replace(hour=20, minute=30))
+    client.get("/settings/language/en")
+    on_the_4th = client.get("/staff/review/?from=2026-11-04&to=2026-11-04").text
+    assert f'name="pick" value="{late}:' in on_the_4th
+    assert "each day as it is in China Time" in on_the_4th
+    assert f'value="{late}:' not in client.get("/staff/review/?to=2026-11-03").text
+
+
 def test_nothing_is_decided_by_leaving_the_form_as_it_opens(
     app: Flask, client: FlaskClient, reviewer: int
 ) -> None:
