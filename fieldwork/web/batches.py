@@ -98,6 +98,12 @@ def _filters(args: MultiDict[str, str]) -> exports.Filters:
 @bp.get("/")
 @role_required("admin", "reviewer")
 def index() -> str:
+    return _index(MultiDict())
+
+
+def _index(chosen: MultiDict[str, str], date_errors: list[tuple[str, str]] | None = None) -> str:
+    """The batches and the form for a new one, filled in with `chosen` when it comes back
+    with days to fix."""
     session = db.session()
     questionnaires = catalog.versions().ids(session)
     return render_template(
@@ -106,6 +112,8 @@ def index() -> str:
         questionnaires=questionnaires,
         versions=[v for qid in questionnaires for v in catalog.versions().of(session, qid)],
         segments=catalog.segments(),
+        chosen=chosen,
+        date_errors=date_errors or [],
     )
 
 
@@ -126,6 +134,9 @@ def _preview(filters: exports.Filters, error: str | None = None) -> tuple[str, i
 @bp.get("/preview")
 @role_required("admin", "reviewer")
 def preview() -> tuple[str, int]:
+    date_errors = dates.field_errors(request.args.get("from"), request.args.get("to"), "b-")
+    if date_errors:
+        return _index(request.args, date_errors), 400
     return _preview(_filters(request.args))
 
 

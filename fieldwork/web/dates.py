@@ -54,6 +54,27 @@ def day_range(start: str | None, end: str | None) -> tuple[dt.date | None, dt.da
     return first, last
 
 
+def field_errors(start: str | None, end: str | None, prefix: str) -> list[tuple[str, str]]:
+    """(field id, message) for each typed day a filter form cannot take; the fields are
+    `prefix` + "from" and "to".
+
+    Days are typed by hand, so a slip is shown next to its field on the form itself,
+    with every other choice kept, not on an error page that loses them.
+    """
+    errors = []
+    for key, value in (("from", start), ("to", end)):
+        try:
+            day(value)
+        except ClientError as error:
+            errors.append((f"{prefix}{key}", error.detail))
+    if not errors:
+        try:
+            day_range(start, end)
+        except ClientError as error:
+            errors.append((f"{prefix}from", error.detail))
+    return errors
+
+
 def zone() -> str:
     """The IANA name of the time zone filter days are counted in."""
     return str(current_app.config["BABEL_DEFAULT_TIMEZONE"])

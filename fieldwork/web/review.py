@@ -77,26 +77,6 @@ def _filters(args: Any = None, prefix: str = "") -> dict[str, str]:
     return chosen
 
 
-def _date_errors(chosen: dict[str, str]) -> list[tuple[str, str]]:
-    """(field id, message) for each typed day the queue cannot filter on.
-
-    Days are typed by hand, so a slip is shown next to its field on the queue itself,
-    with every other filter kept, not on an error page that loses them.
-    """
-    errors = []
-    for key in ("from", "to"):
-        try:
-            dates.day(chosen[key])
-        except ClientError as error:
-            errors.append((f"f-{key}", error.detail))
-    if not errors:
-        try:
-            dates.day_range(chosen["from"], chosen["to"])
-        except ClientError as error:
-            errors.append(("f-from", error.detail))
-    return errors
-
-
 def _query(chosen: dict[str, Any]) -> Any:
     query = select(Response)
     for key, column in (
@@ -129,7 +109,7 @@ def _query_args(chosen: dict[str, str]) -> dict[str, Any]:
 def queue() -> tuple[str, int]:
     chosen = _filters()
     session = db.session()
-    date_errors = _date_errors(chosen)
+    date_errors = dates.field_errors(chosen["from"], chosen["to"], "f-")
     if date_errors:
         return render_template(
             "review/queue.html",

@@ -175,12 +175,19 @@ def test_reviewer_decides_freezes_and_downloads(
     keys.submit("main form button[type=submit]")
     assert response_row(app, queue["fast"]).status == "rejected"
     assert response_row(app, queue["tricky"]).status == "approved"
-    checks.report()
 
-    # A batch of November's responses, previewed, then frozen.
+    # A batch of November's responses, previewed, then frozen; a day that does not exist
+    # comes back on the form, fixed there.
     page.goto("/staff/batches/")
-    keys.type_into("#b-from", "2026-11-01")
+    keys.type_into("#b-from", "2026-11-31")
     keys.submit("main form button[type=submit]")
+    checks.error_summary("batches, a day that does not exist")
+    assert page.eval_on_selector(".error-summary a", "a => a.getAttribute('href')") == "#b-from"
+    keys.tab_to("#b-from")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("2026-11-01")
+    keys.submit("main form button[type=submit]")
+    checks.report()
     text = page.inner_text("main")
     assert "2 approved responses would be included. 1 other response matches" in text
     keys.type_into("#name", "十一月 wave 1")
@@ -256,6 +263,8 @@ def test_staff_pages_pass_the_audit(
     checks.audit("response, a reason that does not fit")
     page.goto("/staff/batches/")
     checks.audit("batches")
+    page.goto(f"/staff/batches/preview?questionnaire={QID}&segment=elderly&to=2026-02-30")
+    checks.audit("batches, a day that does not exist")
     page.goto(f"/staff/batches/preview?questionnaire={QID}")
     checks.audit("batch preview")
     page.fill("#name", "")

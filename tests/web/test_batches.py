@@ -249,6 +249,21 @@ def test_bad_preview_filters_get_a_clear_4xx_page(
     assert "<h1" in page.text
 
 
+def test_a_wrong_day_comes_back_on_the_batch_form_with_the_choices_kept(
+    client: FlaskClient, rows: dict[str, int]
+) -> None:
+    query = f"questionnaire={QID}&campaign=Q4&from=2026-11-31&to=2026-12-31&segment=parents"
+    page = client.get(f"/staff/batches/preview?{query}")
+    assert page.status_code == 400
+    assert 'class="error-summary"' in page.text and 'href="#b-from"' in page.text
+    assert 'id="b-from" name="from" value="2026-11-31"' in page.text
+    assert 'aria-invalid="true"' in page.text
+    assert 'name="campaign" value="Q4"' in page.text
+    assert 'value="2026-12-31"' in page.text
+    assert 'name="segment" value="parents" checked' in page.text
+    assert 'name="segment" value="elderly" checked' not in page.text
+
+
 @pytest.mark.parametrize(
     ("query", "words"),
     [
