@@ -111,16 +111,7 @@ def queue() -> tuple[str, int]:
     session = db.session()
     date_errors = dates.field_errors(chosen["from"], chosen["to"], "f-")
     if date_errors:
-        return render_template(
-            "review/queue.html",
-            rows=[],
-            total=None,
-            chosen=chosen,
-            date_errors=date_errors,
-            flag_codes=list(RULES),
-            segments=catalog.segments(),
-            questionnaires=catalog.versions().ids(session),
-        ), 400
+        return _queue_page(chosen, rows=[], total=None, date_errors=date_errors), 400
     query = _query(chosen)
     seen = review.watermark(session)  # before reading: what changes later is not seen
     total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
@@ -135,22 +126,30 @@ def queue() -> tuple[str, int]:
         .scalars()
         .all()
     )
-    return render_template(
-        "review/queue.html",
+    return _queue_page(
+        chosen,
         rows=rows,
         total=total,
         page=page,
         pages=pages,
-        chosen=chosen,
         reasons_by_status=REASONS,
-        flag_codes=list(RULES),
-        segments=catalog.segments(),
-        questionnaires=catalog.versions().ids(session),
         query_args=_query_args(chosen),
         filter_prefix=FILTER_PREFIX,
         seen=seen,
         date_errors=[],
     ), 200
+
+
+def _queue_page(chosen: dict[str, str], **shown: Any) -> str:
+    """The queue with its filter form: what the filters can offer, and `shown`."""
+    return render_template(
+        "review/queue.html",
+        chosen=chosen,
+        flag_codes=list(RULES),
+        segments=catalog.segments(),
+        questionnaires=catalog.versions().ids(db.session()),
+        **shown,
+    )
 
 
 def _found(response_id: int) -> Response:

@@ -79,8 +79,10 @@ class Keyboard:
                 return
         pytest.fail(f"Tab never reached {selector} on {self.page.url}")
 
-    def type_into(self, selector: str, text: str) -> None:
+    def type_into(self, selector: str, text: str, replace: bool = False) -> None:
         self.tab_to(selector)
+        if replace:
+            self.page.keyboard.press("Control+a")
         self.page.keyboard.type(text)
 
     def choose(self, selector: str, value: str) -> None:
@@ -138,9 +140,7 @@ def test_reviewer_decides_freezes_and_downloads(
     assert page.eval_on_selector(".error-summary a", "a => a.getAttribute('href')") == "#f-from"
     assert page.get_attribute("#f-from", "aria-invalid") == "true"
     assert page.eval_on_selector("#f-segment", "s => s.value") == "elderly"
-    keys.tab_to("#f-from")
-    page.keyboard.press("Control+a")
-    page.keyboard.type("2026-11-01")
+    keys.type_into("#f-from", "2026-11-01", replace=True)
     keys.submit("form.filters button[type=submit]")
     listed = page.eval_on_selector_all("input[name=pick]", "boxes => boxes.map(b => b.id)")
     assert sorted(listed) == sorted(f"pick-{queue[k]}" for k in ("tricky", "fast"))
@@ -183,9 +183,7 @@ def test_reviewer_decides_freezes_and_downloads(
     keys.submit("main form button[type=submit]")
     checks.error_summary("batches, a day that does not exist")
     assert page.eval_on_selector(".error-summary a", "a => a.getAttribute('href')") == "#b-from"
-    keys.tab_to("#b-from")
-    page.keyboard.press("Control+a")
-    page.keyboard.type("2026-11-01")
+    keys.type_into("#b-from", "2026-11-01", replace=True)
     keys.submit("main form button[type=submit]")
     checks.report()
     text = page.inner_text("main")
