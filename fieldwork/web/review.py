@@ -108,15 +108,22 @@ def _query_args(chosen: dict[str, str]) -> dict[str, Any]:
 @role_required("admin", "reviewer")
 def queue() -> tuple[str, int]:
     chosen = _filters()
-    session = db.session()
     date_errors = dates.field_errors(chosen["from"], chosen["to"], "f-")
     if date_errors:
         return _queue_page(chosen, rows=[], total=None, date_errors=date_errors), 400
+    return _queue_list(chosen, request.args.get("page", 1, type=int) or 1), 200
+
+
+def _queue_list(chosen: dict[str, str], page: int, mistake: tuple[str, str] | None = None) -> str:
+    """One page of the responses the filters choose, and the bulk form under them; after
+    a bulk decision the form cannot make, with the mistake next to its field and the
+    reviewer's ticks and choices kept."""
+    session = db.session()
     query = _query(chosen)
     seen = review.watermark(session)  # before reading: what changes later is not seen
     total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
     pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    page = min(max(1, page), pages)
     rows = (
         session.execute(
             query.order_by(col(Response.submitted_at).desc(), col(Response.id).desc())
@@ -137,7 +144,11 @@ def queue() -> tuple[str, int]:
         filter_prefix=FILTER_PREFIX,
         seen=seen,
         date_errors=[],
-    ), 200
+        errors=[mistake] if mistake else [],
+        decision=request.form if mistake else {},
+        ticked=request.form.getlist("pick") if mistake else [],
+        scope=request.form.get("scope", "picked") if mistake else "picked",
+    )
 
 
 def _queue_page(chosen: dict[str, str], **shown: Any) -> str:
@@ -309,6 +320,10 @@ def _picked() -> tuple[list[tuple[int, str]], list[int], bool]:
 def bulk() -> Any:
     reviewer = current_user()
     assert reviewer is not None
+    mistake = _form_mistake()
+    if mistake:
+        chosen = _filters(request.form, FILTER_PREFIX)
+        return _queue_list(chosen, request.form.get("page", 1, type=int) or 1, mistake), 400
     picked, stale, more = _picked()
     decisions = [_decision(response_id, version) for response_id, version in picked]
     if not decisions and not stale:

@@ -252,6 +252,9 @@ def test_staff_pages_pass_the_audit(
 
     page.goto("/staff/review/?status=pending")
     checks.audit("review queue")
+    click_and_wait(page, "form[action$='/bulk'] button[type=submit]")
+    checks.error_summary("review queue, a bulk decision not chosen")
+    checks.audit("review queue, a bulk decision not chosen")
     page.goto("/staff/review/?status=pending&to=2026-02-30")
     checks.audit("review queue, a day that does not exist")
     page.goto(f"/staff/review/{queue['tricky']}")

@@ -375,6 +375,32 @@ def test_bulk_decision_on_the_filtered_set_needs_the_queue_it_was_shown_with(
     assert response_row(app, queue_rows["pending-elderly"]).status == "pending"
 
 
+def test_a_bulk_decision_the_form_cannot_make_comes_back_on_the_queue(
+    app: Flask, client: FlaskClient, reviewer: int, queue_rows: dict[str, int]
+) -> None:
+    queue = client.get("/staff/review/?status=pending").text
+    ticked = re.findall(r'name="pick" value="(\d+:\d+)"', queue)
+    assert ticked
+    form = {
+        "csrf_token": csrf_of(queue),
+        "filter-status": "pending",
+        "scope": "picked",
+        "pick": ticked,
+        "status": "rejected",
+        "reason": "",
+        "comment": "同一个人填了两次",
+    }
+    page = client.post("/staff/review/bulk", data=form)
+    assert page.status_code == 400
+    assert 'class="error-summary"' in page.text and 'href="#reason"' in page.text
+    for pick in ticked:
+        assert f'value="{pick}" id="pick-{pick.split(":")[0]}" checked' in page.text
+    assert '<option value="rejected" selected>' in page.text
+    assert "同一个人填了两次</textarea>" in page.text
+    assert 'id="f-status" name="status"' in page.text and 'value="pending" selected' in page.text
+    assert response_row(app, queue_rows["pending-elderly"]).status == "pending"
+
+
 def test_bulk_decision_over_the_limit_says_the_rest_are_not_decided(
     app: Flask,
     client: FlaskClient,
