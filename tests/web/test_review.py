@@ -459,6 +459,8 @@ def test_queue_days_are_the_days_staff_see_times_in(
     assert f'name="pick" value="{late}:' in on_the_4th
     assert "each day as it is in China Time" in on_the_4th
     assert f'value="{late}:' not in client.get("/staff/review/?to=2026-11-03").text
+    # Shown with the month's name: "11/4/26" reads as 11 April in Hong Kong.
+    assert "Nov 4, 2026, 4:30:00" in on_the_4th
 
 
 def test_nothing_is_decided_by_leaving_the_form_as_it_opens(
