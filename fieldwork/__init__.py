@@ -28,7 +28,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
-    config.check_time_zone(app.config["BABEL_DEFAULT_TIMEZONE"])
+    config.check(app.config)
     for name, key in (("SECRET_KEY", "secret_key"), ("IP_HASH_KEY", "ip_hash_key")):
         if not app.config.get(name):
             app.config[name] = config.instance_secret(instance, key)

@@ -60,15 +60,25 @@ def from_environment() -> dict[str, Any]:
     return {k[len(prefix) :]: v for k, v in os.environ.items() if k.startswith(prefix)}
 
 
-def check_time_zone(name: str) -> None:
-    """Refuse to start with a time zone no page could show a time in."""
+def check(config: dict[str, Any]) -> None:
+    """Refuse to start with a setting no request could work with, saying which and why;
+    settings from the environment arrive as text, and are made what the app reads."""
     try:
-        ZoneInfo(name)
+        ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):
         raise RuntimeError(
-            f"FIELDWORK_BABEL_DEFAULT_TIMEZONE: {name!r} is not a time zone name such as "
-            "Asia/Shanghai or UTC"
+            f"FIELDWORK_BABEL_DEFAULT_TIMEZONE: {config['BABEL_DEFAULT_TIMEZONE']!r} is not a "
+            "time zone name such as Asia/Shanghai or UTC"
         ) from None
+    try:
+        config["PROXIES"] = int(config["PROXIES"])
+    except (TypeError, ValueError):
+        config["PROXIES"] = -1
+    if not 0 <= config["PROXIES"] <= 10:
+        raise RuntimeError(
+            "FIELDWORK_PROXIES: how many reverse proxies stand in front of the app, "
+            "a whole number from 0 (none) to 10"
+        )
 
 
 def instance_secret(instance_path: Path, name: str) -> str:

@@ -44,6 +44,20 @@ def test_the_secret_file_is_private(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "ip_hash_key").stat().st_mode) == 0o600
 
 
-def test_an_unknown_time_zone_stops_the_start_with_a_clear_message() -> None:
-    with pytest.raises(RuntimeError, match="'Mars/Olympus' is not a time zone name"):
-        create_app({"BABEL_DEFAULT_TIMEZONE": "Mars/Olympus", "SECRET_KEY": "x"})
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ({"BABEL_DEFAULT_TIMEZONE": "Mars/Olympus"}, "'Mars/Olympus' is not a time zone name"),
+        ({"PROXIES": "one"}, "FIELDWORK_PROXIES: how many reverse proxies"),
+        ({"PROXIES": "-1"}, "a whole number from 0"),
+    ],
+)
+def test_a_setting_no_request_could_use_stops_the_start_with_a_clear_message(
+    setting: dict[str, str], words: str
+) -> None:
+    with pytest.raises(RuntimeError, match=words):
+        create_app({**setting, "SECRET_KEY": "x"})
+
+
+def test_proxies_from_the_environment_become_a_number() -> None:
+    assert create_app({"PROXIES": "2", "SECRET_KEY": "x"}).config["PROXIES"] == 2

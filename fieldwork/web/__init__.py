@@ -11,7 +11,7 @@ from fieldwork.web import batches, errors, labels, preferences, review, sessions
 
 
 def init_app(app: Flask) -> None:
-    proxies = int(app.config["PROXIES"])  # a string when set by FIELDWORK_PROXIES
+    proxies = app.config["PROXIES"]  # a number: config.check made it one
     if proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
