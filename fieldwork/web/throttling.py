@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 
-from flask import current_app, request
+from flask import request
+
+from fieldwork.web.paradata import keyed_hash
 
 
 def address_key() -> str:
@@ -24,5 +24,4 @@ def address_key() -> str:
             network = str(mapped or ipaddress.IPv6Network((parsed, 64), strict=False))
         else:
             network = str(parsed)
-    key = str(current_app.config["IP_HASH_KEY"]).encode()
-    return hmac.new(key, b"attempts:" + network.encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(f"attempts:{network}")
