@@ -22,9 +22,10 @@ def versions() -> Versions:
 
 def screener() -> Screener:
     """The automatic review run at submit, one per app (it keeps the medians it read)."""
-    found: Screener = current_app.extensions.setdefault(
-        "fieldwork.screener", Screener(Policy.from_config(current_app.config), _current)
-    )
+    found: Screener | None = current_app.extensions.get("fieldwork.screener")
+    if found is None:  # built once: setdefault would build (and drop) one every submit
+        found = Screener(Policy.from_config(current_app.config), _current)
+        current_app.extensions["fieldwork.screener"] = found
     return found
 
 
