@@ -22,11 +22,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, NamedTuple, Protocol, Self, TypeVar
 
+import pyarrow as pa
+
 from fieldwork.exports import archive, codebook, manifest
 from fieldwork.exports.columns import Cell
 from fieldwork.exports.csv_file import CsvTable, format_rows
 from fieldwork.exports.layout import Layout
-from fieldwork.exports.parquet_file import ROW_GROUP_SIZE, ParquetTable
+from fieldwork.exports.parquet_file import ROW_GROUP_SIZE, ParquetTable, record_batch
 from fieldwork.exports.records import Excluded, ExportError, ExportRecord
 from fieldwork.exports.safety import neutralise
 from fieldwork.exports.xlsx_file import XlsxTable
@@ -54,23 +56,30 @@ FILE_NAMES = (
 
 
 class Chunk(NamedTuple):
-    """Records already made into cells (`prepare`), e.g. by another process."""
+    """Records already made into what each data file takes (`prepare`), e.g. by another
+    process: what a file left out of the export does not need is None."""
 
     ids: list[int]
     groups: Counter[tuple[str, str]]  # responses by (segment, mode)
-    columns: list[Sequence[Cell]]
-    csv: bytes | None  # their rows as data.csv holds them, if made
+    csv: bytes | None  # their rows as data.csv holds them
+    parquet: pa.RecordBatch | None  # their typed rows as data.parquet holds them
+    sheet: list[tuple[Cell, ...]] | None  # their rows as data.xlsx holds them
 
 
-def prepare(layout: Layout, records: Sequence[ExportRecord], *, csv: bool = True) -> Chunk:
-    """The cells of some records, in their order, for `BatchWriter.add_chunk`; with `csv`,
-    their CSV rows too, so that a worker process, not the writing one, formats them."""
+def prepare(
+    layout: Layout, records: Sequence[ExportRecord], formats: Collection[str] = FORMATS
+) -> Chunk:
+    """Some records, in their order, made into rows for the files of `formats`, for
+    `BatchWriter.add_chunk`. A worker process can make them: then the process that writes
+    the files only writes, and what passes between them is bytes and Arrow buffers."""
     columns = layout.table(records)
+    sheet = layout.sheet_rows(columns) if {"csv", "xlsx"} & set(formats) else None
     return Chunk(
         ids=[r.id for r in records],
         groups=Counter((r.segment, r.mode) for r in records),
-        columns=columns,
-        csv=format_rows(layout.sheet_rows(columns)) if csv else None,
+        csv=format_rows(sheet) if sheet is not None and "csv" in formats else None,
+        parquet=record_batch(layout.columns, columns) if "parquet" in formats else None,
+        sheet=sheet if "xlsx" in formats else None,
     )
 
 
@@ -132,6 +141,7 @@ class BatchWriter:
         self._batch = batch
         self._rules_version = rules_version
         self._bom = bom
+        self._formats = tuple(formats)
         self._counts: Counter[tuple[str, str]] = Counter()
         self._excluded: Counter[str] = Counter()
         self._last_included: int | None = None
@@ -180,7 +190,8 @@ class BatchWriter:
         self._counts[record.segment, record.mode] += 1
 
     def add_chunk(self, chunk: Chunk) -> None:
-        """Write records made into cells beforehand: what `add` does for each of them."""
+        """Write records made into rows beforehand (`prepare` with this export's formats):
+        what `add` does for each of them."""
         self._write_pending()
         if chunk.ids and self._last_included is not None and chunk.ids[0] <= self._last_included:
             raise ExportError(
@@ -188,30 +199,23 @@ class BatchWriter:
             )
         if chunk.ids:
             self._last_included = chunk.ids[-1]
-            self._write_columns(chunk.columns, chunk.csv)
+            self._write_chunk(chunk)
         self._counts.update(chunk.groups)
 
     def _write_pending(self) -> None:
         if not self._pending:
             return
-        columns = self.layout.table(self._pending)
+        chunk = prepare(self.layout, self._pending, self._formats)
         self._pending = []
-        self._write_columns(columns)
+        self._write_chunk(chunk)
 
-    def _write_columns(self, columns: list[Sequence[Cell]], csv: bytes | None = None) -> None:
-        """Write rows given column by column; `csv` is their CSV rows if made already."""
-        if self._parquet is not None:
-            self._parquet.add(columns)
-        rows: list[tuple[Cell, ...]] = []
-        if self._xlsx is not None or (self._csv is not None and csv is None):
-            rows = self.layout.sheet_rows(columns)
+    def _write_chunk(self, chunk: Chunk) -> None:
         if self._csv is not None:
-            if csv is None:
-                self._csv.add_rows(rows)
-            else:
-                self._csv.add_encoded(csv, len(columns[0]))
+            self._csv.add_encoded(_made(chunk.csv, self._csv), len(chunk.ids))
+        if self._parquet is not None:
+            self._parquet.add(_made(chunk.parquet, self._parquet))
         if self._xlsx is not None:
-            for row in rows:
+            for row in _made(chunk.sheet, self._xlsx):
                 self._xlsx.add(row)
 
     def exclude(self, item: Excluded) -> None:
@@ -289,6 +293,15 @@ class BatchWriter:
     ) -> None:
         if error is not None:
             self.abort()
+
+
+Made = TypeVar("Made")
+
+
+def _made(rows: Made | None, table: _Table) -> Made:
+    if rows is None:
+        raise ExportError(f"a chunk came without its rows for {table.path.name}")
+    return rows
 
 
 def _parquet_metadata(layout: Layout) -> dict[str, str]:

@@ -32,10 +32,6 @@ class CsvTable:
         self._writer.writerow(row)
         self.rows += 1
 
-    def add_rows(self, rows: Sequence[Sequence[Any]]) -> None:
-        self._writer.writerows(rows)
-        self.rows += len(rows)
-
     def add_encoded(self, data: bytes, rows: int) -> None:
         """Add `rows` rows made into CSV beforehand (`format_rows`), as they are."""
         self._file.flush()  # what was written as text comes first

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from fieldwork import parallel
@@ -87,7 +87,7 @@ def write(
 ) -> Path:
     """Write the batch's files and zip into `target` (replacing nothing that exists)."""
     assert batch.id is not None
-    layout = layout_of(session, batch.id, versions or Versions())
+    layout = layout_of(session, batch, versions or Versions())
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
@@ -95,7 +95,7 @@ def write(
         done = writer.export_batch(
             work,
             layout,
-            _responses(session, batch, layout, "csv" in chosen, progress),
+            _responses(session, batch, layout, chosen, progress),
             _excluded(session, batch.id),
             frozen_at=as_utc(batch.created_at),
             batch=describe(batch),
@@ -126,17 +126,11 @@ def describe(batch: Batch) -> dict[str, Any]:
     }
 
 
-def layout_of(session: Session, batch_id: int, versions: Versions) -> Layout:
+def layout_of(session: Session, batch: Batch, versions: Versions) -> Layout:
     """Columns of the newest questionnaire version in the batch; older ones fit into them."""
-    hashes = (
-        select(col(Response.version_hash))
-        .join(BatchItem, col(BatchItem.response_id) == col(Response.id))
-        .where(col(BatchItem.batch_id) == batch_id)
-        .distinct()
-    )
     ordered = session.execute(
         select(col(QuestionnaireVersion.content_hash))
-        .where(col(QuestionnaireVersion.content_hash).in_(hashes))
+        .where(col(QuestionnaireVersion.content_hash).in_(batch.version_hashes))
         .order_by(col(QuestionnaireVersion.loaded_at).desc())
     ).scalars()
     built: list[Questionnaire] = []
@@ -148,14 +142,13 @@ def layout_of(session: Session, batch_id: int, versions: Versions) -> Layout:
 
 
 def _responses(
-    session: Session, batch: Batch, layout: Layout, csv: bool, progress: Progress
+    session: Session, batch: Batch, layout: Layout, formats: Sequence[str], progress: Progress
 ) -> Iterator[ExportRecord | writer.Chunk]:
-    """The batch's responses in id order: read and made into cells (and CSV rows, with
-    `csv`) a chunk at a time by worker processes when the batch is large, else records
-    read here."""
+    """The batch's responses in id order: read and made into the rows of `formats` a chunk
+    at a time by worker processes when the batch is large, else records read here."""
     assert batch.id is not None
     if parallel.worthwhile(batch.size):
-        return _chunks_by_workers(session, batch.id, layout, csv, progress)
+        return _chunks_by_workers(session, batch.id, layout, formats, progress)
     return _records(session, batch.id, layout, progress)
 
 
@@ -164,32 +157,43 @@ def _labels(layout: Layout) -> dict[str, str]:
 
 
 def _chunks_by_workers(
-    session: Session, batch_id: int, layout: Layout, csv: bool, progress: Progress
+    session: Session, batch_id: int, layout: Layout, formats: Sequence[str], progress: Progress
 ) -> Iterator[writer.Chunk]:
-    item = col(BatchItem.response_id)
-    numbered = (
-        select(item, func.row_number().over(order_by=item).label("n"))
-        .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included).is_(True))
-        .subquery()
-    )
-    # Every CHUNK-th id, found by the database: where each worker's range starts.
-    starts = list(
-        session.execute(
-            select(numbered.c.response_id)
-            .where((numbered.c.n - 1) % writer.CHUNK == 0)
-            .order_by(numbered.c.response_id)
-        ).scalars()
-    )
-    ranges = zip(starts, [*starts[1:], None], strict=True)
-    shared = (batch_id, layout, _labels(layout), csv)
-    for chunk in parallel.in_workers(session.get_bind(), _chunk, ranges, shared):
+    bind = session.get_bind()
+    shared = (batch_id, layout, _labels(layout), formats)
+    ranges = _ranges(bind.engine, batch_id)
+    for chunk in parallel.in_workers(bind, _chunk, ranges, shared):
         progress(len(chunk.ids))
         yield chunk
 
 
+def _ranges(engine: Engine, batch_id: int) -> Iterator[tuple[int, int | None]]:
+    """(first id, next range's first id or None) of every CHUNK included responses.
+
+    The pool hands ranges out as this yields them, from a thread of its own: the workers
+    start on the first range while the ids of the last are still being read, on a
+    connection of this generator's own.
+    """
+    item = col(BatchItem.response_id)
+    ids = (
+        select(item)
+        .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included).is_(True))
+        .order_by(item)
+    )
+    low: int | None = None
+    with engine.connect() as connection:
+        streamed = connection.execution_options(yield_per=writer.CHUNK)
+        for part in streamed.execute(ids).scalars().partitions():
+            if low is not None:
+                yield low, part[0]
+            low = part[0]
+    if low is not None:
+        yield low, None
+
+
 def _chunk(bounds: tuple[int, int | None]) -> writer.Chunk:
-    """In a worker: the included responses from one id up to the next range's, in cells."""
-    batch_id, layout, labels, csv = parallel.shared()
+    """In a worker: the included responses from one id up to the next range's, in rows."""
+    batch_id, layout, labels, formats = parallel.shared()
     low, high = bounds
     item = col(BatchItem.response_id)
     query = (
@@ -203,7 +207,7 @@ def _chunk(bounds: tuple[int, int | None]) -> writer.Chunk:
         query = query.where(item < high)
     with parallel.connection() as connection:
         rows = connection.execute(query).all()
-    return writer.prepare(layout, records(rows, labels), csv=csv)
+    return writer.prepare(layout, records(rows, labels), formats)
 
 
 def _records(

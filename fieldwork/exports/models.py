@@ -21,6 +21,11 @@ class Batch(SQLModel, table=True):
     created_at: dt.datetime
     size: int = 0
     excluded: int = 0
+    # The content hashes of the questionnaire versions its responses answered, found once
+    # when it is frozen: an export's columns follow the newest of them.
+    version_hashes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class BatchItem(SQLModel, table=True):

@@ -4,10 +4,12 @@ Integer columns (ratings, counts, 0/1 choices, durations, and their missing
 codes) are int64; numbers that may have decimals float64; choice values,
 dates and free text strings, with missing codes as "-96" … "-99"; times
 timestamp[us, UTC]. Text is kept as answered, not neutralised: Parquet is read
-by programs, not opened as a spreadsheet. Rows are buffered, a list per column,
-and written `row_group_size` at a time, so memory does not grow with the batch. pyarrow
-writes no clock time into the file, so the same rows give the same bytes
-with the same pyarrow version (which the file records in `created_by`).
+by programs, not opened as a spreadsheet. Rows come as Arrow record batches
+(`record_batch`, which a worker process can make), are buffered and written
+`row_group_size` at a time, so memory does not grow with the batch. Row groups
+are cut at the same rows and their arrays made contiguous however the rows came,
+and pyarrow writes no clock time into the file, so the same rows give the same
+bytes with the same pyarrow version (which the file records in `created_by`).
 """
 
 from __future__ import annotations
@@ -32,8 +34,20 @@ ARROW_TYPES: Mapping[Kind, Any] = {
 }
 
 
+def schema(columns: Sequence[Column], metadata: Mapping[str, str] | None = None) -> pa.Schema:
+    return pa.schema([pa.field(c.name, ARROW_TYPES[c.kind]) for c in columns], metadata=metadata)
+
+
+def record_batch(columns: Sequence[Column], cells: Sequence[Sequence[Cell]]) -> pa.RecordBatch:
+    """Typed cells given column by column (`Layout.table`) as an Arrow record batch: made
+    where the cells are, it passes between processes as buffers, not a million objects."""
+    typed = schema(columns)
+    arrays = [pa.array(values, type=field.type) for values, field in zip(cells, typed, strict=True)]
+    return pa.RecordBatch.from_arrays(arrays, schema=typed)
+
+
 class ParquetTable:
-    """One Parquet file of typed rows (`Layout.row`)."""
+    """One Parquet file of typed rows, added as record batches (`record_batch`)."""
 
     def __init__(
         self,
@@ -45,19 +59,20 @@ class ParquetTable:
     ) -> None:
         self.path = path
         self.rows = 0
-        self._schema = pa.schema(
-            [pa.field(c.name, ARROW_TYPES[c.kind]) for c in columns], metadata=metadata
-        )
+        self._schema = schema(columns, metadata)
         self._group_size = row_group_size
-        self._buffer: list[list[Cell]] = [[] for _ in columns]  # one list per column
+        self._buffer: list[pa.RecordBatch] = []
+        self._buffered = 0  # rows in the buffer
         self._writer = pq.ParquetWriter(str(path), self._schema, compression=COMPRESSION)
 
-    def add(self, columns: Sequence[Sequence[Cell]]) -> None:
-        """Add rows given column by column (`Layout.table`), one sequence per column."""
-        for buffered, column in zip(self._buffer, columns, strict=True):
-            buffered.extend(column)
-        self.rows += len(columns[0])
-        while len(self._buffer[0]) >= self._group_size:
+    def add(self, batch: pa.RecordBatch) -> None:
+        """Add the rows of a record batch of this table's columns."""
+        if batch.schema.names != self._schema.names:
+            raise ValueError("the record batch's columns are not this table's")
+        self._buffer.append(batch)
+        self._buffered += batch.num_rows
+        self.rows += batch.num_rows
+        while self._buffered >= self._group_size:
             self._flush(self._group_size)
 
     def _flush(self, count: int) -> None:
@@ -65,14 +80,15 @@ class ParquetTable:
         if not count:
             return
         arrays = [
-            pa.array(column[:count], type=field.type)
-            for column, field in zip(self._buffer, self._schema, strict=True)
+            pa.concat_arrays([batch.column(i) for batch in self._buffer])
+            for i in range(len(self._schema))
         ]
-        table = pa.Table.from_arrays(arrays, schema=self._schema)
+        table = pa.Table.from_arrays([a.slice(0, count) for a in arrays], schema=self._schema)
         self._writer.write_table(table, row_group_size=count)
-        for column in self._buffer:
-            del column[:count]
+        self._buffered -= count
+        rest = pa.RecordBatch.from_arrays([a.slice(count) for a in arrays], schema=self._schema)
+        self._buffer = [rest] if self._buffered else []
 
     def close(self) -> None:
-        self._flush(len(self._buffer[0]))
+        self._flush(self._buffered)
         self._writer.close()

@@ -163,6 +163,7 @@ def freeze(
     )
     batch.size = _count(session, batch.id, included=True)
     batch.excluded = _count(session, batch.id, included=False)
+    batch.version_hashes = _version_hashes(session, batch.id)
     session.add(batch)
     session.commit()
     return batch
@@ -173,6 +174,17 @@ def _count(session: Session, batch_id: int | None, included: bool) -> int:
         col(BatchItem.batch_id) == batch_id, col(BatchItem.included) == included
     )
     return int(session.execute(query).scalar_one())
+
+
+def _version_hashes(session: Session, batch_id: int | None) -> list[str]:
+    """Which questionnaire versions the batch's responses answered, included or not."""
+    query = (
+        select(col(Response.version_hash))
+        .join(BatchItem, col(BatchItem.response_id) == col(Response.id))
+        .where(col(BatchItem.batch_id) == batch_id)
+        .distinct()
+    )
+    return sorted(session.execute(query).scalars())
 
 
 def batches(session: Session) -> Sequence[Batch]:

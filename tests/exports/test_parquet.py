@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
-from fieldwork.exports.batch import BatchWriter, Export
+from fieldwork.exports.batch import BatchWriter, Chunk, Export, prepare
 from fieldwork.exports.layout import Layout
-from fieldwork.exports.records import ExportRecord
+from fieldwork.exports.records import ExportError, ExportRecord
 
 from .conftest import FROZEN_AT, MULTILINE, STARTED, SUBMITTED, batch_records
 
@@ -70,18 +71,51 @@ def test_missing_codes_are_numbers_in_numeric_columns_and_text_in_text_columns(
     assert rows[2]["A8"] == "-99"
 
 
-def test_rows_are_written_in_row_groups(layout: Layout, record: MakeRecord, tmp_path: Path) -> None:
-    writer = BatchWriter(
-        tmp_path,
+def _grouped(layout: Layout, directory: Path, items: Sequence[ExportRecord | Chunk]) -> Path:
+    directory.mkdir(exist_ok=True)
+    with BatchWriter(
+        directory,
         layout,
         frozen_at=FROZEN_AT,
         batch={},
         rules_version="r",
         formats=("parquet",),
         row_group_size=3,
-    )
-    for item in batch_records(record):
-        writer.add(item)
-    writer.close()
-    metadata = pq.ParquetFile(tmp_path / "data.parquet").metadata
+    ) as writer:
+        for item in items:
+            if isinstance(item, Chunk):
+                writer.add_chunk(item)
+            else:
+                writer.add(item)
+        writer.close()
+    return directory / "data.parquet"
+
+
+def test_rows_are_written_in_row_groups(layout: Layout, record: MakeRecord, tmp_path: Path) -> None:
+    path = _grouped(layout, tmp_path, batch_records(record))
+    metadata = pq.ParquetFile(path).metadata
     assert [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)] == [3, 3, 1]
+
+
+@pytest.mark.parametrize("sizes", [(1, 6), (2, 2, 3), (5, 2), (7,)])
+def test_row_groups_are_the_same_bytes_however_the_rows_come(
+    layout: Layout, record: MakeRecord, tmp_path: Path, sizes: tuple[int, ...]
+) -> None:
+    """Worker processes hand rows over in chunks that straddle row groups: each group is
+    still cut at the same row and written from whole arrays."""
+    records = batch_records(record)
+    one_by_one = _grouped(layout, tmp_path / "records", records).read_bytes()
+    chunks, start = [], 0
+    for size in sizes:
+        chunks.append(prepare(layout, records[start : start + size], ("parquet",)))
+        start += size
+    assert _grouped(layout, tmp_path / "chunks", chunks).read_bytes() == one_by_one
+
+
+def test_a_chunk_without_the_rows_a_file_needs_is_refused(
+    layout: Layout, record: MakeRecord, tmp_path: Path
+) -> None:
+    csv_only = prepare(layout, batch_records(record), ("csv",))
+    with pytest.raises(ExportError, match=r"data\.parquet"):
+        _grouped(layout, tmp_path, [csv_only])
+    assert not (tmp_path / "data.parquet").exists()
