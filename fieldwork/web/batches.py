@@ -14,7 +14,6 @@ from flask import (
     Response,
     current_app,
     jsonify,
-    redirect,
     render_template,
     request,
     send_file,
@@ -33,6 +32,7 @@ from fieldwork.review import screening
 from fieldwork.web import catalog, dates
 from fieldwork.web.errors import MESSAGES, ClientError
 from fieldwork.web.labels import MODES
+from fieldwork.web.redirects import see_other
 from fieldwork.web.staff import current_user, role_required
 
 bp = Blueprint("batches", __name__, url_prefix="/staff/batches")
@@ -162,7 +162,7 @@ def freeze() -> Any:
         return _preview(filters, str(BATCH_ERRORS.get(error.code, error.code)))
     if not _inline(batch):  # started now, the files are usually ready when someone wants them
         jobs.start(db.engine(), batch, _exports_dir(), bom=False)
-    return redirect(url_for(".show", batch_id=batch.id), 303)
+    return see_other(url_for(".show", batch_id=batch.id))
 
 
 def _batch(batch_id: int) -> Batch:
@@ -216,7 +216,7 @@ def download(batch_id: int, name: str) -> Any:
     if not _inline(batch):
         found = jobs.ensure(db.engine(), batch, _exports_dir(), bom=bom)
         if found.state != jobs.READY:
-            return redirect(_progress_url(batch, bom), 303)
+            return see_other(_progress_url(batch, bom))
     written = files.files_of(
         db.session(), batch, _exports_dir(), bom=bom, versions=catalog.versions()
     )
@@ -279,4 +279,4 @@ def retry(batch_id: int) -> Any:
     batch = _batch(batch_id)
     bom = _bom(request.form)
     jobs.start(db.engine(), batch, _exports_dir(), bom=bom, retry=True)
-    return redirect(_progress_url(batch, bom), 303)
+    return see_other(_progress_url(batch, bom))

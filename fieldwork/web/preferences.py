@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, redirect, request, session
+from flask import Blueprint, Response, abort, request, session
 
 from fieldwork.config import LANGUAGES
+from fieldwork.web.redirects import see_other
 
 bp = Blueprint("preferences", __name__, url_prefix="/settings")
 
@@ -64,11 +65,11 @@ def language(tag: str) -> Response:
         abort(404)
     session["lang"] = tag
     session.permanent = True
-    return redirect(safe_next(request.args.get("next")), 303)  # type: ignore[return-value]
+    return see_other(safe_next(request.args.get("next")))
 
 
 @bp.get("/display")
 def display() -> Response:
     apply_display(request.args.get("size"), request.args.get("contrast"))
     session.permanent = True
-    return redirect(safe_next(request.args.get("next")), 303)  # type: ignore[return-value]
+    return see_other(safe_next(request.args.get("next")))

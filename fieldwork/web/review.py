@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, func, select
@@ -23,6 +23,7 @@ from fieldwork.web import catalog, dates, fields
 from fieldwork.web.errors import MESSAGES, ClientError
 from fieldwork.web.explain import explain_flag
 from fieldwork.web.labels import MODES
+from fieldwork.web.redirects import see_other
 from fieldwork.web.staff import current_user, role_required
 
 bp = Blueprint("review", __name__, url_prefix="/staff/review")
@@ -268,7 +269,7 @@ def decide(response_id: int) -> Any:
     except review.DecisionError as error:
         raise _refuse(error) from None
     query_args = _query_args(_filters())
-    return redirect(url_for(".response", response_id=response_id, decided="1", **query_args), 303)
+    return see_other(url_for(".response", response_id=response_id, decided="1", **query_args))
 
 
 FORM_FIELDS = {

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -22,6 +22,7 @@ from fieldwork.attempts import service as attempts
 from fieldwork.responses.models import Response
 from fieldwork.web.errors import ClientError
 from fieldwork.web.preferences import safe_next
+from fieldwork.web.redirects import see_other
 from fieldwork.web.throttling import address_key
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -45,7 +46,7 @@ def login_required(view: F) -> F:
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if current_user() is None:
-            return redirect(url_for("staff.login", next=request.path), 303)
+            return see_other(url_for("staff.login", next=request.path))
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
@@ -59,7 +60,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
-                return redirect(url_for("staff.login", next=request.path), 303)
+                return see_other(url_for("staff.login", next=request.path))
             if user.role not in roles:
                 raise ClientError(403, _("Your role does not give access to this page."))
             return view(*args, **kwargs)
@@ -93,7 +94,7 @@ def login() -> Any:
                 session["staff_token"] = accounts.open_session(
                     db.session(), user, current_app.config["STAFF_SESSION_HOURS"]
                 )
-                return redirect(safe_next(request.args.get("next") or url_for(".overview")), 303)
+                return see_other(safe_next(request.args.get("next") or url_for(".overview")))
             error = _("The username or password is not right")
     elif request.method == "POST":
         error = _("Enter your username and password")
@@ -111,7 +112,7 @@ def _renew_form_token() -> None:
 def logout() -> Any:
     accounts.close_session(db.session(), session.pop("staff_token", None))
     _renew_form_token()
-    return redirect(url_for("staff.login"), 303)
+    return see_other(url_for("staff.login"))
 
 
 @bp.get("/")

@@ -15,7 +15,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    redirect,
     render_template,
     request,
     session,
@@ -37,6 +36,7 @@ from fieldwork.web.errors import ClientError
 from fieldwork.web.messages import message
 from fieldwork.web.paradata import browser_family, ip_hash
 from fieldwork.web.preferences import SIZES, apply_display, current_display
+from fieldwork.web.redirects import see_other
 from fieldwork.web.throttling import address_key
 
 bp = Blueprint("survey", __name__)
@@ -136,7 +136,7 @@ def begin(qid: str) -> Response | tuple[str, int]:
     draft = service.start_draft(db.session(), questionnaire, preset)
     _remember_draft(qid, draft)
     first = _pages(questionnaire, {})[0]
-    return redirect(url_for(".page", qid=qid, key=first.key), 303)  # type: ignore[return-value]
+    return see_other(url_for(".page", qid=qid, key=first.key))
 
 
 def _require_draft(qid: str) -> tuple[Draft, Questionnaire]:
@@ -161,11 +161,11 @@ def _require_draft(qid: str) -> tuple[Draft, Questionnaire]:
 def page(qid: str, key: str) -> Any:
     draft, questionnaire = _require_draft(qid)
     if draft.response_id is not None:
-        return redirect(url_for(".done", qid=qid, submission_id=draft.submission_id), 303)
+        return see_other(url_for(".done", qid=qid, submission_id=draft.submission_id))
     all_pages = _pages(questionnaire, draft.answers)
     index = pages.find(all_pages, key)
     if index is None:
-        return redirect(url_for(".check", qid=qid), 303)
+        return see_other(url_for(".check", qid=qid))
     current = all_pages[index]
     changing = request.args.get("change") == "1"
     back = (
@@ -188,7 +188,7 @@ def page(qid: str, key: str) -> Any:
     if request.form.get("action") == "save":
         service.save_page(db.session(), draft, current.codes, values, key, seconds)
         service.issue_resume_code(db.session(), draft)
-        return redirect(url_for(".saved", qid=qid), 303)
+        return see_other(url_for(".saved", qid=qid))
     failed = {i.question for i in issues}
     issues += [i for i in answer_rules.check(current.questions, values) if i.question not in failed]
     if issues:
@@ -196,7 +196,7 @@ def page(qid: str, key: str) -> Any:
             questionnaire, current, index, len(all_pages), raw, issues, back
         ), INVALID
     service.save_page(db.session(), draft, current.codes, values, key, seconds)
-    return redirect(_after(questionnaire, draft, key, changing), 303)
+    return see_other(_after(questionnaire, draft, key, changing))
 
 
 def _seconds_on(key: str) -> float | None:
@@ -275,13 +275,13 @@ def _rows(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[dict[st
 def check(qid: str) -> Any:
     draft, questionnaire = _require_draft(qid)
     if draft.response_id is not None:
-        return redirect(url_for(".done", qid=qid, submission_id=draft.submission_id), 303)
+        return see_other(url_for(".done", qid=qid, submission_id=draft.submission_id))
     answers = answer_rules.clean(questionnaire, draft.answers)
     issues = answer_rules.validate(questionnaire, answers)
     if issues:
         owner = pages.page_with(_pages(questionnaire, answers), issues[0].question)
         if owner is not None:
-            return redirect(url_for(".page", qid=qid, key=owner.key), 303)
+            return see_other(url_for(".page", qid=qid, key=owner.key))
     return render_template(
         "survey/check.html",
         q=questionnaire,
@@ -354,7 +354,7 @@ def submit(qid: str) -> Any:
         ), INVALID
     if draft is not None and stored is not None and draft.response_id is None:
         service.mark_submitted(db.session(), draft, stored.id)
-    return redirect(url_for(".done", qid=qid, submission_id=submission_id), 303)
+    return see_other(url_for(".done", qid=qid, submission_id=submission_id))
 
 
 @bp.get("/s/<qid>/done/<submission_id>")
@@ -373,10 +373,10 @@ def done(qid: str, submission_id: str) -> str:
 
 
 @bp.get("/s/<qid>/saved")
-def saved(qid: str) -> str:
+def saved(qid: str) -> str | Response:
     draft, questionnaire = _require_draft(qid)
     if not draft.resume_code:
-        return redirect(url_for(".check", qid=qid), 303)  # type: ignore[return-value]
+        return see_other(url_for(".check", qid=qid))
     return render_template(
         "survey/saved.html",
         q=questionnaire,
@@ -412,10 +412,10 @@ def resume() -> Any:
         return render_template("survey/resume.html", error=error, code=entered, back=_home()), 404
     _remember_draft(draft.questionnaire_id, draft)
     if draft.response_id is not None:
-        return redirect(
-            url_for(".done", qid=draft.questionnaire_id, submission_id=draft.submission_id), 303
+        return see_other(
+            url_for(".done", qid=draft.questionnaire_id, submission_id=draft.submission_id)
         )
-    return redirect(_resume_target(draft), 303)
+    return see_other(_resume_target(draft))
 
 
 def _resume_target(draft: Draft) -> str:

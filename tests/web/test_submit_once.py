@@ -46,6 +46,8 @@ def test_double_click_and_refresh_store_one(app: Flask, client: FlaskClient) -> 
     assert first.status_code == again.status_code == 303
     assert first.headers["Location"] == again.headers["Location"]
     assert count(app) == 1
+    # Nothing but the headers: a body would cost the server a second write per submission.
+    assert first.data == b"" and first.headers["Content-Length"] == "0"
 
 
 def test_same_id_with_other_answers_is_refused(app: Flask, client: FlaskClient) -> None:
