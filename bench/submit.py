@@ -21,7 +21,8 @@ Run from the repository root:
     python bench/submit.py                       # 8 clients, 2 s warm-up, 10 s measured
     python bench/submit.py --clients 16 --seconds 20 --rounds 3
     python bench/submit.py --requests 2000       # a fixed count instead of a duration
-    python bench/submit.py --floor               # also the framework floor (bench/floor.py)
+    python bench/submit.py --floor               # also the framework floor and the app's work
+                                                 # without it (bench/floor.py, bench/work.py)
     python bench/submit.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/fieldwork_bench
 
 Targets (exit 1 if missed, unless --no-fail, which only spares the speed
@@ -204,6 +205,7 @@ class Databases:
     baseline_url: str  # SQLAlchemy URL of the baseline's database (for counting)
     baseline_dsn: str  # what the baseline app connects with
     floor_url: str | None = None  # the framework floor's own copy of the app's tables
+    work_url: str | None = None  # and the app's work without the framework's
 
 
 def prepare_app_database(url: str) -> None:
@@ -257,11 +259,12 @@ def sqlite_databases(directory: Path, floor: bool) -> Iterator[Databases]:
     app_url = f"sqlite:///{directory / 'fieldwork.db'}"
     baseline_url = f"sqlite:///{directory / 'baseline.db'}"
     floor_url = f"sqlite:///{directory / 'floor.db'}" if floor else None
-    for url in (app_url, floor_url):
+    work_url = f"sqlite:///{directory / 'work.db'}" if floor else None
+    for url in (app_url, floor_url, work_url):
         if url:
             prepare_app_database(url)
     prepare_baseline_table(baseline_url)
-    yield Databases(app_url, baseline_url, baseline_url, floor_url)
+    yield Databases(app_url, baseline_url, baseline_url, floor_url, work_url)
 
 
 @contextlib.contextmanager
@@ -850,14 +853,23 @@ def report(
     return all(ok for *_rest, ok in correctness), all(ok for *_rest, ok in speed)
 
 
-def report_floor(rounds: list[LoadResult], base: Summary) -> None:
-    rate = median([r.rate for r in rounds])
-    cpu = [r.server_cpu_ms for r in rounds if r.server_cpu_ms is not None]
-    print(
-        f"\nframework floor (bench/floor.py, no app work): {rate:.1f} responses/s, "
-        f"server CPU {median(cpu) if cpu else math.nan:.2f} ms per response, "
-        f"ratio to the baseline {rate / base.rate if base.rate else 0.0:.2f}"
-    )
+BOUNDS = {
+    "floor": "framework floor (bench/floor.py, no app work)",
+    "work": "app work, no framework (bench/work.py)",
+}
+
+
+def report_floor(results: dict[str, list[LoadResult]], base: Summary) -> None:
+    print()
+    for label, title in BOUNDS.items():
+        rounds = results[label]
+        rate = median([r.rate for r in rounds])
+        cpu = [r.server_cpu_ms for r in rounds if r.server_cpu_ms is not None]
+        print(
+            f"{title}: {rate:.1f} responses/s, "
+            f"server CPU {median(cpu) if cpu else math.nan:.2f} ms per response, "
+            f"ratio to the baseline {rate / base.rate if base.rate else 0.0:.2f}"
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -947,7 +959,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--floor",
         action="store_true",
         help="also measure the framework floor (bench/floor.py: Flask, session, CSRF and one "
-        "insert, none of the app's work) against the same baseline; SQLite only",
+        "insert, none of the app's work) and the app's work without the framework "
+        "(bench/work.py) against the same baseline; SQLite only",
     )
     parser.add_argument(
         "--keep",
@@ -1015,22 +1028,25 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 )
                 measured = [baseline, app]
-                if databases.floor_url:
-                    measured.append(
-                        servers.enter_context(
-                            gunicorn(
-                                "floor",
-                                "floor:app",
-                                {
-                                    "FIELDWORK_DATABASE_URL": databases.floor_url,
-                                    "FIELDWORK_SECRET_KEY": "bench-secret-key",
-                                },
-                                config,
-                                folder,
-                                pythonpath=REPO / "bench",
+                bounds = (("floor", databases.floor_url), ("work", databases.work_url))
+                for label, url in bounds:
+                    if url:
+                        environment = {
+                            "FIELDWORK_DATABASE_URL": url,
+                            "FIELDWORK_SECRET_KEY": "bench-secret-key",
+                        }
+                        measured.append(
+                            servers.enter_context(
+                                gunicorn(
+                                    label,
+                                    f"{label}:app",
+                                    environment,
+                                    config,
+                                    folder,
+                                    pythonpath=REPO / "bench",
+                                )
                             )
                         )
-                    )
                 results: dict[str, list[LoadResult]] = {s.label: [] for s in measured}
                 for number in range(1, args.rounds + 1):
                     for server in measured:
@@ -1069,7 +1085,7 @@ def main(argv: list[str] | None = None) -> int:
                 summaries[label] = summarise(results[label], duplicates[label])
             correct, fast = report(args, config, backend, load, summaries, storage)
             if "floor" in results:
-                report_floor(results["floor"], summaries["baseline"])
+                report_floor(results, summaries["baseline"])
     except BenchError as error:
         print(f"benchmark could not run: {error}", file=sys.stderr)
         return 2
