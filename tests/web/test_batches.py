@@ -7,8 +7,11 @@ import datetime as dt
 import io
 import json
 import re
+import threading
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pyarrow.parquet as pq
@@ -16,6 +19,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlmodel import col
 
 from fieldwork import db, parallel, quality
@@ -635,3 +639,44 @@ def test_worker_processes_write_the_same_bytes(
     one, workers = written.values()
     assert one == workers
     assert len(csv_rows(one["data.csv"])) == 4
+
+
+def test_a_failure_reading_the_ranges_ends_the_export_with_it(
+    app: Flask,
+    client: FlaskClient,
+    rows: dict[str, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    forks: list[bool],
+) -> None:
+    """The worker pool reads the ranges in a thread of its own: an error there must reach
+    the export, which then leaves nothing behind, rather than leave it waiting for ranges
+    that never come."""
+    batch_id = freeze(client, f"questionnaire={QID}")
+    monkeypatch.setattr(writer, "CHUNK", 2)
+    monkeypatch.setattr(parallel, "FROM_ROWS", 0)
+    read = files._ranges
+
+    def failing(engine: Any, batch_id: int) -> Iterator[tuple[int, int | None]]:
+        yield next(read(engine, batch_id))
+        raise OperationalError("SELECT response_id FROM batch_item", {}, OSError("disk I/O"))
+
+    monkeypatch.setattr(files, "_ranges", failing)
+    raised: list[BaseException] = []
+
+    def export() -> None:
+        with app.app_context():
+            batch = db.session().get(Batch, batch_id)
+            assert batch is not None
+            try:
+                files.write(db.session(), batch, tmp_path / "batch")
+            except OperationalError as error:
+                raised.append(error)
+
+    job = threading.Thread(target=export, daemon=True)
+    job.start()
+    job.join(60)
+    assert not job.is_alive(), "the export hung"
+    assert forks == [True]
+    assert len(raised) == 1 and "disk I/O" in str(raised[0])
+    assert list(tmp_path.iterdir()) == []
