@@ -244,6 +244,15 @@ def click_and_wait(page: Page, selector: str) -> None:
         page.click(selector)
 
 
+def choose_display(page: Page, setting: str) -> None:
+    """Choose a text size or contrast in the header (`size=large`, `contrast=on`…), first
+    unfolding the settings, as large text shows them folded under their name."""
+    folded = page.locator(".display-settings:not([open]) > summary")
+    if folded.count():
+        folded.click()
+    click_and_wait(page, f'header a[href*="{setting}"]')
+
+
 # ---------------------------------------------------------------- checks
 
 
@@ -304,7 +313,8 @@ _LARGE_JS = f"""
   for (const el of document.querySelectorAll(controls)) {{
     if (shown(el)) tall(el, 'control');
   }}
-  for (const el of document.querySelectorAll('a.setting, a.back-link, .error-summary-list a')) {{
+  for (const el of document.querySelectorAll(
+      'a.setting, summary.setting, a.back-link, .error-summary-list a')) {{
     if (shown(el)) tall(el, 'link');
   }}
   for (const el of document.querySelectorAll('input[type=radio], input[type=checkbox]')) {{

@@ -150,6 +150,13 @@ def test_complete_survey_with_keyboard_in_large_text(app: Flask, open_context: A
     assert stored is not None and stored.paradata["text_size"] == "large"
     assert stored.answers["S3"] == ["taobao_tmall", "jd"] and stored.answers["Q9"] == "_dont_know"
     assert stored.answers["O2"] == "客服一直让我找商家。\n最后解决了。"
+
+    # In large text the display settings are folded under their name: Enter unfolds them.
+    keys.tab_to(".display-settings > summary", back=True)
+    page.keyboard.press("Enter")
+    keys.tab_to('header a[href*="contrast=on"]')
+    keys.press_and_load("Enter")
+    assert "contrast-high" in (page.get_attribute("html", "class") or "").split()
     assert not keys.invisible, "focus not visible on:\n" + "\n".join(keys.invisible)
     checks.report()
     assert keys.stops > 100  # the walk really went by keyboard

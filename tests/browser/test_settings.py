@@ -12,6 +12,7 @@ from tests.browser.conftest import (
     QID,
     Checks,
     answer_with_mouse,
+    choose_display,
     click_and_wait,
     launch_chromium,
     page_codes,
@@ -32,7 +33,7 @@ def test_invitation_link_presets_large_text_and_choices_are_remembered(open_cont
     click_and_wait(page, 'header a[hreflang="zh-Hant"]')
     checks.lang = "zh-Hant"
     checks.here("resume page in zh-Hant")
-    click_and_wait(page, 'header a[href*="contrast=on"]')
+    choose_display(page, "contrast=on")
     checks.contrast = True
     checks.here("resume page, high contrast")
 
@@ -44,8 +45,8 @@ def test_invitation_link_presets_large_text_and_choices_are_remembered(open_cont
     checks.here("start page, new tab")
 
     # An explicit choice wins over the invitation's preset, and is remembered too.
-    click_and_wait(other, 'header a[href*="size=standard"]')
-    click_and_wait(other, 'header a[href*="contrast=off"]')
+    choose_display(other, "size=standard")
+    choose_display(other, "contrast=off")
     click_and_wait(other, 'footer a[href="/resume"]')
     checks.size, checks.contrast = "standard", False
     checks.here("resume page after choosing standard text")
@@ -78,3 +79,26 @@ def test_missing_chromium_is_reported(playwright: Playwright | str) -> None:
     assert not isinstance(playwright, str), playwright
     reason = launch_chromium(playwright, executable="/nonexistent/chromium")
     assert isinstance(reason, str) and "Chromium could not be started" in reason
+
+
+@pytest.mark.parametrize("size", ["large", "x-large"])
+@pytest.mark.parametrize("lang", ["zh-Hans", "en"])
+def test_large_text_on_a_phone_starts_with_the_question(
+    open_context: Any, lang: str, size: str
+) -> None:
+    """In large text the display settings fold under their name, so that on a phone the
+    first screen shows the question, not only the header (unfolded, the header took 536 px
+    of 844 in English). Unfolded, they are all there, and a choice made in them is kept."""
+    page = open_context(viewport=PHONE).new_page()
+    page.goto(f"/s/{QID}/?size={size}&lang={lang}")
+    page.click('label[for="consent"]')
+    click_and_wait(page, "main button[type=submit]")
+    header = page.locator(".site-header").bounding_box()
+    heading = page.locator("main h1").bounding_box()
+    assert header is not None and heading is not None
+    assert header["height"] <= PHONE["height"] / 2, f"the header is {header['height']:.0f} px"
+    assert heading["y"] + heading["height"] <= PHONE["height"], "the question is below the fold"
+    assert not page.locator('header a[href*="contrast=on"]').is_visible()
+    choose_display(page, "contrast=on")
+    assert "contrast-high" in (page.get_attribute("html", "class") or "").split()
+    assert page.locator("main h1").is_visible()

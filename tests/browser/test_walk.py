@@ -25,6 +25,7 @@ from tests.browser.conftest import (
     QID,
     Checks,
     answer_with_mouse,
+    choose_display,
     click_and_wait,
     page_codes,
     question_types,
@@ -54,8 +55,8 @@ def test_complete_survey_with_mouse(app: Flask, open_context: Any, lang: str, mo
     assert page.get_attribute("html", "lang") == lang
     assert page.get_attribute(f'header a[hreflang="{lang}"]', "aria-current") == "true"
     if large:
-        click_and_wait(page, 'header a[href*="size=large"]')
-        click_and_wait(page, 'header a[href*="contrast=on"]')
+        choose_display(page, "size=large")
+        choose_display(page, "contrast=on")
         checks.size, checks.contrast = "large", True
     checks.audit("home page")
 
