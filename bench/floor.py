@@ -4,9 +4,11 @@ A Flask app with what every submit needs from the framework and nothing of the
 questionnaire: the signed cookie session, Flask-WTF's CSRF check, the form parse,
 one SQLAlchemy Core "insert unless this submission id exists" into the app's own
 `response` table (its indexes included) on an engine made by `fieldwork.db`, and
-a 303. No answer is parsed or validated, no quality rule runs, nothing is audited.
-Its rate against the baseline's is the best ratio the real endpoint could reach on
-this stack; the gap between it and the app is the app's own work.
+the app's own 303 with no body (`fieldwork.web.redirects.see_other`: Flask's redirect
+page would cost the floor a socket write the app no longer makes). No answer is parsed
+or validated, no quality rule runs, nothing is audited. Its rate against the baseline's
+is the best ratio the real endpoint could reach on this stack; the gap between it and
+the app is the app's own work.
 
 gunicorn loads it as `floor:app` with the database in FIELDWORK_DATABASE_URL.
 """
@@ -18,7 +20,7 @@ import os
 import secrets
 import uuid
 
-from flask import Flask, redirect, render_template_string, request, url_for
+from flask import Flask, render_template_string, request, url_for
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
@@ -27,6 +29,7 @@ from werkzeug.wrappers import Response as HTTPResponse
 from fieldwork import db
 from fieldwork.definitions.models import QuestionnaireVersion
 from fieldwork.responses.models import Response
+from fieldwork.web.redirects import see_other
 
 app = Flask(__name__)
 app.config.update(SECRET_KEY=os.environ["FIELDWORK_SECRET_KEY"], WTF_CSRF_TIME_LIMIT=None)
@@ -73,7 +76,7 @@ def submit(qid: str) -> HTTPResponse:
     }
     with engine.begin() as connection:
         connection.execute(insert_once, row)
-    return redirect(url_for("done", qid=qid, submission_id=submission_id), 303)
+    return see_other(url_for("done", qid=qid, submission_id=submission_id))
 
 
 @app.get("/s/<qid>/done/<submission_id>")

@@ -326,7 +326,7 @@ def export_batch(
     formats: Collection[str] = FORMATS,
 ) -> Export:
     """Write every file of a batch, reading each iterable once. `records` may come made
-    into cells already, a chunk at a time.
+    into rows already (`prepare`), a chunk at a time.
 
     Both are read in one pass by id, so the cleaning log is written as the records come:
     while worker processes make a large batch's next chunk, this process has time to spare.

@@ -35,6 +35,7 @@ ARROW_TYPES: Mapping[Kind, Any] = {
 
 
 def schema(columns: Sequence[Column], metadata: Mapping[str, str] | None = None) -> pa.Schema:
+    """The Arrow schema of a table of these columns: one field per column, typed by kind."""
     return pa.schema([pa.field(c.name, ARROW_TYPES[c.kind]) for c in columns], metadata=metadata)
 
 
