@@ -26,6 +26,8 @@ WORKERS = min(2, os.cpu_count() or 1)
 """Two at most: the job's own process writes, and reviewers keep using the app."""
 FROM_ROWS = 100_000
 """Below this, starting workers costs more than they win back."""
+AHEAD = 4 * WORKERS
+"""Ranges given out beyond the result the job last took: enough to keep every worker busy."""
 GC_THRESHOLD = 10_000
 """Containers a worker allocates, net, before a collection (Python's default is 700)."""
 
@@ -48,11 +50,31 @@ def in_workers(
 ) -> Iterator[Result]:
     """`work` applied to each range in worker processes, the results in range order.
     `work` reads the database through `connection()` and what the job built through
-    `shared()`."""
+    `shared()`.
+
+    At most AHEAD ranges are handed out beyond the result last taken: when the job writes
+    more slowly than the workers read (a spreadsheet, a row at a time), finished results
+    would otherwise wait in memory, the whole job's worth at the end.
+    """
     url = bind.engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("fork")
+    slots = threading.Semaphore(AHEAD)
+    stopped = threading.Event()
+
+    def paced() -> Iterator[Range]:  # read by the pool's own thread
+        for item in ranges:
+            while not slots.acquire(timeout=0.1):
+                if stopped.is_set():  # the job ended early: let the pool close
+                    return
+            yield item
+
     with context.Pool(WORKERS, _start, (url, shared)) as pool:
-        yield from pool.imap(work, ranges)
+        try:
+            for result in pool.imap(work, paced()):
+                slots.release()
+                yield result
+        finally:
+            stopped.set()
 
 
 def _start(url: str, shared: Any) -> None:
