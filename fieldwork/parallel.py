@@ -17,7 +17,9 @@ import gc
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine
@@ -27,7 +29,7 @@ WORKERS = min(2, os.cpu_count() or 1)
 FROM_ROWS = 100_000
 """Below this, starting workers costs more than they win back."""
 AHEAD = 4 * WORKERS
-"""Ranges given out beyond the result the job last took: enough to keep every worker busy."""
+"""Ranges given out and not yet taken back: enough to keep every worker busy."""
 GC_THRESHOLD = 10_000
 """Containers a worker allocates, net, before a collection (Python's default is 700)."""
 
@@ -52,29 +54,26 @@ def in_workers(
     `work` reads the database through `connection()` and what the job built through
     `shared()`.
 
-    At most AHEAD ranges are handed out beyond the result last taken: when the job writes
-    more slowly than the workers read (a spreadsheet, a row at a time), finished results
-    would otherwise wait in memory, the whole job's worth at the end.
+    Ranges are read here, as results are taken, and at most AHEAD are out at a time:
+    when the job writes more slowly than the workers read (a spreadsheet, a row at a
+    time), finished results would otherwise wait in memory, the whole job's worth. An
+    error reading the ranges is raised here; a worker that dies (killed for memory, say)
+    raises BrokenProcessPool instead of leaving the job waiting for its result.
     """
     url = bind.engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("fork")
-    slots = threading.Semaphore(AHEAD)
-    stopped = threading.Event()
-
-    def paced() -> Iterator[Range]:  # read by the pool's own thread
-        for item in ranges:
-            while not slots.acquire(timeout=0.1):
-                if stopped.is_set():  # the job ended early: let the pool close
-                    return
-            yield item
-
-    with context.Pool(WORKERS, _start, (url, shared)) as pool:
+    with ProcessPoolExecutor(WORKERS, context, _start, (url, shared)) as pool:
+        out: deque[Future[Result]] = deque()
         try:
-            for result in pool.imap(work, paced()):
-                slots.release()
-                yield result
+            for item in ranges:
+                out.append(pool.submit(work, item))
+                if len(out) >= AHEAD:
+                    yield out.popleft().result()
+            while out:
+                yield out.popleft().result()
         finally:
-            stopped.set()
+            for waiting in out:  # the job stopped early: nothing more to compute
+                waiting.cancel()
 
 
 def _start(url: str, shared: Any) -> None:

@@ -1,11 +1,13 @@
-"""Jobs in worker processes: results in range order, and a job that writes slowly, or
-stops early, is neither flooded with results nor left waiting."""
+"""Jobs in worker processes: results in range order, and a job that writes slowly, stops
+early or loses a worker is neither flooded with results nor left waiting."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine
@@ -15,6 +17,12 @@ from fieldwork import parallel
 
 def _double(number: int) -> int:
     return 2 * number
+
+
+def _dies_at_seven(number: int) -> int:
+    if number == 7:
+        os._exit(1)  # as a worker killed for its memory would
+    return number
 
 
 def _engine(tmp_path: Path) -> Engine:
@@ -57,3 +65,24 @@ def test_a_job_that_stops_early_lets_its_workers_go(tmp_path: Path) -> None:
     runner.join(30)
     assert not runner.is_alive(), "the job did not end when it stopped taking results"
     assert seen == [0, 2, 4]
+
+
+def test_a_worker_that_dies_ends_the_job_with_an_error(tmp_path: Path) -> None:
+    seen: list[int] = []
+    raised: list[BaseException] = []
+
+    def job() -> None:
+        try:
+            for result in parallel.in_workers(
+                _engine(tmp_path), _dies_at_seven, iter(range(40)), None
+            ):
+                seen.append(result)
+        except BrokenProcessPool as error:
+            raised.append(error)
+
+    runner = threading.Thread(target=job, daemon=True)
+    runner.start()
+    runner.join(30)
+    assert not runner.is_alive(), "the job waits for a result that will never come"
+    assert len(raised) == 1
+    assert seen == list(range(len(seen))) and len(seen) <= 7  # never 7 or after

@@ -170,9 +170,8 @@ def _chunks_by_workers(
 def _ranges(engine: Engine, batch_id: int) -> Iterator[tuple[int, int | None]]:
     """(first id, next range's first id or None) of every CHUNK included responses.
 
-    The pool hands ranges out as this yields them, from a thread of its own: the workers
-    start on the first range while the ids of the last are still being read, on a
-    connection of this generator's own.
+    Read as the workers need them, on a connection of this generator's own: the workers
+    start on the first range while the ids of the last are still unread.
     """
     item = col(BatchItem.response_id)
     ids = (

@@ -649,9 +649,8 @@ def test_a_failure_reading_the_ranges_ends_the_export_with_it(
     monkeypatch: pytest.MonkeyPatch,
     forks: list[bool],
 ) -> None:
-    """The worker pool reads the ranges in a thread of its own: an error there must reach
-    the export, which then leaves nothing behind, rather than leave it waiting for ranges
-    that never come."""
+    """The ranges are read while the workers run: an error there ends the export, which
+    then leaves nothing behind, rather than leave it waiting for ranges that never come."""
     batch_id = freeze(client, f"questionnaire={QID}")
     monkeypatch.setattr(writer, "CHUNK", 2)
     monkeypatch.setattr(parallel, "FROM_ROWS", 0)
