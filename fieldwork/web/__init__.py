@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -31,7 +31,7 @@ def init_app(app: Flask) -> None:
         return {
             "languages": LANGUAGES,
             "display": preferences.current_display(),
-            "here": request.full_path.rstrip("?"),
+            "here": preferences.here(),
             "staff_user": staff.current_user,
         }
 

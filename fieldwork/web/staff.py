@@ -21,7 +21,7 @@ from fieldwork.accounts.models import StaffUser
 from fieldwork.attempts import service as attempts
 from fieldwork.responses.models import Response
 from fieldwork.web.errors import ClientError
-from fieldwork.web.preferences import safe_next
+from fieldwork.web.preferences import here, safe_next
 from fieldwork.web.redirects import see_other
 from fieldwork.web.throttling import address_key
 
@@ -46,7 +46,7 @@ def login_required(view: F) -> F:
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if current_user() is None:
-            return see_other(url_for("staff.login", next=request.path))
+            return see_other(url_for("staff.login", next=here()))
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
@@ -60,7 +60,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
-                return see_other(url_for("staff.login", next=request.path))
+                return see_other(url_for("staff.login", next=here()))
             if user.role not in roles:
                 raise ClientError(403, _("Your role does not give access to this page."))
             return view(*args, **kwargs)

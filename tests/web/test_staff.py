@@ -86,6 +86,19 @@ def test_login_redirect_stays_on_site(app: Flask, client: FlaskClient) -> None:
     assert moved.headers["Location"] == "/"
 
 
+def test_sign_in_brings_back_to_the_page_asked_for_with_its_filters(
+    app: Flask, client: FlaskClient
+) -> None:
+    make_user(app)
+    asked = "/staff/review/?status=pending&segment=elderly"
+    moved = client.get(asked)
+    assert moved.status_code == 303
+    login = moved.headers["Location"]
+    token = csrf_of(client.get(login).text)
+    form = {"csrf_token": token, "username": "li.na", "password": PASSWORD}
+    assert client.post(login, data=form).headers["Location"] == asked
+
+
 def test_the_cookie_is_secure_when_served_over_https(app: Flask) -> None:
     """Else a staff login's cookie also travels over a plain-http request to the host."""
     secure = app.test_client().get("/staff/login", base_url="https://survey.example.org")
