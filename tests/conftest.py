@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +207,12 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     monkeypatch.setattr(parallel, "WORKERS", 2)
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     return handed
+
+
+def ends_within(seconds: float, job: Callable[[], None]) -> bool:
+    """Run `job` in a thread of its own; whether it ended in time. A job that hangs then
+    fails its test instead of stopping the suite."""
+    runner = threading.Thread(target=job, daemon=True)
+    runner.start()
+    runner.join(seconds)
+    return not runner.is_alive()

@@ -4,7 +4,6 @@ early or loses a worker is neither flooded with results nor left waiting."""
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -13,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine
 
 from fieldwork import parallel
+from tests.conftest import ends_within
 
 
 def _double(number: int) -> int:
@@ -60,10 +60,7 @@ def test_a_job_that_stops_early_lets_its_workers_go(tmp_path: Path) -> None:
             if len(seen) == 3:
                 break
 
-    runner = threading.Thread(target=job, daemon=True)
-    runner.start()
-    runner.join(30)
-    assert not runner.is_alive(), "the job did not end when it stopped taking results"
+    assert ends_within(30, job), "the job did not end when it stopped taking results"
     assert seen == [0, 2, 4]
 
 
@@ -80,9 +77,6 @@ def test_a_worker_that_dies_ends_the_job_with_an_error(tmp_path: Path) -> None:
         except BrokenProcessPool as error:
             raised.append(error)
 
-    runner = threading.Thread(target=job, daemon=True)
-    runner.start()
-    runner.join(30)
-    assert not runner.is_alive(), "the job waits for a result that will never come"
+    assert ends_within(30, job), "the job waits for a result that will never come"
     assert len(raised) == 1
     assert seen == list(range(len(seen))) and len(seen) <= 7  # never 7 or after
