@@ -7,7 +7,17 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from fieldwork.config import LANGUAGES
-from fieldwork.web import batches, errors, labels, preferences, review, sessions, staff, survey
+from fieldwork.web import (
+    batches,
+    errors,
+    labels,
+    preferences,
+    redirects,
+    review,
+    sessions,
+    staff,
+    survey,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -31,7 +41,7 @@ def init_app(app: Flask) -> None:
         return {
             "languages": LANGUAGES,
             "display": preferences.current_display(),
-            "here": preferences.here(),
+            "here": redirects.here(),
             "staff_user": staff.current_user,
         }
 

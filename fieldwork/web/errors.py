@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from fieldwork.web.redirects import here
+
 TITLES = {
     400: _l("Something in this request is not right"),
     403: _l("You do not have access to this page"),
@@ -60,7 +62,7 @@ def _came_from() -> str | None:
     if parts.scheme not in ("http", "https") or parts.netloc != request.host:
         return None
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    return path if path.startswith("/") and path != request.full_path.rstrip("?") else None
+    return path if path.startswith("/") and path != here() else None
 
 
 def reject_bad_encoding() -> tuple[str, int] | None:

@@ -49,11 +49,6 @@ def apply_display(size: str | None, contrast: str | None) -> None:
         session["contrast"] = contrast == "on"
 
 
-def here() -> str:
-    """This page's path and query: where a link or sign-in should bring the user back to."""
-    return request.full_path.rstrip("?")
-
-
 def safe_next(target: str | None) -> str:
     """A local path to go back to; anything pointing off-site becomes the home page."""
     if not target:

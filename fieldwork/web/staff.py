@@ -21,8 +21,8 @@ from fieldwork.accounts.models import StaffUser
 from fieldwork.attempts import service as attempts
 from fieldwork.responses.models import Response
 from fieldwork.web.errors import ClientError
-from fieldwork.web.preferences import here, safe_next
-from fieldwork.web.redirects import see_other
+from fieldwork.web.preferences import safe_next
+from fieldwork.web.redirects import here, see_other
 from fieldwork.web.throttling import address_key
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
