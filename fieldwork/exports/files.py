@@ -22,7 +22,6 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from fieldwork import parallel
-from fieldwork.definitions.models import QuestionnaireVersion
 from fieldwork.definitions.service import Versions
 from fieldwork.exports import batch as writer
 from fieldwork.exports import service
@@ -128,16 +127,13 @@ def describe(batch: Batch) -> dict[str, Any]:
 
 def layout_of(session: Session, batch: Batch, versions: Versions) -> Layout:
     """Columns of the newest questionnaire version in the batch; older ones fit into them."""
-    ordered = session.execute(
-        select(col(QuestionnaireVersion.content_hash))
-        .where(col(QuestionnaireVersion.content_hash).in_(batch.version_hashes))
-        .order_by(col(QuestionnaireVersion.loaded_at).desc())
-    ).scalars()
+    held = set(batch.version_hashes)
     built: list[Questionnaire] = []
-    for content_hash in ordered:
-        found = versions.by_hash(session, content_hash)
-        assert found is not None
-        built.append(found)
+    for stored in versions.of(session, batch.questionnaire_id):  # newest first
+        if stored.content_hash in held:
+            found = versions.by_hash(session, stored.content_hash)
+            assert found is not None
+            built.append(found)
     return Layout(built[0], also=built[1:])
 
 
