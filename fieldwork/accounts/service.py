@@ -97,7 +97,7 @@ def _settled(session: Session, user: StaffUser, end_sessions: bool) -> StaffUser
     session.add(user)
     if end_sessions:
         session.execute(delete(StaffSession).where(col(StaffSession.user_id) == user.id))
-    attempts.forget(session, attempts.LOGIN_ACCOUNT, attempts.key(f"user:{user.username}"))
+    attempts.forget(session, attempts.LOGIN_ACCOUNT, _account_key(user.username))
     session.commit()
     return user
 
@@ -121,12 +121,17 @@ def authenticate(session: Session, username: str, password: str) -> StaffUser | 
     return user
 
 
+def _account_key(username: str) -> str:
+    """What an account's failed sign-ins are counted under."""
+    return attempts.key(f"user:{username}")
+
+
 def sign_in(session: Session, username: str, password: str, address: str) -> StaffUser | None:
     """`authenticate`, counting failures per account and per address (`address` is a key
     for the client's network); raises TooManyAttempts, without trying the password, once
     either has had too many."""
     checks = [
-        (attempts.LOGIN_ACCOUNT, attempts.key(f"user:{username}")),
+        (attempts.LOGIN_ACCOUNT, _account_key(username)),
         (attempts.LOGIN_ADDRESS, address),
     ]
     attempts.refuse_if_blocked(session, checks)
