@@ -914,11 +914,11 @@ def phase_quality(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[s
     from sqlmodel import Session, col
 
     from fieldwork import db
+    from fieldwork.audit.models import AuditEntry
     from fieldwork.definitions.models import QuestionnaireVersion
     from fieldwork.definitions.service import Versions
     from fieldwork.responses.models import Response
     from fieldwork.review import screening
-    from fieldwork.review.models import AuditEntry
 
     engine = db.make_engine(sqlite_url(folder / DATABASE))
     with Session(engine, expire_on_commit=False) as session:

@@ -26,8 +26,9 @@ from fieldwork.accounts.models import ROLES, StaffUser
 from fieldwork.cli_batches import export_group, quality_group
 from fieldwork.config import LANGUAGES, ROOT
 from fieldwork.definitions import service as definitions
+from fieldwork.definitions.reading import read_folder
 from fieldwork.i18n import babel_id
-from fieldwork.questionnaire.loader import Catalog, load_directory
+from fieldwork.questionnaire.loader import Catalog
 from fieldwork.questionnaire.problems import Problem
 
 group = AppGroup("fieldwork", help="Fieldwork administration.")
@@ -47,7 +48,7 @@ def init_app(app: Flask) -> None:
 
 
 def _catalog() -> Catalog:
-    return load_directory(Path(current_app.config["QUESTIONNAIRES_DIR"]))
+    return read_folder(Path(current_app.config["QUESTIONNAIRES_DIR"]))
 
 
 def ui_strings(source: Path = ROOT / "fieldwork") -> list[str | tuple[str, ...]]:

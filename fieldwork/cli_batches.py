@@ -19,7 +19,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from fieldwork import db, quality
+from fieldwork import catalog, db, quality
 from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions.models import QuestionnaireVersion
 from fieldwork.definitions.service import Versions
@@ -29,7 +29,7 @@ from fieldwork.exports.models import Batch
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses.models import Response
 from fieldwork.review import screening
-from fieldwork.web import catalog, dates
+from fieldwork.web import dates
 from fieldwork.web.labels import MODES
 
 quality_group = AppGroup("quality", help="Run the quality rules over stored responses.")

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from fieldwork.accounts.models import ROLES, StaffSession, StaffUser
 from fieldwork.attempts import service as attempts
-from fieldwork.responses.service import now
+from fieldwork.clock import now
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Checking an unknown username still costs one hash, so timing does not reveal usernames.

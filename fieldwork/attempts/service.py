@@ -15,10 +15,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from fieldwork.attempts.models import FailedAttempt
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from fieldwork.clock import now
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
+from fieldwork import clock
 from fieldwork.definitions.models import QuestionnaireVersion
 from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
@@ -46,7 +46,7 @@ def store(
                     questionnaire_id=questionnaire.id,
                     version=questionnaire.version,
                     definition=dict(questionnaire.definition),
-                    loaded_at=dt.datetime.now(dt.UTC),
+                    loaded_at=clock.now(),
                 )
             )
         results.append((questionnaire, known is None))

@@ -17,10 +17,9 @@ from sqlalchemy import Text, cast, func, insert, literal, select
 from sqlmodel import Session, col
 
 from fieldwork.accounts.models import StaffUser
+from fieldwork.clock import now
 from fieldwork.exports.models import Batch, BatchItem
-from fieldwork.responses.models import Response, as_stored
-from fieldwork.responses.service import now
-from fieldwork.review.models import APPROVED
+from fieldwork.responses.models import APPROVED, Response, as_stored
 
 
 class BatchError(ValueError):

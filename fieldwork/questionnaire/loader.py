@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,6 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from fieldwork.quality.settings import check_settings
 from fieldwork.questionnaire import checks, conditions
 from fieldwork.questionnaire.model import (
     SPECIAL_ANSWERS,
@@ -42,6 +41,11 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 
+DefinitionCheck = Callable[[Mapping[str, Any]], list[tuple[str, str, str]]]
+"""A check of a whole definition that this package does not own (the quality rules'
+settings): (where, check code, message) for each problem. The caller passes them in,
+so the questionnaire core depends on nothing that depends on it."""
+
 
 @dataclass
 class Catalog:
@@ -55,15 +59,16 @@ class Catalog:
         return next((s for s in self.segments if s.code == code), None)
 
 
-def load_directory(directory: Path) -> Catalog:
-    """Load every questionnaire and the segments in `directory`, checking each."""
+def load_directory(directory: Path, extra_checks: Sequence[DefinitionCheck] = ()) -> Catalog:
+    """Load every questionnaire and the segments in `directory`, checking each, also with
+    `extra_checks`."""
     catalog = Catalog()
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     raws: dict[str, Mapping[str, Any]] = {}
     for path in sorted(directory.glob("*.yaml")):
         if path.name == SEGMENTS_FILE:
             continue
-        raw, problems = read_definition(path, schema)
+        raw, problems = read_definition(path, schema, extra_checks)
         catalog.problems += problems
         if raw is None:
             continue
@@ -85,7 +90,7 @@ def load_directory(directory: Path) -> Catalog:
 
 
 def read_definition(
-    path: Path, schema: Mapping[str, Any]
+    path: Path, schema: Mapping[str, Any], extra_checks: Sequence[DefinitionCheck] = ()
 ) -> tuple[Mapping[str, Any] | None, list[Problem]]:
     """Parse and check one questionnaire file; the raw mapping is returned if it parsed."""
     raw, problem = read_yaml(path)
@@ -101,7 +106,8 @@ def read_definition(
     if not isinstance(raw.get("id"), str):
         return None, problems or [Problem(path.name, "-", "schema", "the file has no id")]
     problems += [Problem(path.name, where, code, msg) for where, code, msg in checks.run(raw)]
-    problems += [Problem(path.name, "quality", code, msg) for code, msg in check_settings(raw)]
+    for extra in extra_checks:
+        problems += [Problem(path.name, where, code, msg) for where, code, msg in extra(raw)]
     return raw, _unique(problems)
 
 

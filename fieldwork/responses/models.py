@@ -12,6 +12,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, type_coerce
 from sqlmodel import Field, SQLModel
 
+PENDING, APPROVED, REJECTED, ON_HOLD = "pending", "approved", "rejected", "on_hold"
+STATUSES = (PENDING, APPROVED, REJECTED, ON_HOLD)
+"""A response's review status: pending until the automatic review or a reviewer decides."""
+
 
 class Response(SQLModel, table=True):
     # Ids are never reused, so the audit log and frozen batches always point at one response.
@@ -44,7 +48,7 @@ class Response(SQLModel, table=True):
     campaign: str | None = Field(default=None, max_length=64)
     wave: str | None = Field(default=None, max_length=64)
     locale: str = Field(max_length=16)
-    status: str = Field(default="pending", index=True, max_length=16)
+    status: str = Field(default=PENDING, index=True, max_length=16)
     flags: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )

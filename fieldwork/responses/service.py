@@ -23,23 +23,19 @@ from sqlmodel import Session, col, select
 from fieldwork import answers as answer_rules
 from fieldwork import writers
 from fieldwork.attempts import service as attempts
+from fieldwork.audit.models import SYSTEM, AuditEntry
+from fieldwork.clock import now
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.questionnaire.segments import ANSWERS, LINK, Segment, conflicts, derive
 from fieldwork.responses import codes
-from fieldwork.responses.models import Draft, Response
-from fieldwork.review.models import PENDING, SYSTEM, AuditEntry
+from fieldwork.responses.models import PENDING, Draft, Response
 
 ONLINE = "online"
 
 
 class SubmissionConflict(Exception):
     """The same submission id was already used for different answers."""
-
-
-def now() -> dt.datetime:
-    """Every timestamp is aware and in UTC."""
-    return dt.datetime.now(dt.UTC)
 
 
 def parse_submission_id(text: str) -> str | None:

@@ -24,10 +24,10 @@ from sqlalchemy import Text, bindparam, cast, func, select, tuple_, update
 from sqlmodel import Session, col
 
 from fieldwork import parallel, quality
+from fieldwork.clock import now
 from fieldwork.questionnaire.model import Questionnaire
-from fieldwork.responses.models import Response, as_stored
-from fieldwork.responses.service import Screened, now
-from fieldwork.review.models import APPROVED, PENDING, REJECTED
+from fieldwork.responses.models import APPROVED, PENDING, REJECTED, Response, as_stored
+from fieldwork.responses.service import Screened
 from fieldwork.review.service import COMMENT_LIMIT, Change, audit, audit_many
 
 AUTO_REJECT, AUTO_APPROVE = "auto-reject-flag", "auto-clean"

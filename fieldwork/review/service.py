@@ -15,9 +15,10 @@ from sqlalchemy import Select, func, insert, update
 from sqlmodel import Session, col, select
 
 from fieldwork.accounts.models import StaffUser
-from fieldwork.responses.models import Response
-from fieldwork.responses.service import now
-from fieldwork.review.models import REASONS, STATUSES, SYSTEM, AuditEntry
+from fieldwork.audit.models import SYSTEM, AuditEntry
+from fieldwork.clock import now
+from fieldwork.responses.models import STATUSES, Response
+from fieldwork.review.models import REASONS
 
 
 class DecisionError(ValueError):

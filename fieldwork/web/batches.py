@@ -24,12 +24,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from fieldwork import db, quality
+from fieldwork import catalog, db, quality
 from fieldwork.exports import files, jobs
 from fieldwork.exports import service as exports
 from fieldwork.exports.models import Batch
 from fieldwork.review import screening
-from fieldwork.web import catalog, dates
+from fieldwork.web import dates
 from fieldwork.web.errors import MESSAGES, ClientError
 from fieldwork.web.labels import MODES
 from fieldwork.web.redirects import see_other

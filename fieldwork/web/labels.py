@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from fieldwork import catalog
 from fieldwork.i18n import text
-from fieldwork.web import catalog, dates
+from fieldwork.web import dates
 
 MODES = {"online": _l("Online"), "paper": _l("Paper"), "shadow": _l("Shadow test")}
 STATUSES = {

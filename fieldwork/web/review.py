@@ -13,13 +13,13 @@ from sqlalchemy import String, cast, func, select
 from sqlmodel import col
 
 from fieldwork import answers as answer_rules
-from fieldwork import db
+from fieldwork import catalog, db
 from fieldwork.exports.service import midnight
 from fieldwork.quality import RULES
-from fieldwork.responses.models import Response
+from fieldwork.responses.models import STATUSES, Response
 from fieldwork.review import service as review
-from fieldwork.review.models import REASONS, STATUSES
-from fieldwork.web import catalog, dates, fields
+from fieldwork.review.models import REASONS
+from fieldwork.web import dates, fields
 from fieldwork.web.errors import MESSAGES, ClientError
 from fieldwork.web.explain import explain_flag
 from fieldwork.web.labels import MODES

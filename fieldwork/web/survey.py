@@ -24,14 +24,14 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from fieldwork import answers as answer_rules
-from fieldwork import db, i18n
+from fieldwork import catalog, db, i18n
 from fieldwork.attempts import service as attempts
 from fieldwork.config import LANGUAGES
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.responses import codes, service
 from fieldwork.responses.models import Draft
-from fieldwork.web import catalog, fields, pages
+from fieldwork.web import fields, pages
 from fieldwork.web.errors import ClientError
 from fieldwork.web.messages import message
 from fieldwork.web.paradata import browser_family, ip_hash

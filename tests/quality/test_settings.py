@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
+from fieldwork.definitions.reading import read_folder
 from fieldwork.quality import (
     DEFAULTS,
     RULES,
@@ -17,7 +18,6 @@ from fieldwork.quality import (
     rules_version,
     settings_of,
 )
-from fieldwork.questionnaire.loader import load_directory
 
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 
@@ -88,7 +88,7 @@ def test_a_rule_can_be_switched_off() -> None:
 
 
 def test_the_shipped_questionnaire_loads_with_its_quality_block() -> None:
-    catalog = load_directory(QUESTIONNAIRES)
+    catalog = read_folder(QUESTIONNAIRES)
     assert catalog.problems == []
     definition = catalog.questionnaires["after_sales_consumer"].definition
     assert check_settings(definition) == []

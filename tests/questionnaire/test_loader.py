@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from fieldwork.definitions.reading import read_folder
 from fieldwork.questionnaire import checks
 from fieldwork.questionnaire.loader import Catalog, load_directory, read_definition
 from fieldwork.questionnaire.problems import Problem
@@ -716,7 +717,7 @@ def test_quality_settings_are_checked_with_the_file(tmp_path: Path) -> None:
     (tmp_path / "after_sales_consumer.yaml").write_text(broken, encoding="utf-8")
     for name in ("segments.yaml", "schema.json"):
         shutil.copy(QUESTIONNAIRES / name, tmp_path / name)
-    catalog = load_directory(tmp_path)
+    catalog = read_folder(tmp_path)
     assert "after_sales_consumer" not in catalog.questionnaires
     assert any(
         p.location == "quality" and "speeder" in p.message and "min_seconds" in p.message

@@ -20,14 +20,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 from sqlmodel import col
 
-from fieldwork import db, quality
+from fieldwork import catalog, db, quality
 from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import StaffUser
 from fieldwork.exports import service as exports
 from fieldwork.responses import service as responses
 from fieldwork.responses.models import Response
 from fieldwork.review import screening
-from fieldwork.web import catalog
 from tests.conftest import QID, answers_of_complete, csrf_of
 
 PASSWORD = "a long enough password"

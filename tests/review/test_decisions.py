@@ -13,13 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
-from fieldwork import db
+from fieldwork import catalog, db
 from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import StaffUser
+from fieldwork.audit.models import AuditEntry
 from fieldwork.responses import service as responses
+from fieldwork.responses.models import APPROVED, ON_HOLD, REJECTED
 from fieldwork.review import service as review
-from fieldwork.review.models import APPROVED, ON_HOLD, REJECTED, AuditEntry
-from fieldwork.web import catalog
 from tests.conftest import QID, answers_of_complete
 
 

@@ -12,18 +12,17 @@ from flask import Flask
 from sqlalchemy import delete, func, inspect, select, update
 from sqlmodel import Session, col
 
-from fieldwork import db, parallel
+from fieldwork import catalog, clock, db, parallel
 from fieldwork.accounts import service as accounts
+from fieldwork.audit.models import AuditEntry
 from fieldwork.definitions import service as definitions
 from fieldwork.definitions.models import QuestionnaireVersion
 from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses import service as responses
-from fieldwork.responses.models import Response
+from fieldwork.responses.models import APPROVED, PENDING, REJECTED, Response
 from fieldwork.review import screening
 from fieldwork.review import service as review
-from fieldwork.review.models import APPROVED, PENDING, REJECTED, AuditEntry
-from fieldwork.web import catalog
 from tests.conftest import QID, answers_of_complete
 
 
@@ -64,7 +63,7 @@ def send(
             link_segment=None,
             locale="zh-Hans",
             paradata={"page_seconds": pages},
-            started_at=responses.now() - dt.timedelta(minutes=minutes),
+            started_at=clock.now() - dt.timedelta(minutes=minutes),
             ip_hash=ip,
         ),
         screener or screening.Screener(policy or screening.Policy()),

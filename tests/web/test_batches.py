@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col
 
-from fieldwork import db, parallel, quality
+from fieldwork import catalog, db, parallel, quality
+from fieldwork.audit.models import AuditEntry
 from fieldwork.exports import batch as writer
 from fieldwork.exports import files
 from fieldwork.exports import service as exports
@@ -30,8 +31,6 @@ from fieldwork.exports.safety import neutralise
 from fieldwork.questionnaire.loader import build
 from fieldwork.responses.models import Response
 from fieldwork.review import screening
-from fieldwork.review.models import AuditEntry
-from fieldwork.web import catalog
 from tests.conftest import QID, csrf_of, ends_within
 from tests.review.factories import (
     DAY,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from fieldwork import db
+from fieldwork import catalog, db
 from fieldwork.questionnaire.model import Question
-from fieldwork.web import catalog
 from fieldwork.web.fields import BUILDERS
 from tests.conftest import QID
 

@@ -9,9 +9,8 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from sqlalchemy import select
 
-from fieldwork import db
+from fieldwork import catalog, db
 from fieldwork.responses.models import Response
-from fieldwork.web import catalog
 from tests.conftest import QID, csrf_of, hidden_fields, page_codes, walk_to_check
 
 

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from fieldwork import db
+from fieldwork import clock, db
 from fieldwork.accounts import service as accounts
 from fieldwork.attempts import service as attempts
 from fieldwork.responses import codes
@@ -73,16 +73,14 @@ def test_guessing_across_many_usernames_is_refused_per_network(app: Flask) -> No
     assert sign_in(client_at(app, "198.51.100.7"), "li.na", PASSWORD)[0] == 303
 
 
-def test_failures_older_than_the_window_no_longer_count(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failures_older_than_the_window_no_longer_count(app: Flask) -> None:
     staff(app)
     guesser = client_at(app, "203.0.113.5")
     for _ in range(attempts.LOGIN_ACCOUNT.most):
         sign_in(guesser, "li.na", "wrong password")
-    later = attempts.now() + attempts.LOGIN_ACCOUNT.window + dt.timedelta(seconds=1)
-    monkeypatch.setattr(attempts, "now", lambda: later)
-    assert sign_in(guesser, "li.na", PASSWORD)[0] == 303
+    later = clock.now() + attempts.LOGIN_ACCOUNT.window + dt.timedelta(seconds=1)
+    with clock.set_to(later):
+        assert sign_in(guesser, "li.na", PASSWORD)[0] == 303
 
 
 def test_signing_in_clears_the_accounts_count(app: Flask) -> None:

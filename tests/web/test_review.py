@@ -14,14 +14,13 @@ from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 from sqlmodel import col
 
-from fieldwork import db
+from fieldwork import catalog, db
+from fieldwork.audit.models import AuditEntry
 from fieldwork.definitions import service as definitions
 from fieldwork.definitions.models import QuestionnaireVersion
 from fieldwork.questionnaire.loader import build
 from fieldwork.responses import service as responses
 from fieldwork.responses.models import Draft, Response
-from fieldwork.review.models import AuditEntry
-from fieldwork.web import catalog
 from fieldwork.web import review as review_pages
 from fieldwork.web.explain import explain_flag
 from tests.conftest import QID, csrf_of

@@ -8,8 +8,9 @@ from pathlib import Path
 from flask import current_app
 from sqlmodel import Session
 
+from fieldwork.definitions.reading import read_folder
 from fieldwork.definitions.service import Versions
-from fieldwork.questionnaire.loader import SEGMENTS_FILE, load_directory, read_segments
+from fieldwork.questionnaire.loader import SEGMENTS_FILE, read_segments
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.segments import Segment
 from fieldwork.review.screening import Policy, Screener
@@ -38,7 +39,7 @@ def segments() -> list[Segment]:
     """Segments from segments.yaml, read once per process."""
     if "fieldwork.segments" not in current_app.extensions:
         directory = Path(current_app.config["QUESTIONNAIRES_DIR"])
-        raws = {q.id: q.definition for q in load_directory(directory).questionnaires.values()}
+        raws = {q.id: q.definition for q in read_folder(directory).questionnaires.values()}
         found, _problems = read_segments(directory / SEGMENTS_FILE, raws)
         current_app.extensions["fieldwork.segments"] = found
     loaded: list[Segment] = current_app.extensions["fieldwork.segments"]
