@@ -2,8 +2,8 @@
 
 The submit view's work, called from a bare WSGI function instead of Flask: the form
 parsed with `parse_qsl` into the MultiDict the fields read, each question's raw answer
-read and parsed, the paradata the view records (browser family, keyed IP hash), then
-`fieldwork.responses.service.submit` with the app's screener: validate, derive the
+read, the paradata the view records (browser family, keyed IP hash), then
+`fieldwork.responses.entry.submit` with the app's screener: parse, validate, derive the
 segment, run the quality rules, insert once, audit the automatic decision, commit.
 No session cookie, no CSRF check, no locale negotiation, no request context.
 
@@ -27,11 +27,10 @@ from sqlmodel import Session
 from ua_parser import parse_user_agent
 from werkzeug.datastructures import MultiDict
 
-from fieldwork import answers as answer_rules
-from fieldwork import config, db
+from fieldwork import config, db, modes
 from fieldwork.definitions.service import Versions
 from fieldwork.questionnaire.loader import SEGMENTS_FILE, load_directory, read_segments
-from fieldwork.responses import service
+from fieldwork.responses import entry, service
 from fieldwork.review.screening import Policy, Screener
 from fieldwork.web import fields
 
@@ -58,28 +57,30 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
     with Session(engine) as session:
         questionnaire = versions.current(session, QID)
         assert questionnaire is not None and submission_id is not None
-        raw = {q.code: fields.builder(q).read(q, form) for q in questionnaire.questions}
-        given, issues = answer_rules.parse(questionnaire.questions, raw)
         agent = parse_user_agent(environ.get("HTTP_USER_AGENT", "")[:512])
         address = environ.get("REMOTE_ADDR", "").encode()
-        submission = service.Submission(
-            submission_id=submission_id,
-            questionnaire=questionnaire,
-            answers=given,
-            segments=segments,
-            link_segment=None,
+        origin = entry.Origin(
+            mode="online",
+            creator=modes.RESPONDENT,
             locale="zh-Hans",
             ip_hash=hmac.new(KEY, address, hashlib.sha256).hexdigest(),
             paradata={
-                "page_seconds": {},
                 "locale": "zh-Hans",
                 "text_size": "standard",
                 "contrast": "standard",
                 "browser": agent.family if agent else "Other",
             },
         )
-        if not issues:
-            _stored, issues = service.submit(session, submission, screener)
+        issues = entry.submit(
+            session,
+            questionnaire,
+            fields.read_form(questionnaire.questions, form),
+            origin,
+            submission_id,
+            current=questionnaire,
+            fallback_segment=segments[-1].code,
+            screen=screener,
+        ).issues
     if issues:
         start_response("422 Unprocessable Content", [("Content-Length", "0")])
         return [b""]

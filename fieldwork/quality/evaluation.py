@@ -20,6 +20,9 @@ from fieldwork.quality.subjects import Neighbours, Subject
 from fieldwork.questionnaire.model import Questionnaire
 
 UNKNOWN_RULE = N_("Flagged by rule %(code)s, which this version no longer has.")
+NOT_APPLIED = "rules-not-applied"
+"""The note on a response whose mode some enabled rules do not judge, naming them."""
+NOT_APPLIED_EXPLANATION = N_("Not checked for %(mode)s responses: %(rules)s.")
 
 
 class Checker:
@@ -29,17 +32,28 @@ class Checker:
         self.questionnaire = questionnaire
         self.settings = settings
         self.layout = Layout.of(questionnaire)
-        checks: list[tuple[str, Severity, Check]] = []
+        checks: list[tuple[str, Severity, Check, frozenset[str]]] = []
         for code, rule in RULES.items():
             chosen = settings[code]
             if not chosen.enabled:
                 continue
             check = rule.prepare(self.layout, chosen.values)
             if check is not None:
-                checks.append((code, chosen.severity, check))
+                checks.append((code, chosen.severity, check, rule.modes))
         # Most serious first, then by code: the order flags are stored and shown in.
         checks.sort(key=lambda item: (RANK[item[1]], item[0]))
         self._checks = tuple(checks)
+        self._by_mode: dict[str, tuple[tuple[tuple[str, Severity, Check], ...], Flag | None]] = {}
+
+    def _for(self, mode: str) -> tuple[tuple[tuple[str, Severity, Check], ...], Flag | None]:
+        """The checks that judge a mode's responses, and the note naming those that don't."""
+        found = self._by_mode.get(mode)
+        if found is None:
+            applied = tuple((c, s, check) for c, s, check, modes in self._checks if mode in modes)
+            skipped = tuple(sorted(c for c, _, _, modes in self._checks if mode not in modes))
+            note = Flag.of(NOT_APPLIED, "note", mode=mode, rules=skipped) if skipped else None
+            found = self._by_mode[mode] = (applied, note)
+        return found
 
     def evaluate(self, subject: Subject, neighbours: Neighbours, now: dt.datetime) -> list[Flag]:
         """Every flag the rules raise on one response, most serious first."""
@@ -48,12 +62,16 @@ class Checker:
                 f"response {subject.id} answers {subject.questionnaire_id},"
                 f" not {self.questionnaire.id}"
             )
+        checks, note = self._for(subject.mode)
         flags = []
         case = Case(self.layout, subject, neighbours, now)
-        for code, severity, check in self._checks:
+        for code, severity, check in checks:
             evidence = check(case)
             if evidence is not None:
                 flags.append(Flag(code, severity, tuple(sorted(evidence.items()))))
+        if note is not None:
+            flags.append(note)
+            flags.sort(key=lambda flag: (RANK[flag.severity], flag.rule))
         return flags
 
 
@@ -103,6 +121,8 @@ def explain(flag: Flag | Mapping[str, Any]) -> list[Message]:
         key: ", ".join(str(v) for v in value) if isinstance(value, tuple) else value
         for key, value in flag.params
     }
+    if flag.rule == NOT_APPLIED:
+        return [(NOT_APPLIED_EXPLANATION, params)]
     rule = RULES.get(flag.rule)
     if rule is None:
         return [(UNKNOWN_RULE, {"code": flag.rule})]

@@ -177,11 +177,53 @@ def condition_problems(
                     yield where, "condition-value", f"show_if: {code} has no choice '{value}'"
 
 
+def segment_codes(raw: Mapping[str, Any]) -> list[str]:
+    """Every segment code a definition names under `segments:`, in its order."""
+    declared = raw.get("segments")
+    if not isinstance(declared, Mapping):
+        return [code for code in items(declared) if isinstance(code, str)]
+    named = items(declared.get("offer")) + [
+        rule.get("segment") for rule in items(declared.get("rules")) if isinstance(rule, Mapping)
+    ]
+    return [code for code in dict.fromkeys(named) if isinstance(code, str)]
+
+
+def check_segments(raw: Mapping[str, Any]) -> Iterator[Found]:
+    """`segments:` says how a response's segment is found: rules over this questionnaire's
+    own answers, the last one the fallback, or a list staff choose from."""
+    declared = raw.get("segments")
+    if not isinstance(declared, Mapping):
+        return  # absent (no segments) or malformed (the schema says so)
+    method, rules = declared.get("from"), items(declared.get("rules"))
+    if method == "answers":
+        if "offer" in declared or not rules:
+            yield "segments", "segments", "from: answers takes rules (and no offer)"
+        every = {str(q.get("code")): q for q in iter_questions(raw)}
+        for position, rule in enumerate(rules, start=1):
+            if not isinstance(rule, Mapping):
+                continue
+            last = position == len(rules)
+            if last == ("if" in rule):
+                yield "segments", "segments", "every rule but the last has an if; the last has none"
+            if "if" in rule:
+                where = str(rule.get("segment"))
+                for _, code, message in condition_problems(where, rule["if"], every):
+                    yield "segments", code, f"{where}: {message.replace('show_if', 'if')}"
+    elif method == "staff" and ("rules" in declared or not items(declared.get("offer"))):
+        yield "segments", "segments", "from: staff takes offer, a list of segments (and no rules)"
+    named = items(declared.get("offer")) or [
+        rule.get("segment") for rule in rules if isinstance(rule, Mapping)
+    ]
+    for code in sorted({c for c in named if isinstance(c, str) and named.count(c) > 1}):
+        yield "segments", "duplicate-code", f"segment {code} is named twice"
+
+
 CHECKS: tuple[Callable[[Mapping[str, Any]], Iterator[Found]], ...] = (
     check_languages,
     check_unique_codes,
     check_types,
     check_conditions,
+    check_segments,
 )
 
 

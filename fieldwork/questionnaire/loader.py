@@ -18,11 +18,14 @@ from jsonschema import Draft202012Validator
 
 from fieldwork.questionnaire import checks, conditions
 from fieldwork.questionnaire.model import (
+    ANSWERS,
     SPECIAL_ANSWERS,
     Choice,
     Question,
     Questionnaire,
     Section,
+    Segmentation,
+    SegmentRule,
 )
 from fieldwork.questionnaire.problems import Problem
 from fieldwork.questionnaire.segments import Segment
@@ -254,11 +257,24 @@ def build(raw: Mapping[str, Any]) -> Questionnaire:
         title=raw["title"],
         description=raw.get("description") or raw["title"],
         estimated_minutes=int(raw.get("estimated_minutes", 10)),
-        segments=tuple(raw.get("segments") or ()),
+        segmentation=segmentation(raw.get("segments")),
         sections=sections,
         content_hash=content_hash(raw),
         definition=json.loads(json.dumps(raw, default=str)),
     )
+
+
+def segmentation(raw: Any) -> Segmentation:
+    """How a checked definition finds its segment. A plain list of codes is how definitions
+    stored before `segments:` said so read: derived, by the current version's rules."""
+    if not isinstance(raw, Mapping):
+        return Segmentation(ANSWERS, (), tuple(raw or ()))
+    rules = tuple(
+        SegmentRule(r["segment"], conditions.parse(r["if"]) if "if" in r else None)
+        for r in raw.get("rules") or ()
+    )
+    offered = tuple(raw.get("offer") or (r.code for r in rules))
+    return Segmentation(raw["from"], rules, offered)
 
 
 def _question(raw: Mapping[str, Any], section: str) -> Question:
@@ -289,7 +305,7 @@ def _question(raw: Mapping[str, Any], section: str) -> Question:
 def read_segments(
     path: Path, questionnaires: Mapping[str, Mapping[str, Any]]
 ) -> tuple[list[Segment], list[Problem]]:
-    """Parse segments.yaml and check each rule against the questionnaires that use it."""
+    """Parse segments.yaml, and check that every segment a questionnaire names is in it."""
     raw, problem = read_yaml(path)
     if raw is None:
         return [], [problem] if problem else []
@@ -321,37 +337,26 @@ def read_segments(
             problems.append(
                 Problem(path.name, code, "segments", "default_display must be a mapping")
             )
-        rule = item.get("derive_if")
-        try:
-            derive_if = conditions.parse(rule) if rule is not None else None
-        except conditions.ConditionError as error:
-            # Reported here, not per questionnaire, so a rule no questionnaire uses yet
-            # is still caught.
-            problems.append(Problem(path.name, code, "condition", f"derive_if: {error}"))
-            continue
-        for qid, q in questionnaires.items():
-            if rule is not None and code in checks.items(q.get("segments")):
-                earlier = {str(x.get("code")): x for x in checks.iter_questions(q)}
-                problems += [
-                    Problem(path.name, code, c, f"{qid}: {m.replace('show_if', 'derive_if')}")
-                    for _, c, m in checks.condition_problems(code, rule, earlier)
-                ]
+        if "derive_if" in item:
+            problems.append(
+                Problem(
+                    path.name,
+                    code,
+                    "segments",
+                    "derive_if moved into each questionnaire: list it under the "
+                    "questionnaire's segments: rules",
+                )
+            )
         segments.append(
             Segment(
                 code=code,
                 label=item.get("label") or {},
                 description=item.get("description"),
                 default_display=dict(display) if isinstance(display, Mapping) else {},
-                derive_if=derive_if,
             )
         )
-    fallbacks = [s.code for s in segments if s.derive_if is None]
-    if fallbacks != [segments[-1].code] if segments else True:
-        problems.append(
-            Problem(path.name, "-", "segments", "exactly one segment, the last, has no derive_if")
-        )
     for qid, q in questionnaires.items():
-        for code in checks.items(q.get("segments")):
+        for code in checks.segment_codes(q):
             if code not in codes:
                 problems.append(
                     Problem(path.name, code, "segments", f"{qid} names unknown segment {code}")

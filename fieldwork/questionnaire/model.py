@@ -56,6 +56,34 @@ class Section:
     questions: tuple[Question, ...]
 
 
+ANSWERS, STAFF = "answers", "staff"
+"""How a questionnaire finds its responses' segment (`segments: from:`)."""
+SEGMENT_METHODS = (ANSWERS, STAFF)
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    """One derivation rule: the segment, and when the answers say so. The last rule of a
+    questionnaire has no condition: the fallback."""
+
+    code: str
+    derive_if: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """How one questionnaire finds its responses' segment (see `questionnaire.segments`).
+
+    `method` ANSWERS: `rules`, in priority order, derive it. STAFF: whoever enters the
+    response chooses one of `offered`. A definition stored before questionnaires declared
+    this lists its segments only: ANSWERS without rules, judged by the current version's.
+    """
+
+    method: str = ANSWERS
+    rules: tuple[SegmentRule, ...] = ()
+    offered: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Questionnaire:
     id: str
@@ -65,10 +93,15 @@ class Questionnaire:
     title: Text
     description: Text
     estimated_minutes: int
-    segments: tuple[str, ...]
+    segmentation: Segmentation
     sections: tuple[Section, ...]
     content_hash: str  # sha-256 of the canonical definition: its identity in storage
     definition: Mapping[str, Any]  # the parsed file, stored with responses' version
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """The codes of the segments this questionnaire serves."""
+        return self.segmentation.offered
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:

@@ -1,4 +1,10 @@
-"""User segments: definitions from segments.yaml, derivation from answers, conflicts."""
+"""User segments: the catalogue from segments.yaml, and how each questionnaire finds a
+response's segment (derived from answers by its own rules, or assigned by staff).
+
+A preset (an invitation link's segment, a paper sheet's, a fieldworker's choice) wins
+over a derived segment; answers that contradict it are detected here and flagged by the
+response service, never silently replaced.
+"""
 
 from __future__ import annotations
 
@@ -6,50 +12,65 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldwork.questionnaire.conditions import Condition
-from fieldwork.questionnaire.model import SPECIAL_ANSWERS
+from fieldwork.questionnaire.model import SPECIAL_ANSWERS, STAFF, Segmentation, SegmentRule
 
-LINK, ANSWERS, STAFF = "link", "answers", "staff"
-"""Where a response's segment came from."""
+LINK, SHEET = "link", "sheet"
+"""Where a response's segment came from, besides ANSWERS and STAFF (see the model)."""
+PRESETS = (LINK, SHEET, STAFF)
+"""Sources that set a segment before the answers are known."""
 
 
 @dataclass(frozen=True)
 class Segment:
+    """One entry of segments.yaml: what a segment is called and how its people see pages."""
+
     code: str
     label: Mapping[str, str]
     description: Mapping[str, str] | None = None
     default_display: Mapping[str, str] = field(default_factory=dict)
-    derive_if: Condition | None = None
 
 
-def derive(segments: Sequence[Segment], answers: Mapping[str, Any]) -> str:
+def derived(segmentation: Segmentation, answers: Mapping[str, Any]) -> str | None:
+    """The segment the answers place a respondent in, or None without rules."""
+    return derive(segmentation.rules, answers) if segmentation.rules else None
+
+
+def conflicting(segmentation: Segmentation, chosen: str, answers: Mapping[str, Any]) -> bool:
+    """True when the answers show a preset segment is not the respondent's."""
+    rule = next((r for r in segmentation.rules if r.code == chosen), None)
+    return rule is not None and conflicts(segmentation.rules, rule, answers)
+
+
+def derive(rules: Sequence[SegmentRule], answers: Mapping[str, Any]) -> str:
     """The first segment, in priority order, whose rule holds; the fallback has no rule."""
-    for segment in segments:
-        if segment.derive_if is None or segment.derive_if.holds(answers):
-            return segment.code
-    raise ValueError("segments.yaml has no fallback segment")
+    for rule in rules:
+        if rule.derive_if is None or rule.derive_if.holds(answers):
+            return rule.code
+    raise ValueError("the segment rules have no fallback")
 
 
-def contradicts(segment: Segment, answers: Mapping[str, Any]) -> bool:
-    """True when answers to every question the segment's rule reads show it does not hold.
+def contradicts(rule: SegmentRule, answers: Mapping[str, Any]) -> bool:
+    """True when answers to every question the rule reads show it does not hold.
 
     An "elderly" link answered "18–24" contradicts; an unanswered or "don't know" age
     does not.
     """
-    if segment.derive_if is None:
+    if rule.derive_if is None:
         return False
-    asked = {code for code, _ in segment.derive_if.references()}
+    asked = {code for code, _ in rule.derive_if.references()}
     if any(answers.get(code) in (None, *SPECIAL_ANSWERS.values()) for code in asked):
         return False
-    return not segment.derive_if.holds(answers)
+    return not rule.derive_if.holds(answers)
 
 
-def conflicts(segments: Sequence[Segment], chosen: Segment, answers: Mapping[str, Any]) -> bool:
-    """True when the answers show the respondent is not in the link's segment: they
-    contradict its rule, or a segment earlier in priority order holds, as for a "parents"
+def conflicts(
+    rules: Sequence[SegmentRule], chosen: SegmentRule, answers: Mapping[str, Any]
+) -> bool:
+    """True when the answers show the respondent is not in the preset segment: they
+    contradict its rule, or a rule earlier in priority order holds, as for a "parents"
     link answered by someone aged 65, or a "young users" link by someone with children.
     """
-    earlier = segments[: segments.index(chosen)] if chosen in segments else ()
+    earlier = rules[: rules.index(chosen)] if chosen in rules else ()
     return contradicts(chosen, answers) or any(
-        s.derive_if is not None and s.derive_if.holds(answers) for s in earlier
+        r.derive_if is not None and r.derive_if.holds(answers) for r in earlier
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, type_coerce
+from sqlalchemy import JSON, Column, DateTime, Index, text, type_coerce
 from sqlmodel import Field, SQLModel
 
 PENDING, APPROVED, REJECTED, ON_HOLD = "pending", "approved", "rejected", "on_hold"
@@ -34,6 +34,9 @@ class Response(SQLModel, table=True):
             "questionnaire_id",
             "submitted_at",
         ),
+        # Staff look up a paper sheet's entries, and shadow tests by platform and channel.
+        Index("ix_response_sheet_id", "sheet_id"),
+        Index("ix_response_platform_channel", "platform", "channel"),
         {"sqlite_autoincrement": True},
     )
 
@@ -64,6 +67,15 @@ class Response(SQLModel, table=True):
     duration_seconds: float | None = None
     rules_version: str | None = Field(default=None, max_length=32)
     entered_by: int | None = Field(default=None, foreign_key="staff_user.id")
+    # Provenance as the mode defines it (fieldwork.modes): its fields staff filter on have
+    # columns of their own; the rest (a sheet's entry pass, a test's slot) are in `source`.
+    source: dict[str, str] = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False, server_default=text("'{}'")),
+    )
+    sheet_id: str | None = Field(default=None, max_length=32)
+    platform: str | None = Field(default=None, max_length=64)
+    channel: str | None = Field(default=None, max_length=32)
     row_version: int = Field(default=1)  # optimistic locking for review decisions
     # Who set the current status; None while only the automatic review has decided,
     # which re-running the rules may then change.

@@ -25,13 +25,14 @@ from fieldwork import writers
 from fieldwork.attempts import service as attempts
 from fieldwork.audit.models import SYSTEM, AuditEntry
 from fieldwork.clock import now
-from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.modes import ONLINE as ONLINE_MODE
+from fieldwork.modes import SOURCE_COLUMNS
+from fieldwork.questionnaire import segments
+from fieldwork.questionnaire.model import ANSWERS, STAFF, Questionnaire, Segmentation, SegmentRule
 from fieldwork.questionnaire.problems import Issue
-from fieldwork.questionnaire.segments import ANSWERS, LINK, Segment, conflicts, derive
+from fieldwork.questionnaire.segments import LINK
 from fieldwork.responses import codes
 from fieldwork.responses.models import PENDING, Draft, Response
-
-ONLINE = "online"
 
 
 class SubmissionConflict(Exception):
@@ -119,24 +120,56 @@ def resume(session: Session, code: str, max_age_days: int, address: str) -> Draf
 
 
 @dataclass
-class Segmentation:
+class SegmentChoice:
     segment: str
     source: str
     flags: list[dict[str, Any]] = field(default_factory=list)
 
 
+class SegmentMissing(ValueError):
+    """No segment could be found: staff must assign one the questionnaire offers, or the
+    questionnaire names none and no fallback was given (see `governing_segmentation`)."""
+
+
 def segment_of(
-    segments: Sequence[Segment], preset: str | None, answers: Mapping[str, Any]
-) -> Segmentation:
-    """The link's segment if there was one, else derived; a contradiction is flagged, not fixed."""
-    derived = derive(segments, answers)
-    chosen = next((s for s in segments if s.code == preset), None)
-    if chosen is None:
-        return Segmentation(derived, ANSWERS)
+    segmentation: Segmentation,
+    preset: str | None,
+    answers: Mapping[str, Any],
+    preset_source: str = LINK,
+) -> SegmentChoice:
+    """The preset segment if there is one, else derived; a contradiction is flagged, not
+    fixed. Staff-assigned questionnaires must be given one of the segments they offer."""
+    if segmentation.method == STAFF:
+        if preset is None or preset not in segmentation.offered:
+            raise SegmentMissing(preset or "")
+        return SegmentChoice(preset, preset_source)
+    offered = segmentation.offered
+    derived = segments.derived(segmentation, answers) or (offered[-1] if offered else None)
+    if preset is None:
+        if derived is None:  # a definition that names no segment, given no fallback
+            raise SegmentMissing("")
+        return SegmentChoice(derived, ANSWERS)
     flags = []
-    if conflicts(segments, chosen, answers):
-        flags.append({"code": "segment-conflict", "link": chosen.code, "answers": derived})
-    return Segmentation(chosen.code, LINK, flags)
+    if segments.conflicting(segmentation, preset, answers):
+        conflict: dict[str, Any] = {"code": "segment-conflict", "link": preset, "answers": derived}
+        if preset_source != LINK:
+            conflict["source"] = preset_source
+        flags.append(conflict)
+    return SegmentChoice(preset, preset_source, flags)
+
+
+def governing_segmentation(
+    questionnaire: Questionnaire, current: Questionnaire | None, fallback: str
+) -> Segmentation:
+    """How a response to `questionnaire` finds its segment. A version stored before
+    questionnaires declared their rules has none: the current version's apply. One that
+    names no segment puts every response in `fallback`, the last of segments.yaml."""
+    own = questionnaire.segmentation
+    if own.rules or own.method != ANSWERS:
+        return own
+    if current is not None and current.segmentation.rules:
+        return Segmentation(ANSWERS, current.segmentation.rules, own.offered)
+    return Segmentation(ANSWERS, (SegmentRule(fallback),), own.offered or (fallback,))
 
 
 def answers_hash(version_hash: str, answers: Mapping[str, Any]) -> str:
@@ -151,16 +184,18 @@ class Submission:
     submission_id: str
     questionnaire: Questionnaire
     answers: Mapping[str, Any]
-    segments: Sequence[Segment]
-    link_segment: str | None
     locale: str
     paradata: Mapping[str, Any]
-    mode: str = ONLINE
+    mode: str = ONLINE_MODE.code
+    preset_segment: str | None = None  # from a link, a sheet or staff: see preset_source
+    preset_source: str = LINK
+    segmentation: Segmentation | None = None  # the questionnaire's own, unless given
     campaign: str | None = None
     wave: str | None = None
     started_at: dt.datetime | None = None
     ip_hash: str | None = None  # keyed hash, never the address itself
     entered_by: int | None = None  # the staff user who typed it in, for paper
+    source: Mapping[str, str] = field(default_factory=dict)  # the mode's provenance fields
 
 
 @dataclass(frozen=True)
@@ -197,7 +232,12 @@ def submit(
     issues = answer_rules.validate(questionnaire, cleaned)
     if issues:
         return None, issues
-    segmentation = segment_of(submission.segments, submission.link_segment, cleaned)
+    segmentation = segment_of(
+        submission.segmentation or questionnaire.segmentation,
+        submission.preset_segment,
+        cleaned,
+        submission.preset_source,
+    )
     digest = answers_hash(questionnaire.content_hash, cleaned)
     submitted = now()
     paradata = dict(submission.paradata)
@@ -223,6 +263,8 @@ def submit(
         "submitted_at": submitted,
         "ip_hash": submission.ip_hash,
         "entered_by": submission.entered_by,
+        "source": {k: v for k, v in submission.source.items() if k not in SOURCE_COLUMNS},
+        **{name: submission.source.get(name) for name in SOURCE_COLUMNS},
         "duration_seconds": (
             (submitted - submission.started_at).total_seconds() if submission.started_at else None
         ),

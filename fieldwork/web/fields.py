@@ -8,7 +8,7 @@ side misses a type. Each type's markup is the macro of the same name in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from flask_babel import format_date, format_decimal, gettext, ngettext
@@ -141,3 +141,8 @@ BUILDERS: Mapping[str, Builder] = {
 
 def builder(question: Question) -> Builder:
     return BUILDERS[question.type]
+
+
+def read_form(questions: Sequence[Question], form: MultiDict[str, str]) -> dict[str, RawAnswer]:
+    """The raw parts each question's fields gave in a submitted form, by question code."""
+    return {q.code: builder(q).read(q, form) for q in questions}

@@ -24,12 +24,12 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from fieldwork import answers as answer_rules
-from fieldwork import catalog, db, i18n
+from fieldwork import catalog, db, i18n, modes
 from fieldwork.attempts import service as attempts
 from fieldwork.config import LANGUAGES
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.problems import Issue
-from fieldwork.responses import codes, service
+from fieldwork.responses import codes, entry, service
 from fieldwork.responses.models import Draft
 from fieldwork.web import fields, pages
 from fieldwork.web.errors import ClientError
@@ -46,8 +46,9 @@ INVALID = 422  # the page again, with what was wrong and the answers given
 
 
 def _questionnaire(qid: str) -> Questionnaire:
+    """The current version of a questionnaire anyone may answer online; 404 for any other."""
     questionnaire = catalog.versions().current(db.session(), qid) if len(qid) <= 64 else None
-    if questionnaire is None:
+    if questionnaire is None or not modes.is_public(questionnaire.kind):
         raise ClientError(404, _("There is no questionnaire at this address."))
     return questionnaire
 
@@ -80,7 +81,8 @@ def _home() -> str:
 def home() -> str:
     ids = catalog.versions().ids(db.session())
     found = [catalog.versions().current(db.session(), qid) for qid in ids]
-    return render_template("survey/home.html", questionnaires=[q for q in found if q])
+    public = [q for q in found if q and modes.is_public(q.kind)]
+    return render_template("survey/home.html", questionnaires=public)
 
 
 @bp.get("/s/<qid>/")
@@ -182,20 +184,16 @@ def page(qid: str, key: str) -> Any:
         }
         return _render_page(questionnaire, current, index, len(all_pages), values, [], back)
 
-    raw = {q.code: fields.builder(q).read(q, request.form) for q in current.questions}
-    values, issues = answer_rules.parse(current.questions, raw)
+    raw = fields.read_form(current.questions, request.form)
     seconds = _seconds_on(key)
     if request.form.get("action") == "save":
-        service.save_page(db.session(), draft, current.codes, values, key, seconds)
-        service.issue_resume_code(db.session(), draft)
+        entry.save_for_later(db.session(), draft, current.questions, raw, key, seconds)
         return see_other(url_for(".saved", qid=qid))
-    failed = {i.question for i in issues}
-    issues += [i for i in answer_rules.check(current.questions, values) if i.question not in failed]
+    issues = entry.answer_page(db.session(), draft, current.questions, raw, key, seconds)
     if issues:
         return _render_page(
             questionnaire, current, index, len(all_pages), raw, issues, back
         ), INVALID
-    service.save_page(db.session(), draft, current.codes, values, key, seconds)
     return see_other(_after(questionnaire, draft, key, changing))
 
 
@@ -303,43 +301,29 @@ def submit(qid: str) -> Any:
     found = _draft(qid)
     draft = found[0] if found and found[0].submission_id == submission_id else None
     questionnaire = found[1] if draft and found else _questionnaire(qid)
-    form = request.form
-    raw = {q.code: fields.builder(q).read(q, form) for q in questionnaire.questions}
-    given, issues = answer_rules.parse(questionnaire.questions, raw)
-    preset = draft.preset if draft else (session.get("invites") or {}).get(qid) or {}
-    display = current_display()
-    submission = service.Submission(
-        submission_id=submission_id,
-        questionnaire=questionnaire,
-        answers=given,
-        segments=catalog.segments(),
-        link_segment=preset.get("segment"),
-        locale=i18n.current(),
-        campaign=preset.get("campaign"),
-        wave=preset.get("wave"),
-        started_at=draft.started_at if draft else None,
-        ip_hash=ip_hash(),
-        paradata={
-            "page_seconds": dict(draft.page_seconds) if draft else {},
-            "locale": i18n.current(),
-            "text_size": display.size,
-            "contrast": "high" if display.contrast else "standard",
-            "browser": browser_family(),
-        },
-    )
-    if not issues:
-        try:
-            stored, issues = service.submit(db.session(), submission, catalog.screener())
-        except service.SubmissionConflict:
-            raise ClientError(
-                409,
-                _(
-                    "These answers were already sent once with different content, "
-                    "so they were not saved again."
-                ),
-            ) from None
-    if issues:
-        answers = answer_rules.clean(questionnaire, given)
+    try:
+        outcome = entry.submit(
+            db.session(),
+            questionnaire,
+            fields.read_form(questionnaire.questions, request.form),
+            _origin(qid),
+            submission_id,
+            draft=draft,
+            current=catalog.versions().current(db.session(), qid),
+            fallback_segment=catalog.segments()[-1].code,
+            screen=catalog.screener(),
+        )
+    except service.SubmissionConflict:
+        raise ClientError(
+            409,
+            _(
+                "These answers were already sent once with different content, "
+                "so they were not saved again."
+            ),
+        ) from None
+    if outcome.issues:
+        answers = answer_rules.clean(questionnaire, outcome.answers)
+        issues = outcome.issues
         return render_template(
             "survey/check.html",
             q=questionnaire,
@@ -352,9 +336,25 @@ def submit(qid: str) -> Any:
                 (i.question, message(i), questionnaire.question(i.question)) for i in issues
             ],
         ), INVALID
-    if draft is not None and stored is not None and draft.response_id is None:
-        service.mark_submitted(db.session(), draft, stored.id)
     return see_other(url_for(".done", qid=qid, submission_id=submission_id))
+
+
+def _origin(qid: str) -> entry.Origin:
+    """An online response: from anyone with the link, with the browser's paradata."""
+    display = current_display()
+    return entry.Origin(
+        mode=modes.ONLINE.code,
+        creator=modes.RESPONDENT,
+        locale=i18n.current(),
+        preset=(session.get("invites") or {}).get(qid) or {},
+        ip_hash=ip_hash(),
+        paradata={
+            "locale": i18n.current(),
+            "text_size": display.size,
+            "contrast": "high" if display.contrast else "standard",
+            "browser": browser_family(),
+        },
+    )
 
 
 @bp.get("/s/<qid>/done/<submission_id>")

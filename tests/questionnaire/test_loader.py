@@ -558,9 +558,13 @@ def test_shipped_consumer_survey_has_5_open_questions(shipped: Catalog) -> None:
     assert {q.type for q in open_questions} <= {"short_text", "long_text"}
 
 
-def test_shipped_segments_end_with_the_fallback(shipped: Catalog) -> None:
+def test_shipped_consumer_survey_derives_its_segment_ending_with_the_fallback(
+    shipped: Catalog,
+) -> None:
+    segmentation = shipped.questionnaires["after_sales_consumer"].segmentation
+    assert [r.code for r in segmentation.rules] == ["elderly", "parents", "young", "general"]
+    assert [r.derive_if is None for r in segmentation.rules] == [False, False, False, True]
     assert [s.code for s in shipped.segments] == ["elderly", "parents", "young", "general"]
-    assert shipped.segments[-1].derive_if is None
 
 
 # --- content hash --------------------------------------------------------------------------
@@ -599,93 +603,130 @@ def test_content_hash_changes_with_any_text(
     assert load(folder, raw).questionnaires["tiny"].content_hash != before
 
 
-# --- segments.yaml -------------------------------------------------------------------------
+# --- segments: segments.yaml names them, each questionnaire says how its own are found ----
 
 
-def segment(code: str, derive_if: dict[str, Any] | None = None) -> dict[str, Any]:
-    item: dict[str, Any] = {"code": code, "label": text(code.title())}
-    if derive_if is not None:
-        item["derive_if"] = derive_if
-    return item
+def segment(code: str) -> dict[str, Any]:
+    return {"code": code, "label": text(code.title())}
 
 
-def with_segments(folder: Path, *items: dict[str, Any]) -> Catalog:
-    write(folder, {"segments": list(items)}, "segments.yaml")
+def with_segments(folder: Path, declared: Any, *codes: str) -> Catalog:
+    write(
+        folder, {"segments": [segment(c) for c in codes or ("older", "everyone")]}, "segments.yaml"
+    )
     raw = tiny()
-    raw["segments"] = [item["code"] for item in items]
+    raw["segments"] = declared
     return load(folder, raw)
 
 
-OLDER = segment("older", {"question": "A1", "equals": "old"})
+OLDER = {"segment": "older", "if": {"question": "A1", "equals": "old"}}
+RULES = {"from": "answers", "rules": [OLDER, {"segment": "everyone"}]}
 
 
-def test_valid_segments_load_in_priority_order(folder: Path) -> None:
-    catalog = with_segments(folder, OLDER, segment("everyone"))
+def test_segment_rules_load_in_priority_order(folder: Path) -> None:
+    catalog = with_segments(folder, RULES)
     assert catalog.problems == []
-    assert [s.code for s in catalog.segments] == ["older", "everyone"]
+    segmentation = catalog.questionnaires["tiny"].segmentation
+    assert (segmentation.method, [r.code for r in segmentation.rules]) == (
+        "answers",
+        ["older", "everyone"],
+    )
+    assert catalog.questionnaires["tiny"].segments == ("older", "everyone")
+
+
+def test_staff_assigned_segments_load(folder: Path) -> None:
+    catalog = with_segments(folder, {"from": "staff", "offer": ["everyone", "older"]})
+    assert catalog.problems == []
+    segmentation = catalog.questionnaires["tiny"].segmentation
+    assert (segmentation.method, segmentation.rules, segmentation.offered) == (
+        "staff",
+        (),
+        ("everyone", "older"),
+    )
 
 
 def test_segment_rule_naming_an_unknown_question_is_reported(folder: Path) -> None:
-    catalog = with_segments(
-        folder, segment("older", {"question": "Z9", "answered": True}), segment("everyone")
-    )
-    assert lines(catalog) == ["segments.yaml: older: tiny: derive_if names unknown question Z9"]
+    rules = {
+        "from": "answers",
+        "rules": [{**OLDER, "if": {"question": "Z9", "answered": True}}, {"segment": "everyone"}],
+    }
+    assert lines(with_segments(folder, rules)) == [
+        "tiny.yaml: segments: older: if names unknown question Z9"
+    ]
 
 
 def test_segment_rule_naming_an_unknown_choice_value_is_reported(folder: Path) -> None:
-    catalog = with_segments(
-        folder, segment("older", {"question": "A1", "in": ["ancient"]}), segment("everyone")
+    rules = {
+        "from": "answers",
+        "rules": [{**OLDER, "if": {"question": "A1", "in": ["ancient"]}}, {"segment": "everyone"}],
+    }
+    assert lines(with_segments(folder, rules)) == [
+        "tiny.yaml: segments: older: if: A1 has no choice 'ancient'"
+    ]
+
+
+def test_segment_rules_without_a_fallback_are_reported(folder: Path) -> None:
+    rules = {"from": "answers", "rules": [OLDER, {**OLDER, "segment": "everyone"}]}
+    assert lines(with_segments(folder, rules)) == [
+        "tiny.yaml: segments: every rule but the last has an if; the last has none"
+    ]
+
+
+def test_fallback_that_is_not_last_is_reported(folder: Path) -> None:
+    rules = {"from": "answers", "rules": [{"segment": "everyone"}, OLDER]}
+    assert ("segments", "segments") in found(with_segments(folder, rules))
+
+
+def test_segment_named_twice_is_reported(folder: Path) -> None:
+    rules = {"from": "answers", "rules": [OLDER, OLDER, {"segment": "everyone"}]}
+    assert ("segments", "duplicate-code") in found(with_segments(folder, rules))
+
+
+def test_staff_assigned_segments_need_a_list_to_choose_from(folder: Path) -> None:
+    assert found(with_segments(folder, {"from": "staff"})) == [("segments", "segments")]
+
+
+def test_segments_from_an_unknown_source_are_refused_by_the_schema(folder: Path) -> None:
+    assert ("-", "schema") in found(with_segments(folder, {"from": "horoscope"}))
+
+
+def test_questionnaire_naming_an_unknown_segment_is_reported(folder: Path) -> None:
+    declared = {"from": "staff", "offer": ["older", "martians"]}
+    assert lines(with_segments(folder, declared)) == [
+        "segments.yaml: martians: tiny names unknown segment martians"
+    ]
+
+
+def test_a_rule_left_in_segments_yaml_says_where_rules_live_now(folder: Path) -> None:
+    write(
+        folder,
+        {"segments": [{**segment("older"), "derive_if": OLDER["if"]}, segment("everyone")]},
+        "segments.yaml",
     )
-    assert lines(catalog) == ["segments.yaml: older: tiny: derive_if: A1 has no choice 'ancient'"]
+    assert lines(load(folder, tiny())) == [
+        "segments.yaml: older: derive_if moved into each questionnaire: list it under the "
+        "questionnaire's segments: rules"
+    ]
 
 
 def test_segment_label_missing_a_language_is_reported(folder: Path) -> None:
     everyone = segment("everyone")
     _drop_zh(everyone["label"])
-    catalog = with_segments(folder, OLDER, everyone)
-    assert lines(catalog) == ["segments.yaml: everyone: label has no zh-Hans text"]
+    write(folder, {"segments": [segment("older"), everyone]}, "segments.yaml")
+    assert lines(load(folder, tiny())) == ["segments.yaml: everyone: label has no zh-Hans text"]
 
 
 def test_segment_description_missing_a_language_is_reported(folder: Path) -> None:
     everyone = {**segment("everyone"), "description": {"en": "Everyone else"}}
-    catalog = with_segments(folder, OLDER, everyone)
-    assert lines(catalog) == ["segments.yaml: everyone: description has no zh-Hans text"]
-
-
-def test_segments_without_a_fallback_are_reported(folder: Path) -> None:
-    catalog = with_segments(folder, OLDER, segment("young", {"question": "A1", "equals": "young"}))
-    assert lines(catalog) == ["segments.yaml: -: exactly one segment, the last, has no derive_if"]
-
-
-def test_fallback_that_is_not_last_is_reported(folder: Path) -> None:
-    catalog = with_segments(folder, segment("everyone"), OLDER)
-    assert found(catalog) == [("-", "segments")]
-
-
-def test_duplicate_segment_code_is_reported(folder: Path) -> None:
-    catalog = with_segments(folder, OLDER, OLDER, segment("everyone"))
-    assert ("older", "duplicate-code") in found(catalog)
-
-
-def test_questionnaire_naming_an_unknown_segment_is_reported(folder: Path) -> None:
-    write(folder, {"segments": [OLDER, segment("everyone")]}, "segments.yaml")
-    raw = tiny()
-    raw["segments"] = ["older", "martians"]
-    assert lines(load(folder, raw)) == [
-        "segments.yaml: martians: tiny names unknown segment martians"
+    write(folder, {"segments": [segment("older"), everyone]}, "segments.yaml")
+    assert lines(load(folder, tiny())) == [
+        "segments.yaml: everyone: description has no zh-Hans text"
     ]
 
 
-def test_malformed_segment_rule_is_reported_even_if_no_questionnaire_uses_it(
-    folder: Path,
-) -> None:
-    write(
-        folder,
-        {"segments": [segment("older", {"question": "A1", "like": "old"}), segment("everyone")]},
-        "segments.yaml",
-    )
-    catalog = load(folder, tiny())  # tiny lists no segments
-    assert ("older", "condition") in found(catalog)
+def test_duplicate_segment_code_is_reported(folder: Path) -> None:
+    write(folder, {"segments": [segment("older"), segment("older")]}, "segments.yaml")
+    assert ("older", "duplicate-code") in found(load(folder, tiny()))
 
 
 def test_segments_file_that_is_not_a_list_is_reported(folder: Path) -> None:
@@ -695,8 +736,10 @@ def test_segments_file_that_is_not_a_list_is_reported(folder: Path) -> None:
 
 def test_segment_default_display_that_is_not_a_mapping_is_reported(folder: Path) -> None:
     everyone = {**segment("everyone"), "default_display": "large"}
-    catalog = with_segments(folder, OLDER, everyone)
-    assert lines(catalog) == ["segments.yaml: everyone: default_display must be a mapping"]
+    write(folder, {"segments": [segment("older"), everyone]}, "segments.yaml")
+    assert lines(load(folder, tiny())) == [
+        "segments.yaml: everyone: default_display must be a mapping"
+    ]
 
 
 def test_wrongly_shaped_segments_in_a_questionnaire_are_reported_not_raised(folder: Path) -> None:

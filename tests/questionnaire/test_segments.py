@@ -8,15 +8,12 @@ from typing import Any
 import pytest
 
 from fieldwork.questionnaire import conditions
-from fieldwork.questionnaire.segments import Segment, conflicts, contradicts, derive
+from fieldwork.questionnaire.model import SegmentRule
+from fieldwork.questionnaire.segments import conflicts, contradicts, derive
 
 
-def segment(code: str, rule: dict[str, Any] | None = None) -> Segment:
-    return Segment(
-        code=code,
-        label={"en": code.title()},
-        derive_if=conditions.parse(rule) if rule is not None else None,
-    )
+def segment(code: str, rule: dict[str, Any] | None = None) -> SegmentRule:
+    return SegmentRule(code, conditions.parse(rule) if rule is not None else None)
 
 
 ELDERLY = segment("elderly", {"question": "S1", "in": ["age_60_69", "age_70_plus"]})
@@ -124,7 +121,7 @@ def test_conflict_on_a_rule_reading_two_questions_once_both_are_answered() -> No
     ],
 )
 def test_a_link_conflicts_when_the_answers_place_the_respondent_elsewhere(
-    link: Segment, answers: dict[str, Any]
+    link: SegmentRule, answers: dict[str, Any]
 ) -> None:
     assert conflicts(SEGMENTS, link, answers)
     assert derive(SEGMENTS, answers) != link.code
@@ -142,6 +139,6 @@ def test_a_link_conflicts_when_the_answers_place_the_respondent_elsewhere(
     ],
 )
 def test_a_link_stands_when_the_answers_agree_or_cannot_tell(
-    link: Segment, answers: dict[str, Any]
+    link: SegmentRule, answers: dict[str, Any]
 ) -> None:
     assert not conflicts(SEGMENTS, link, answers)

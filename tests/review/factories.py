@@ -97,8 +97,6 @@ def add_response(
                 submission_id=str(uuid.uuid4()),
                 questionnaire=questionnaire,
                 answers=values,
-                segments=catalog.segments(),
-                link_segment=None,
                 locale=locale,
                 paradata={
                     "page_seconds": PAGE_SECONDS,

@@ -59,8 +59,6 @@ def send(
             submission_id=str(uuid.uuid4()),
             questionnaire=questionnaire,
             answers=given,
-            segments=catalog.segments(),
-            link_segment=None,
             locale="zh-Hans",
             paradata={"page_seconds": pages},
             started_at=clock.now() - dt.timedelta(minutes=minutes),

@@ -581,7 +581,8 @@ def test_quality_run_is_idempotent_and_audits_a_threshold_change(
             {current.content_hash: stricter},
             screening.Policy.from_config(app.config),
         )
-        assert summary.flags_changed == len(rows)
+        # Every online response took 553 s; no timing rule judges a paper response.
+        assert summary.flags_changed == len([name for name in rows if name != "elderly-paper"])
         assert summary.rules_versions != (before,)
         thresholds = (
             session.execute(select(AuditEntry).where(col(AuditEntry.action) == "thresholds"))
@@ -589,8 +590,13 @@ def test_quality_run_is_idempotent_and_audits_a_threshold_change(
             .all()
         )
         assert [(e.old, e.new) for e in thresholds][-1] == ([before], list(summary.rules_versions))
-        flagged = session.execute(select(Response)).scalars().all()
-        assert all("speeder" in {f["code"] for f in r.flags} for r in flagged)
+        stored = session.execute(select(Response)).scalars().all()
+        codes = [(r.mode, {f["code"] for f in r.flags}) for r in stored]
+        assert all("speeder" in found for mode, found in codes if mode == "online")
+        on_paper = [
+            found & {"speeder", "rules-not-applied"} for mode, found in codes if mode == "paper"
+        ]
+        assert on_paper == [{"rules-not-applied"}]
         # People's decisions stand; only automatic ones follow the new flags.
         assert response_row(app, rows["tricky"]).status == "approved"
     history = client.get(f"/staff/review/{rows['tricky']}").text.split("History", 1)[1]

@@ -89,6 +89,7 @@ def other_questionnaire(app: Flask) -> Iterator[str]:
             "kind": "survey",
             "languages": ["zh-Hans", "zh-Hant", "en"],
             "title": text,
+            "segments": {"from": "answers", "rules": [{"segment": "general"}]},
             "sections": [
                 {
                     "code": "main",
@@ -107,8 +108,6 @@ def other_questionnaire(app: Flask) -> Iterator[str]:
                 submission_id="00000000-0000-4000-8000-000000000001",
                 questionnaire=other,
                 answers={"V1": "好"},
-                segments=catalog.segments(),
-                link_segment=None,
                 locale="zh-Hans",
                 paradata={},
             ),

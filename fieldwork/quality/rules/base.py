@@ -107,6 +107,9 @@ class Rule:
     """What the flag means, with %(name)s placeholders for its parameters (marked N_)."""
     reasons: ClassVar[Mapping[str, str]] = {}
     """For rules that find more than one kind of evidence: a sentence per reason code."""
+    modes: ClassVar[frozenset[str]]
+    """The collection modes (fieldwork.modes) whose responses the rule judges: a paper
+    sheet has no page times or network address, so timing and address rules skip it."""
 
     def defaults(self) -> dict[str, ParamValue]:
         return {name: spec.default for name, spec in self.params.items()}

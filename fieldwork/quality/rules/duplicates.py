@@ -19,6 +19,7 @@ class DuplicateIp(Rule):
     """The same keyed IP hash as an earlier response of the questionnaire, within a window."""
 
     code = "duplicate-ip"
+    modes = frozenset({"online"})  # only an online response has a network address
     severity: ClassVar[Severity] = "review"
     params: ClassVar[Mapping[str, Param]] = {"window_hours": Number(24)}
     explanation = N_(
@@ -51,6 +52,7 @@ class DuplicateAnswers(Rule):
     """Identical answers to every closed question, from the IP hash of an earlier response."""
 
     code = "duplicate-answers"
+    modes = frozenset({"online"})
     severity: ClassVar[Severity] = "reject"
     explanation = N_(
         "Gave the same answers to every closed question as response %(earlier)s,"

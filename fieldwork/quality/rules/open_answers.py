@@ -20,6 +20,7 @@ class OpenSameText(Rule):
     """The same non-trivial text given to every open question answered (two or more)."""
 
     code = "open-same-text"
+    modes = frozenset({"online", "paper", "shadow"})
     severity: ClassVar[Severity] = "review"
     params: ClassVar[Mapping[str, Param]] = {
         "min_answers": Number(2, minimum=2, integer=True),
@@ -50,6 +51,7 @@ class OpenMash(Rule):
     """Keyboard mash in an open answer: asdfasdfjkl, jjjjjjjj, qwertyuiop and the like."""
 
     code = "open-mash"
+    modes = frozenset({"online", "paper", "shadow"})
     severity: ClassVar[Severity] = "review"
     params: ClassVar[Mapping[str, Param]] = {
         "min_letters": Number(5, minimum=3, integer=True),
@@ -81,6 +83,7 @@ class OpenEmpty(Rule):
     """Answers that say nothing ("无", "没有", "n/a", "-", "111"): noted, not held against."""
 
     code = "open-empty"
+    modes = frozenset({"online", "paper", "shadow"})
     severity: ClassVar[Severity] = "note"
     params: ClassVar[Mapping[str, Param]] = {"extra_words": Words()}
     explanation = N_("The answers to %(questions)s say nothing (such as “none”, “n/a” or “-”).")

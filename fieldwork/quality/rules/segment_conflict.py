@@ -17,6 +17,7 @@ from fieldwork.quality.rules.base import Case, Check, Evidence, Rule
 
 class SegmentConflict(Rule):
     code = "segment-conflict"
+    modes = frozenset({"online", "paper"})  # a checklist's segment is the tester's persona
     severity: ClassVar[Severity] = "review"
     explanation = N_(
         "Invited through the link for the %(link)s segment, but the answers describe"

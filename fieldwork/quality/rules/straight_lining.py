@@ -19,6 +19,7 @@ class StraightLining(Rule):
     """
 
     code = "straight-lining"
+    modes = frozenset({"online", "paper"})  # a respondent's ratings, not a checklist's
     severity: ClassVar[Severity] = "review"
     params: ClassVar[Mapping[str, Param]] = {"min_run": Number(8, minimum=2, integer=True)}
     explanation = N_(

@@ -19,6 +19,7 @@ class Speeder(Rule):
     """
 
     code = "speeder"
+    modes = frozenset({"online"})  # only an online response has a start and page times
     severity: ClassVar[Severity] = "reject"
     params: ClassVar[Mapping[str, Param]] = {
         "min_seconds": Number(120),
@@ -68,6 +69,7 @@ class ImpossibleParadata(Rule):
     """Times that cannot be true: one flag per response, with every kind of evidence found."""
 
     code = "impossible-paradata"
+    modes = frozenset({"online"})
     severity: ClassVar[Severity] = "reject"
     params: ClassVar[Mapping[str, Param]] = {
         "max_seconds": Number(86400),
