@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -124,3 +126,18 @@ def test_batches_frozen_before_get_the_versions_their_responses_answered(
         found = connection.execute(text("SELECT version_hashes FROM batch ORDER BY id")).scalars()
         assert [json.loads(hashes) for hashes in found] == [["new", "old"], ["old"]]
     engine.dispose()
+
+
+def test_alembic_sees_every_table_from_the_models_module_alone() -> None:
+    """Autogenerate reads env_models in a fresh process: a table missing there would be
+    proposed for dropping."""
+    probe = (
+        "import fieldwork.migrations.env_models\n"
+        "from sqlmodel import SQLModel\n"
+        "print(' '.join(sorted(SQLModel.metadata.tables)))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+    assert found == sorted(SQLModel.metadata.tables)
+    assert {"response", "audit_log", "batch", "staff_user", "failed_attempt"} <= set(found)

@@ -1,7 +1,7 @@
 """Segment conflict: the invitation link's segment contradicts the answers.
 
 The response service records the conflict at submit and keeps the link's
-segment (DESIGN.md: a conflict is kept and flagged, never overwritten); this
+segment (a conflict is kept and flagged, never overwritten); this
 rule turns that record into a flag a reviewer decides on.
 """
 
