@@ -1,6 +1,9 @@
-"""The pure cores import neither Flask nor SQLModel/SQLAlchemy (DESIGN.md: dependencies
-point inward), so paper, shadow, export and quality code can share them and they can be
-tested without an app."""
+"""The pure cores load neither Flask, SQLModel/SQLAlchemy nor WTForms when imported
+(docs/architecture.md: dependencies point inward), so paper, shadow, export and quality
+code can share them and they can be tested without an app.
+
+`test_architecture.py` reads every import in the source; this probe imports the cores
+in a fresh interpreter, so it also catches a third-party library that loads Flask."""
 
 from __future__ import annotations
 
@@ -11,8 +14,8 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORES = ["fieldwork.questionnaire", "fieldwork.answers", "fieldwork.quality"]
-FORBIDDEN = ["flask", "sqlmodel", "sqlalchemy"]
+CORES = ["fieldwork.questionnaire", "fieldwork.answers", "fieldwork.quality", "fieldwork.modes"]
+FORBIDDEN = ["flask", "sqlmodel", "sqlalchemy", "wtforms"]
 
 # Runs in a fresh interpreter, so nothing the test session imported can hide an import.
 PROBE = textwrap.dedent(
@@ -51,7 +54,7 @@ def run_probe(cores: list[str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_pure_cores_import_neither_flask_nor_sqlmodel() -> None:
+def test_pure_cores_load_no_flask_sqlmodel_or_wtforms() -> None:
     result = run_probe(existing_cores())
     assert result.returncode == 0, result.stderr
 
