@@ -28,7 +28,7 @@ PROBE = textwrap.dedent(
     for name in cores:
         package = importlib.import_module(name)
         imported.append(name)
-        for module in pkgutil.walk_packages(package.__path__, name + "."):
+        for module in pkgutil.walk_packages(getattr(package, "__path__", []), name + "."):
             importlib.import_module(module.name)
             imported.append(module.name)
 
