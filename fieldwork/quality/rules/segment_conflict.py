@@ -30,10 +30,13 @@ class SegmentConflict(Rule):
             # both carry "link" and "answers", so re-evaluating stored flags changes nothing.
             for entry in case.subject.recorded:
                 if entry.get("code") == self.code:
-                    return {
+                    evidence = {
                         "link": _scalar(entry.get("link")),
                         "answers": _scalar(entry.get("answers")),
                     }
+                    if "source" in entry:  # a sheet's or staff's preset, not a link's
+                        evidence["source"] = _scalar(entry["source"])
+                    return evidence
             return None
 
         return check

@@ -1,0 +1,313 @@
+"""One submission service for every mode: the same answers get the same checks and the same
+verdicts wherever the mode's rules agree; provenance and segments are kept as each mode and
+questionnaire defines them. The questionnaires are built here, for what each test checks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import delete
+from sqlmodel import col
+
+from fieldwork import db, modes
+from fieldwork.definitions import service as definitions
+from fieldwork.definitions.models import QuestionnaireVersion
+from fieldwork.questionnaire.loader import build
+from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.responses import entry, service
+from fieldwork.responses.models import Response
+from fieldwork.review.screening import Policy, Screener
+
+TEXT = {"zh-Hans": "问题", "zh-Hant": "問題", "en": "Question"}
+AGE = ("young_age", "old_age")
+
+
+def definition(qid: str, kind: str, segments: Any, version: str = "1") -> dict[str, Any]:
+    """A small questionnaire: an age band that derives the segment, a rating, an open answer."""
+    choice = [{"value": v, "label": {**TEXT, "en": v}} for v in AGE]
+    return {
+        "id": qid,
+        "version": version,
+        "kind": kind,
+        "languages": ["zh-Hans", "zh-Hant", "en"],
+        "title": TEXT,
+        "segments": segments,
+        "sections": [
+            {
+                "code": "main",
+                "title": TEXT,
+                "questions": [
+                    {
+                        "code": "AGE",
+                        "type": "single_choice",
+                        "required": True,
+                        "text": TEXT,
+                        "choices": choice,
+                    },
+                    {
+                        "code": "SCORE",
+                        "type": "rating",
+                        "required": True,
+                        "text": TEXT,
+                        "labels": {"min": TEXT, "max": TEXT},
+                    },
+                    {"code": "WHY", "type": "long_text", "text": TEXT},
+                ],
+            }
+        ],
+    }
+
+
+DERIVED = {
+    "from": "answers",
+    "rules": [
+        {"segment": "elderly", "if": {"question": "AGE", "equals": "old_age"}},
+        {"segment": "general"},
+    ],
+}
+ASSIGNED = {"from": "staff", "offer": ["elderly", "parents", "general"]}
+
+ORIGINS = {
+    "online": entry.Origin("online", modes.RESPONDENT, "zh-Hans"),
+    "paper": entry.Origin(
+        "paper",
+        modes.FIELDWORKER,
+        "zh-Hans",
+        preset_source="sheet",
+        source={"sheet_id": "S-000042-3", "entry_pass": "1"},
+    ),
+    "shadow": entry.Origin(
+        "shadow",
+        modes.TESTER,
+        "zh-Hans",
+        preset={"segment": "elderly"},
+        preset_source="staff",
+        source={"platform": "jd", "channel": "hotline", "slot": "weekday-evening"},
+    ),
+}
+
+
+@pytest.fixture
+def stored(app: Flask) -> Iterator[dict[str, Questionnaire]]:
+    """A survey (online and paper) and a checklist (shadow) with the same questions."""
+    found = {
+        "survey": build(definition("entry_survey", "survey", DERIVED)),
+        "checklist": build(definition("entry_checklist", "checklist", ASSIGNED)),
+    }
+    with app.app_context():
+        definitions.store(db.session(), found.values())
+    yield found
+    with app.app_context():
+        session = db.session()
+        ids = [q.id for q in found.values()] + ["entry_legacy"]
+        session.execute(delete(Response).where(col(Response.questionnaire_id).in_(ids)))
+        session.execute(
+            delete(QuestionnaireVersion).where(col(QuestionnaireVersion.questionnaire_id).in_(ids))
+        )
+        session.commit()
+
+
+def raw(age: str, score: str, why: str = "") -> dict[str, Any]:
+    """Raw input parts as any mode's fields give them: one "" part per answer."""
+    return {"AGE": {"": [age]}, "SCORE": {"": [score]}, "WHY": {"": [why]}}
+
+
+def send(
+    app: Flask, questionnaire: Questionnaire, answers: dict[str, Any], origin: entry.Origin
+) -> entry.Outcome:
+    with app.app_context():
+        return entry.submit(
+            db.session(),
+            questionnaire,
+            answers,
+            origin,
+            str(uuid.uuid4()),
+            fallback_segment="general",
+            screen=Screener(Policy()),
+        )
+
+
+def questionnaire_of(stored: dict[str, Questionnaire], mode: str) -> Questionnaire:
+    return stored["checklist" if mode == "shadow" else "survey"]
+
+
+def row(app: Flask, outcome: entry.Outcome) -> Response:
+    assert outcome.stored is not None, outcome.issues
+    with app.app_context():
+        found = db.session().get(Response, outcome.stored.id)
+        assert found is not None
+        db.session().expunge(found)
+        return found
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        (raw("young_age", "9"), [("SCORE", "above-max")]),  # a part that does not parse
+        (raw("", "3"), [("AGE", "required")]),  # parts that parse, then fail a check
+    ],
+)
+def test_wrong_answers_get_the_same_issues_in_every_mode(
+    app: Flask,
+    stored: dict[str, Questionnaire],
+    answers: dict[str, Any],
+    expected: list[tuple[str, str]],
+) -> None:
+    for mode, origin in ORIGINS.items():
+        outcome = send(app, questionnaire_of(stored, mode), answers, origin)
+        assert outcome.stored is None
+        assert [(i.question, i.code) for i in outcome.issues] == expected, mode
+
+
+def test_the_same_answers_get_the_same_verdict_where_the_rules_agree(
+    app: Flask, stored: dict[str, Questionnaire]
+) -> None:
+    """Keyboard mash is judged in every mode; a paper sheet and a tester's log say which
+    rules (timings, network address) could not judge them."""
+    rows = {
+        mode: row(
+            app,
+            send(
+                app,
+                questionnaire_of(stored, mode),
+                raw("old_age", "3", "asdfghjkl qwertyuiop"),
+                origin,
+            ),
+        )
+        for mode, origin in ORIGINS.items()
+    }
+    judged = {mode: {f["code"]: f for f in r.flags} for mode, r in rows.items()}
+    assert all("open-mash" in flags for flags in judged.values())
+    assert {r.status for r in rows.values()} == {"pending"}
+    assert "rules-not-applied" not in judged["online"]
+    skipped = {
+        mode: set(judged[mode]["rules-not-applied"]["rules"]) for mode in ("paper", "shadow")
+    }
+    assert skipped["paper"] == {
+        "speeder",
+        "impossible-paradata",
+        "duplicate-ip",
+        "duplicate-answers",
+    }
+    # With one rating, straight-lining judges no mode of this questionnaire.
+    assert skipped["shadow"] == skipped["paper"] | {"segment-conflict"}
+
+
+def test_provenance_is_kept_as_the_mode_defines_it(
+    app: Flask, stored: dict[str, Questionnaire]
+) -> None:
+    paper = row(app, send(app, stored["survey"], raw("young_age", "4"), ORIGINS["paper"]))
+    assert (paper.mode, paper.sheet_id, paper.source) == (
+        "paper",
+        "S-000042-3",
+        {"entry_pass": "1"},
+    )
+    shadow = row(app, send(app, stored["checklist"], raw("young_age", "4"), ORIGINS["shadow"]))
+    assert (shadow.platform, shadow.channel, shadow.source) == (
+        "jd",
+        "hotline",
+        {"slot": "weekday-evening"},
+    )
+    online = row(app, send(app, stored["survey"], raw("young_age", "4"), ORIGINS["online"]))
+    assert (online.source, online.sheet_id, online.platform) == ({}, None, None)
+
+
+def test_a_segment_staff_assign_is_recorded_as_theirs(
+    app: Flask, stored: dict[str, Questionnaire]
+) -> None:
+    shadow = row(app, send(app, stored["checklist"], raw("young_age", "4"), ORIGINS["shadow"]))
+    assert (shadow.segment, shadow.segment_source) == ("elderly", "staff")
+
+
+@pytest.mark.parametrize("segment", [None, "martians"])
+def test_a_questionnaire_whose_segment_staff_assign_needs_one_it_offers(
+    app: Flask, stored: dict[str, Questionnaire], segment: str | None
+) -> None:
+    origin = entry.Origin(
+        "shadow",
+        modes.TESTER,
+        "en",
+        preset={"segment": segment} if segment else {},
+        preset_source="staff",
+        source={"platform": "jd", "channel": "hotline"},
+    )
+    with pytest.raises(service.SegmentMissing):
+        send(app, stored["checklist"], raw("young_age", "4"), origin)
+
+
+def test_segments_are_derived_by_the_questionnaires_own_rules(
+    app: Flask, stored: dict[str, Questionnaire]
+) -> None:
+    online = ORIGINS["online"]
+    old = row(app, send(app, stored["survey"], raw("old_age", "4"), online))
+    young = row(app, send(app, stored["survey"], raw("young_age", "4"), online))
+    assert [(r.segment, r.segment_source) for r in (old, young)] == [
+        ("elderly", "answers"),
+        ("general", "answers"),
+    ]
+
+
+def test_a_sheet_preset_the_answers_contradict_is_kept_and_flagged(
+    app: Flask, stored: dict[str, Questionnaire]
+) -> None:
+    origin = entry.Origin(
+        "paper",
+        modes.FIELDWORKER,
+        "zh-Hans",
+        preset={"segment": "elderly"},
+        preset_source="sheet",
+        source={"sheet_id": "S-000043-1", "entry_pass": "1"},
+    )
+    stored_row = row(app, send(app, stored["survey"], raw("young_age", "4"), origin))
+    assert (stored_row.segment, stored_row.segment_source) == ("elderly", "sheet")
+    conflict = next(f for f in stored_row.flags if f["code"] == "segment-conflict")
+    assert (conflict["link"], conflict["answers"], conflict["source"]) == (
+        "elderly",
+        "general",
+        "sheet",
+    )
+
+
+def test_a_version_stored_before_segment_rules_takes_the_current_versions(
+    app: Flask, stored: dict[str, Questionnaire]
+) -> None:
+    legacy = build(definition("entry_legacy", "survey", ["elderly", "general"]))
+    current = build(definition("entry_legacy", "survey", DERIVED, version="2"))
+    with app.app_context():
+        definitions.store(db.session(), [legacy, current])
+        outcome = entry.submit(
+            db.session(),
+            legacy,
+            raw("old_age", "4"),
+            ORIGINS["online"],
+            str(uuid.uuid4()),
+            current=current,
+            fallback_segment="general",
+        )
+    assert row(app, outcome).segment == "elderly"
+
+
+def test_a_mode_cannot_take_a_questionnaire_of_another_kind(
+    app: Flask, stored: dict[str, Questionnaire]
+) -> None:
+    with pytest.raises(modes.ModeError) as refused:
+        send(app, stored["checklist"], raw("young_age", "4"), ORIGINS["online"])
+    assert refused.value.code == "wrong-kind"
+
+
+def test_a_checklist_is_not_served_as_a_public_survey(
+    client: FlaskClient, stored: dict[str, Questionnaire]
+) -> None:
+    assert client.get("/s/entry_checklist/").status_code == 404
+    assert client.post("/s/entry_checklist/start", data={"consent": "yes"}).status_code in (
+        400,
+        404,
+    )
+    assert client.get("/s/entry_survey/").status_code == 200
+    home = client.get("/").text
+    assert "/s/entry_survey/" in home and "/s/entry_checklist/" not in home
