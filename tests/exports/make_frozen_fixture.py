@@ -91,9 +91,7 @@ def outside(commit: str, out: Path) -> None:
 
 
 def _git(*arguments: str) -> str:
-    done = subprocess.run(
-        ["git", *arguments], check=True, cwd=ROOT, capture_output=True, text=True
-    )
+    done = subprocess.run(["git", *arguments], check=True, cwd=ROOT, capture_output=True, text=True)
     return done.stdout
 
 
@@ -198,7 +196,12 @@ def responses() -> list[dict[str, Any]]:
         online(
             8,
             at(4, 9),
-            changes={"Q1": "_dont_know", "Q3": "_dont_know", "Q5": "_dont_know", "Q8": "_dont_know"},
+            changes={
+                "Q1": "_dont_know",
+                "Q3": "_dont_know",
+                "Q5": "_dont_know",
+                "Q8": "_dont_know",
+            },
         ),
         online(9, at(5, 10), changes={"S2": "yes", "Q6": ["none"]}, campaign="wechat-2026"),
         online(
@@ -219,12 +222,19 @@ def responses() -> list[dict[str, Any]]:
         online(
             16,
             at(8, 4),
-            changes={"O2": "Slow, \"very\" slow\nsecond line", "S6": "_dont_know"},
+            changes={"O2": 'Slow, "very" slow\nsecond line', "S6": "_dont_know"},
             locale="en",
         ),
-        online(17, at(9, 5), changes={"S1": "age_60_69", "O4": "字大一点，电话能找到人。"}, locale="zh-Hant"),
+        online(
+            17,
+            at(9, 5),
+            changes={"S1": "age_60_69", "O4": "字大一点，电话能找到人。"},
+            locale="zh-Hant",
+        ),
         online(18, at(9, 6), changes={"O1": "+86 138 0000 0000", "Q3": 4320}, contrast="high"),
-        online(19, at(10, 7), changes={"O1": "\tTabbed", "Q6": ["sent_to_brand", "sent_to_courier"]}),
+        online(
+            19, at(10, 7), changes={"O1": "\tTabbed", "Q6": ["sent_to_brand", "sent_to_courier"]}
+        ),
         online(20, at(10, 8), version="older", drop=older, changes={"S1": "age_70_plus"}),
         online(21, at(11, 9), changes={"Q4": "not_solved", "Q14": 1, "Q15": 1, "O2": ""}),
         paper(22, at(11, 10), {"S1": "age_45_59", "S5": "phone_hotline", "Q1": "2025-12-31"}),
@@ -241,8 +251,18 @@ def responses() -> list[dict[str, Any]]:
     ]
 
 
-AFTER_FREEZING = {"id": 33, "submitted": at(20, 9)}
-"""A response stored after both batches were frozen: it must be in neither."""
+def after_freezing() -> dict[str, Any]:
+    """A response stored after both batches were frozen: it must be in neither."""
+    submitted = at(20, 9)
+    return {
+        "id": 33,
+        "answers": BASE,
+        "mode": "online",
+        "ip": IP[33],
+        "submitted_at": submitted,
+        "started_at": submitted - dt.timedelta(minutes=8),
+    }
+
 
 DECISIONS = {  # reviewer decisions taken before freezing: response id -> status
     13: "approved",  # a speeder let through by a reviewer: included, with its flag
@@ -263,25 +283,28 @@ def make(tree: Path, out: Path, commit: str) -> None:
 
     db = import_module("fieldwork.db")
     work = Path(tempfile.mkdtemp(prefix="fw-fixture-db-"))
-    url = f"sqlite:///{work / 'fixture.db'}"
-    command.upgrade(db.alembic_config(url), "head")
-    engine = db.make_engine(url)
-    with engine.connect() as connection:
-        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    session = Session(engine, expire_on_commit=False)
-    versions = _store_versions(session, tree)
-    _store_staff(session)
-    _store_responses(session, tree, versions)
-    _screen(session, versions)
-    _decide(session, DECISIONS)
-    batches = _freeze(session, versions["current"])
-    _decide(session, LATER)
-    _store_responses(session, tree, versions, late=True)
-    exports = _export(session, batches, out)
-    session.close()
-    _dump(create_engine(url), out / "database.json", commit, str(revision), exports)
-    engine.dispose()
-    shutil.rmtree(work)
+    try:
+        url = f"sqlite:///{work / 'fixture.db'}"
+        command.upgrade(db.alembic_config(url), "head")
+        engine = db.make_engine(url)
+        with engine.connect() as connection:
+            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        session = Session(engine, expire_on_commit=False)
+        versions = _store_versions(session, tree)
+        _store_staff(session)
+        _store_responses(session, versions, responses())
+        _screen(session, versions)
+        _decide(session, DECISIONS)
+        batches = _freeze(session, versions["current"])
+        _decide(session, LATER)
+        _store_responses(session, versions, [after_freezing()])
+        _screen(session, versions)
+        exports = _export(session, batches, out)
+        session.close()
+        _dump(create_engine(url), out / "database.json", commit, str(revision), exports)
+        engine.dispose()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _store_versions(session: Any, tree: Path) -> dict[str, Any]:
@@ -320,19 +343,10 @@ def _store_staff(session: Any) -> None:
     session.commit()
 
 
-def _store_responses(
-    session: Any, tree: Path, versions: dict[str, Any], late: bool = False
-) -> None:
+def _store_responses(session: Any, versions: dict[str, Any], specs: list[dict[str, Any]]) -> None:
     answer_rules = import_module("fieldwork.answers")
     service = import_module("fieldwork.responses.service")
     models = import_module("fieldwork.responses.models")
-    specs = (
-        [{"id": AFTER_FREEZING["id"], "answers": BASE, "mode": "online", "ip": IP[33],
-          "submitted_at": AFTER_FREEZING["submitted"],
-          "started_at": AFTER_FREEZING["submitted"] - dt.timedelta(minutes=8)}]
-        if late
-        else responses()
-    )
     for spec in specs:
         questionnaire = versions[spec.get("version", "current")]
         cleaned = answer_rules.clean(questionnaire, spec["answers"])
@@ -377,8 +391,6 @@ def _store_responses(
             )
         )
     session.commit()
-    if late:
-        _screen(session, versions)
 
 
 def _screen(session: Any, versions: dict[str, Any]) -> None:
@@ -460,8 +472,7 @@ def _dump(
             order = list(table.primary_key.columns) or list(table.columns)
             rows = connection.execute(select(table).order_by(*order)).mappings().all()
             tables[table.name] = [
-                {name: _plain(value) for name, value in row.items()}
-                for row in rows
+                {name: _plain(value) for name, value in row.items()} for row in rows
             ]
     document = {
         "made_by": "tests/exports/make_frozen_fixture.py",
