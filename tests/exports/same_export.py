@@ -15,7 +15,7 @@ import io
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,21 +34,19 @@ BOM = b"\xef\xbb\xbf"
 
 def differences(stored: Path, now: Path) -> list[str]:
     """Every difference of the export folder `now` from `stored`, one line each."""
-    found: list[str] = []
     names, fresh = _names(stored), _names(now)
-    found += [f"{name}: stored, not written now" for name in sorted(set(names) - set(fresh))]
-    found += [f"{name}: written now, not stored" for name in sorted(set(fresh) - set(names))]
+    found = [f"{name}: stored, not written now" for name in names if name not in fresh]
+    found += [f"{name}: written now, not stored" for name in fresh if name not in names]
     software = _software(stored), _software(now)
-    changed = {name for name in names if _library_changed(name, *software, names)}
-    if software[0] != software[1]:  # the manifest records them: compared without them
-        changed.add(MANIFEST)
-    for name in sorted(set(names) & set(fresh)):
-        found += list(_file(name, stored / name, now / name, changed))
+    changed = {name for name in names if _library_changed(name, *software)}
+    for name in (name for name in names if name in fresh):
+        found += _file(name, stored / name, now / name, changed, software[1])
     return found
 
 
 def _names(folder: Path) -> list[str]:
-    return sorted(path.name for path in folder.iterdir())
+    """The files of an export folder, the zip last: its members are compared on their own."""
+    return sorted((path.name for path in folder.iterdir()), key=lambda name: (name == ZIP, name))
 
 
 def _software(folder: Path) -> dict[str, str]:
@@ -61,56 +59,57 @@ def _software(folder: Path) -> dict[str, str]:
 
 def libraries(name: str, *software: Mapping[str, str]) -> set[str]:
     """The libraries, named in either manifest's `software`, that a file's bytes depend on."""
-    named = set().union(*software)
     if name.endswith(".parquet"):
         return {PARQUET_LIBRARY}
     if name.endswith(".xlsx"):
-        return named - set(NOT_LIBRARIES)
+        return set().union(*software) - set(NOT_LIBRARIES)
     return set()
 
 
-def _library_changed(
-    name: str, stored: Mapping[str, str], now: Mapping[str, str], names: Sequence[str]
-) -> bool:
-    if name == ZIP:  # holds the manifest, which records every version
-        if stored != now:
-            return True
-        members = (member for member in names if member != ZIP)
-        return any(_library_changed(member, stored, now, names) for member in members)
+def _library_changed(name: str, stored: Mapping[str, str], now: Mapping[str, str]) -> bool:
+    if name in (MANIFEST, ZIP):  # the manifest records the versions; the zip holds it
+        return stored != now
     return any(stored.get(library) != now.get(library) for library in libraries(name, stored, now))
 
 
-def _file(name: str, stored: Path, now: Path, changed: set[str]) -> Iterator[str]:
-    same_bytes = stored.read_bytes() == now.read_bytes()
-    if same_bytes:
-        return
-    if name in changed:  # another library version: what the file holds must not change
-        yield from _values(name, stored, now, changed)
-        return
-    yield f"{name}: the bytes differ{_where_bytes_differ(stored, now)}"
-    yield from _values(name, stored, now, changed)
-
-
-def _values(name: str, stored: Path, now: Path, changed: set[str]) -> Iterator[str]:
-    try:
-        if name.endswith(".csv"):
-            found = list(_csv(stored, now))
-        elif name == MANIFEST:
-            found = list(_manifest(stored, now, changed))
-        elif name.endswith(".parquet"):
-            found = list(_parquet(stored, now))
-        elif name.endswith(".xlsx"):
-            found = list(_xlsx(stored, now))
+def _file(
+    name: str, stored: Path, now: Path, changed: set[str], software: Mapping[str, str]
+) -> list[str]:
+    """How one file differs: what it holds, and its bytes unless a library it depends on
+    changed version."""
+    if stored.read_bytes() == now.read_bytes():
+        return []
+    found = _values(name, stored, now, changed, software)
+    if name not in changed:
+        used = sorted(f"{library} {software[library]}" for library in libraries(name, software))
+        if used:
+            verdict = f"the bytes differ, though {', '.join(used)} wrote both"
         elif name.endswith(".zip"):
-            found = list(_zip(stored, now, changed))
+            verdict = "the bytes differ"
         else:
-            found = []
-    except Exception as error:  # a file that cannot be read back is a difference to report
-        found = [f"cannot be read back: {type(error).__name__}: {error}"]
-    for line in found[:SHOWN]:
-        yield f"{name}: {line}"
+            verdict = "the bytes differ" + ("" if found else _where_bytes_differ(stored, now))
+        found.insert(0, verdict + ("" if found else "; what it holds is the same"))
+    shown = [f"{name}: {line}" for line in found[:SHOWN]]
     if len(found) > SHOWN:
-        yield f"{name}: … and {len(found) - SHOWN} more differences"
+        shown.append(f"{name}: … and {len(found) - SHOWN} more differences")
+    return shown
+
+
+def _values(
+    name: str, stored: Path, now: Path, changed: set[str], software: Mapping[str, str]
+) -> list[str]:
+    """The differences of what two versions of a file hold, without the file's name."""
+    read = {
+        ".csv": _csv,
+        ".parquet": _parquet,
+        ".xlsx": _xlsx,
+        ".json": lambda a, b: _manifest(a, b, changed),
+        ".zip": lambda a, b: _zip(a, b, changed, software),
+    }.get(stored.suffix)
+    try:
+        return list(read(stored, now)) if read else []
+    except Exception as error:  # a file that cannot be read back is a difference to report
+        return [f"cannot be read back: {type(error).__name__}: {error}"]
 
 
 def _where_bytes_differ(stored: Path, now: Path) -> str:
@@ -166,10 +165,7 @@ def _manifest(stored: Path, now: Path, changed: set[str]) -> Iterator[str]:
             if isinstance(entry, dict):
                 entry.pop("bytes", None)
                 entry.pop("sha256", None)
-    found = list(_json("", old, new))
-    yield from found
-    if not found and not changed and (stored.read_bytes() != now.read_bytes()):
-        yield "the same data, written differently (key order, spacing or software)"
+    yield from _json("", old, new)
 
 
 def _json(path: str, old: Any, new: Any) -> Iterator[str]:
@@ -231,7 +227,9 @@ def _sheets(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         workbook.close()
 
 
-def _zip(stored: Path, now: Path, changed: set[str]) -> Iterator[str]:
+def _zip(stored: Path, now: Path, changed: set[str], software: Mapping[str, str]) -> Iterator[str]:
+    """Entries, their order and times; of a member that differs, its first difference (the
+    file of the same name beside the zip tells the rest)."""
     with zipfile.ZipFile(stored) as old, zipfile.ZipFile(now) as new:
         entries = [(i.filename, i.date_time) for i in old.infolist()]
         fresh = [(i.filename, i.date_time) for i in new.infolist()]
@@ -242,4 +240,7 @@ def _zip(stored: Path, now: Path, changed: set[str]) -> Iterator[str]:
                 archive.extractall(Path(folder) / side)
             for name in sorted({n for n, _ in entries} & {n for n, _ in fresh}):
                 paths = Path(folder) / "stored" / name, Path(folder) / "now" / name
-                yield from (f"member {line}" for line in _file(name, *paths, changed))
+                found = _file(name, *paths, changed, software)
+                if found:
+                    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+                    yield f"member {found[0]}{more}"
