@@ -75,8 +75,10 @@ def outside(commit: str, out: Path) -> None:
     tree = Path(tempfile.mkdtemp(prefix="fw-fixture-")) / "tree"
     _git("worktree", "add", "--detach", str(tree), full)
     try:
-        shutil.rmtree(out, ignore_errors=True)
-        out.mkdir(parents=True)
+        out.mkdir(parents=True, exist_ok=True)
+        for folder in out.glob("batch-*"):  # README.md stays
+            shutil.rmtree(folder)
+        (out / "database.json").unlink(missing_ok=True)
         environment = {**os.environ, "PYTHONPATH": str(tree)}
         script = Path(__file__).resolve()
         subprocess.run(

@@ -190,3 +190,13 @@ def test_a_changed_cell_of_another_xlsx_library_version_is_reported(stored_copy:
     assert differences(stored_copy, FIXTURE / "batch-2") == [
         "data.xlsx: data!A2: stored 999, now 1"
     ]
+
+
+def test_a_manifest_field_and_a_missing_file_are_named(stored_copy: Path) -> None:
+    manifest = json.loads((stored_copy / "manifest.json").read_bytes())
+    manifest["batch"]["name"] = "renamed"
+    (stored_copy / "manifest.json").write_bytes(json.dumps(manifest).encode())
+    (stored_copy / "cleaning_log.csv").unlink()
+    found = differences(stored_copy, FIXTURE / "batch-2")
+    assert found[0] == "cleaning_log.csv: written now, not stored"
+    assert "manifest.json: batch.name: stored 'renamed', now '全部答卷" in "\n".join(found)
