@@ -22,6 +22,7 @@ from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses import entry, service
 from fieldwork.responses.models import Response
 from fieldwork.review.screening import Policy, Screener
+from fieldwork.web.explain import explain_flag
 
 TEXT = {"zh-Hans": "问题", "zh-Hant": "問題", "en": "Question"}
 AGE = ("young_age", "old_age")
@@ -311,3 +312,26 @@ def test_a_checklist_is_not_served_as_a_public_survey(
     assert client.get("/s/entry_survey/").status_code == 200
     home = client.get("/").text
     assert "/s/entry_survey/" in home and "/s/entry_checklist/" not in home
+
+
+def test_reviewers_read_what_was_not_checked_and_where_a_preset_came_from(
+    app: Flask, stored: dict[str, Questionnaire]
+) -> None:
+    origin = entry.Origin(
+        "paper",
+        modes.FIELDWORKER,
+        "zh-Hans",
+        preset={"segment": "elderly"},
+        preset_source="sheet",
+        source={"sheet_id": "S-000044-8", "entry_pass": "1"},
+    )
+    flags = row(app, send(app, stored["survey"], raw("young_age", "4"), origin)).flags
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        said = {flag["code"]: explain_flag(flag).text for flag in flags}
+    assert said["rules-not-applied"] == (
+        "Not checked for Paper responses: duplicate-answers, duplicate-ip,"
+        " impossible-paradata, speeder."
+    )
+    assert said["segment-conflict"] == (
+        "The paper sheet was for the elderly segment, but the answers describe the general segment."
+    )

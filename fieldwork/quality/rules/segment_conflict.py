@@ -23,6 +23,17 @@ class SegmentConflict(Rule):
         "Invited through the link for the %(link)s segment, but the answers describe"
         " the %(answers)s segment."
     )
+    # A preset that came from elsewhere than a link names its source (`reasons`); the
+    # evidence keeps the name "link" for the preset, as flags stored before did.
+    reasons: ClassVar[Mapping[str, str]] = {
+        "sheet": N_(
+            "The paper sheet was for the %(link)s segment, but the answers describe"
+            " the %(answers)s segment."
+        ),
+        "staff": N_(
+            "Staff assigned the %(link)s segment, but the answers describe the %(answers)s segment."
+        ),
+    }
 
     def prepare(self, layout: Layout, params: Mapping[str, Any]) -> Check:
         def check(case: Case) -> Evidence | None:
@@ -34,8 +45,10 @@ class SegmentConflict(Rule):
                         "link": _scalar(entry.get("link")),
                         "answers": _scalar(entry.get("answers")),
                     }
-                    if "source" in entry:  # a sheet's or staff's preset, not a link's
-                        evidence["source"] = _scalar(entry["source"])
+                    source = entry.get("source")
+                    if isinstance(source, str):  # a sheet's or staff's preset, not a link's
+                        evidence["source"] = source
+                        evidence["reasons"] = (source,)
                     return evidence
             return None
 
