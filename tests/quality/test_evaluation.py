@@ -10,15 +10,18 @@ from fieldwork.quality import (
     Earlier,
     Flag,
     Neighbours,
+    Subject,
     evaluate,
     explain,
     settings_of,
 )
+from fieldwork.quality.evaluation import NOT_APPLIED_EXPLANATION
 from tests.quality.factories import NOW, subject, survey
 
 SURVEY = survey()
 SETTINGS = settings_of(SURVEY.definition)
 
+CONFLICT = {"code": "segment-conflict", "link": "elderly", "answers": "young"}
 # A response that trips every rule at once.
 BAD = subject(
     5,
@@ -31,7 +34,7 @@ BAD = subject(
     },
     seconds=0,
     pages={"p1": 0.2},
-    recorded=[{"code": "segment-conflict", "link": "elderly", "answers": "young"}],
+    recorded=[CONFLICT],
 )
 NEAR = Neighbours(
     median_seconds=600,
@@ -95,6 +98,10 @@ def test_every_sentence_of_every_rule_is_worded_with_its_flag_s_parameters() -> 
         subject(1, {"O1": "无"}, seconds=-5),
         subject(2, seconds=90000, submitted=NOW + dt.timedelta(hours=1)),
         subject(3, seconds=60),
+        *(
+            subject(4 + n, recorded=[{**CONFLICT, "source": source}], mode="paper")
+            for n, source in enumerate(("sheet", "staff"))
+        ),
     ]
     flags = evaluate(SURVEY, SETTINGS, BAD, NEAR, NOW)
     for one in cases:
@@ -105,7 +112,9 @@ def test_every_sentence_of_every_rule_is_worded_with_its_flag_s_parameters() -> 
             assert "%(" not in message % params
             worded.add(message)
     every = {s for rule in RULES.values() for s in rule.reasons.values() or [rule.explanation]}
-    assert worded == every
+    # A link's segment conflict keeps its first sentence; only other presets give a reason.
+    every.add(RULES["segment-conflict"].explanation)
+    assert worded == every | {NOT_APPLIED_EXPLANATION}
 
 
 def test_a_reason_gets_its_own_sentence() -> None:
@@ -128,3 +137,22 @@ def test_explanations_join_lists_for_reading() -> None:
 def test_a_flag_of_a_rule_that_no_longer_exists_is_still_explained() -> None:
     (message, params) = explain({"code": "retired", "severity": "note"})[0]
     assert "retired" in message % params
+
+
+def test_rules_judge_only_their_modes_and_a_note_names_the_rest() -> None:
+    on_paper = Subject(**{**BAD.__dict__, "mode": "paper"})
+    flags = {f.rule: f for f in evaluate(SURVEY, SETTINGS, on_paper, NEAR, NOW)}
+    assert not {"speeder", "impossible-paradata", "duplicate-ip", "duplicate-answers"} & set(flags)
+    assert {"straight-lining", "open-mash", "segment-conflict"} <= set(flags)
+    note = flags["rules-not-applied"]
+    assert (note.severity, note.param("mode"), note.param("rules")) == (
+        "note",
+        "paper",
+        ("duplicate-answers", "duplicate-ip", "impossible-paradata", "speeder"),
+    )
+
+
+def test_an_online_response_is_judged_by_every_rule_with_no_note() -> None:
+    codes = [f.rule for f in evaluate(SURVEY, SETTINGS, BAD, NEAR, NOW)]
+    assert "rules-not-applied" not in codes
+    assert {"impossible-paradata", "duplicate-ip", "straight-lining"} <= set(codes)
