@@ -13,6 +13,7 @@ from fieldwork.definitions.service import Versions
 from fieldwork.questionnaire.loader import SEGMENTS_FILE, read_segments
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.segments import Segment
+from fieldwork.responses import filters
 from fieldwork.review.screening import Policy, Screener
 
 
@@ -48,3 +49,9 @@ def segments() -> list[Segment]:
 
 def segment(code: str) -> Segment | None:
     return next((s for s in segments() if s.code == code), None)
+
+
+def filter_values(session: Session) -> filters.Known:
+    """What the queue's, the batch page's and the CLI's filters can name in this app."""
+    zone = str(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return filters.known(session, [s.code for s in segments()], zone)

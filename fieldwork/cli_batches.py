@@ -6,7 +6,6 @@ the same bytes as one downloaded there.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,10 +26,9 @@ from fieldwork.exports import files
 from fieldwork.exports import service as exports
 from fieldwork.exports.models import Batch
 from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.responses import filters
 from fieldwork.responses.models import Response
 from fieldwork.review import screening
-from fieldwork.web import dates
-from fieldwork.web.labels import MODES
 
 quality_group = AppGroup("quality", help="Run the quality rules over stored responses.")
 export_group = AppGroup("export", help="Preview, freeze, list and write batches for scoring.")
@@ -90,95 +88,60 @@ def quality_run_command(questionnaire_id: str | None) -> None:
         )
 
 
+FILTER_OPTIONS = {
+    "questionnaire": "The questionnaire's id (required).",
+    "version": "Content hash, or its first 12 characters as `load` prints them; repeatable.",
+    "campaign": None,
+    "wave": None,
+    "from": "YYYY-MM-DD, a day in FIELDWORK_BABEL_DEFAULT_TIMEZONE (the staff pages' zone).",
+    "to": "YYYY-MM-DD, the last day taken, in the same zone.",
+    "segment": "Repeatable.",
+    "mode": f"One of {', '.join(filters.MODES)}; repeatable.",
+}
+"""The batch page's filter fields, each an option of the same name: the values go, as
+given, to the one parser the pages use, so they are checked and worded the same way."""
+
+
 def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option("--questionnaire", "questionnaire_id", required=True),
-        click.option(
-            "--version",
-            "versions",
-            multiple=True,
-            help="Content hash, or its first 12 characters as `load` prints them; repeatable.",
-        ),
-        click.option("--campaign"),
-        click.option("--wave"),
-        click.option(
-            "--from",
-            "start",
-            type=click.DateTime(["%Y-%m-%d"]),
-            help="YYYY-MM-DD, a day in FIELDWORK_BABEL_DEFAULT_TIMEZONE (the staff pages' zone)",
-        ),
-        click.option(
-            "--to",
-            "end",
-            type=click.DateTime(["%Y-%m-%d"]),
-            help="YYYY-MM-DD, the last day taken, in the same zone",
-        ),
-        click.option("--segment", "segments", multiple=True, help="Repeatable."),
-        click.option(
-            "--mode", "modes", type=click.Choice(MODES), multiple=True, help="Repeatable."
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
+    for name, words in reversed(FILTER_OPTIONS.items()):
+        multiple = name not in filters.SINGLE
+        command = click.option(f"--{name}", f"filter_{name}", multiple=multiple, help=words)(
+            command
+        )
     return command
 
 
-def _filters(
-    questionnaire_id: str,
-    versions: tuple[str, ...],
-    campaign: str | None,
-    wave: str | None,
-    start: dt.datetime | None,
-    end: dt.datetime | None,
-    segments: tuple[str, ...],
-    modes: tuple[str, ...],
-) -> exports.Filters:
-    session = db.session()
-    _questionnaire_ids(session, questionnaire_id)
-    first, last = (moment.date() if moment else None for moment in (start, end))
-    for chosen in (first, last):
-        if chosen and not dates.FIRST_DAY <= chosen <= dates.LAST_DAY:
-            raise click.ClickException(
-                f"{chosen} is outside the dates a filter takes"
-                f" ({dates.FIRST_DAY} to {dates.LAST_DAY})"
-            )
-    if first and last and first > last:
-        raise click.ClickException(f"--from {first} is after --to {last}: swap them")
-    known = [segment.code for segment in catalog.segments()]
-    for segment in segments:
-        if segment not in known:
-            raise click.ClickException(
-                f"there is no segment {segment!r} (segments: {', '.join(known)})"
-            )
-    return exports.Filters(
-        questionnaire_id=questionnaire_id,
-        versions=_stored_versions(session, questionnaire_id, versions),
-        campaign=campaign,
-        wave=wave,
-        submitted_from=first,
-        submitted_to=last,
-        segments=segments,
-        modes=modes,
-        time_zone=dates.zone(),  # the staff pages' days: the same filters, the same batch
-    )
+def _filters(chosen: dict[str, Any]) -> filters.Filter:
+    """The filter the options ask for; every problem with them, in English, if none."""
+    data = {name: _listed(chosen.pop(f"filter_{name}")) for name in filters.BATCH.names}
+    known = catalog.filter_values(db.session())
+    parsed = filters.parse(data, known, filters.BATCH)
+    if parsed.filter is None:
+        raise click.ClickException("\n".join(_problem(p, known) for p in parsed.problems))
+    return parsed.filter
 
 
-def _stored_versions(
-    session: Session, questionnaire_id: str, given: tuple[str, ...]
-) -> tuple[str, ...]:
-    """The full content hashes of the versions given, each as a whole hash or as the start
-    of one that `flask fieldwork load` prints (at least 8 characters)."""
-    stored = [v.content_hash for v in Versions().of(session, questionnaire_id)]
-    found = []
-    for text in dict.fromkeys(given):
-        matches = [h for h in stored if h.startswith(text.lower())] if len(text) >= 8 else []
-        if len(matches) != 1:
-            known = ", ".join(h[:12] for h in stored)
-            raise click.ClickException(
-                f"{text!r} names no single version of {questionnaire_id} (versions: {known})"
-            )
-        found.append(matches[0])
-    return tuple(dict.fromkeys(found))
+def _listed(given: str | tuple[str, ...] | None) -> list[str]:
+    if given is None:
+        return []
+    return [given] if isinstance(given, str) else list(given)
+
+
+def _problem(problem: filters.Problem, known: filters.Known) -> str:
+    """The problem's message as the pages word it in English, and what the option takes
+    where that is a short list."""
+    offered = CHOICES.get(problem.code)
+    hint = f" ({', '.join(offered(known)) or 'none'})" if offered else ""
+    return f"--{problem.field}: {problem.words()}{hint}"
+
+
+CHOICES: dict[str, Callable[[filters.Known], list[str]]] = {
+    filters.NO_QUESTIONNAIRE: lambda known: sorted(known.versions),
+    filters.UNKNOWN_QUESTIONNAIRE: lambda known: sorted(known.versions),
+    filters.UNKNOWN_SEGMENT: lambda known: sorted(known.segments),
+    filters.UNKNOWN_MODE: lambda known: sorted(known.modes),
+}
+"""What to list after a problem, as a form's choices would show it."""
 
 
 def _echo_preview(counts: exports.Preview) -> None:
@@ -193,7 +156,7 @@ def _echo_preview(counts: exports.Preview) -> None:
 @_filter_options
 def preview_command(**chosen: Any) -> None:
     """Show what freezing these filters now would give."""
-    _echo_preview(exports.preview(db.session(), _filters(**chosen)))
+    _echo_preview(exports.preview(db.session(), _filters(chosen)))
 
 
 @export_group.command("freeze")
@@ -203,23 +166,28 @@ def preview_command(**chosen: Any) -> None:
 def freeze_command(name: str, username: str, **chosen: Any) -> None:
     """Freeze a batch of the approved responses matching the filters."""
     session = db.session()
-    filters = _filters(**chosen)
+    chosen_filter = _filters(chosen)
     creator = session.execute(
         select(StaffUser).where(col(StaffUser.username) == username)
     ).scalar_one_or_none()
     if creator is None or creator.role not in ("admin", "reviewer"):
         raise click.ClickException(f"{username!r} is not an admin or reviewer")
-    current = Versions().current(session, filters.questionnaire_id)
-    assert current is not None
+    current = Versions().current(session, chosen_filter.questionnaire_id or "")
+    assert current is not None  # BATCH filters name a stored questionnaire
     try:
         batch = exports.freeze(
-            session, name, filters, quality.rules_version(screening.settings(current)), creator
+            session,
+            name,
+            chosen_filter,
+            quality.rules_version(screening.settings(current)),
+            creator,
         )
     except exports.BatchError as error:
         raise click.ClickException(
             {
                 "bad-name": "give the batch a name of 1 to 120 characters",
                 "empty": "no approved response matches these filters",
+                "no-questionnaire": "choose a questionnaire",
             }.get(error.code, error.code)
         ) from None
     click.echo(f"froze batch {batch.id}: {batch.size} responses, {batch.excluded} excluded")

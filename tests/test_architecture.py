@@ -340,34 +340,15 @@ def test_web_imports_nothing_of_the_cli(graph: Graph) -> None:
     assert_none(web_imports_cli(graph))
 
 
-KNOWN_CLI_TO_WEB = {"fieldwork.web.dates", "fieldwork.web.labels"}
-
-
-STILL_IMPORTS_WEB = pytest.mark.xfail(
-    strict=True,
-    reason="cli_batches still imports web.dates and web.labels, which are being moved out"
-    " of web. Once they are, this passes: delete this mark and the test below.",
-)
-
-
 def _cli_imports_web_from(graph: Graph, part: str) -> list[str]:
     module = f"{PACKAGE}.{part}"
     found = cli_imports_web(graph)
     return [line for line in found if line.startswith((f"{module}:", f"{module}."))]
 
 
-@pytest.mark.parametrize(
-    "part",
-    [pytest.param(part, marks=STILL_IMPORTS_WEB if part == "cli_batches" else ()) for part in CLI],
-)
+@pytest.mark.parametrize("part", CLI)
 def test_cli_imports_nothing_of_the_web(graph: Graph, part: str) -> None:
     assert_none(_cli_imports_web_from(graph, part))
-
-
-def test_cli_batches_imports_no_more_of_the_web_than_it_did(graph: Graph) -> None:
-    """While the mark above stands, no new import from the web may slip in behind it."""
-    found = {line.split(" imports ")[1] for line in _cli_imports_web_from(graph, "cli_batches")}
-    assert found <= KNOWN_CLI_TO_WEB
 
 
 # Each rule, fed a small package that breaks it, must say so.

@@ -7,11 +7,9 @@ statement and nothing decided later changes what the batch holds.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, cast, func, insert, literal, select
 from sqlmodel import Session, col
@@ -19,6 +17,8 @@ from sqlmodel import Session, col
 from fieldwork.accounts.models import StaffUser
 from fieldwork.clock import now
 from fieldwork.exports.models import Batch, BatchItem
+from fieldwork.responses.filters import Filter
+from fieldwork.responses.filters import midnight as midnight  # where batch days begin
 from fieldwork.responses.models import APPROVED, Response, as_stored
 
 
@@ -30,74 +30,9 @@ class BatchError(ValueError):
         self.code = code
 
 
-def midnight(day: dt.date, time_zone: str) -> dt.datetime:
-    """The moment `day` begins in `time_zone` (an IANA name such as Asia/Shanghai)."""
-    return dt.datetime.combine(day, dt.time(), ZoneInfo(time_zone))
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What a batch is made of. Only approved responses are included; the rest are logged."""
-
-    questionnaire_id: str
-    versions: tuple[str, ...] = ()  # content hashes; empty means every version
-    campaign: str | None = None
-    wave: str | None = None
-    submitted_from: dt.date | None = None  # inclusive
-    submitted_to: dt.date | None = None  # inclusive
-    segments: tuple[str, ...] = ()
-    modes: tuple[str, ...] = ()
-    # The days run from midnight to midnight in this zone, the one staff see times in. A
-    # batch frozen before the zone was recorded counted UTC days, and keeps doing so.
-    time_zone: str = "UTC"
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("submitted_from", "submitted_to"):
-            data[key] = data[key].isoformat() if data[key] else None
-        data["versions"], data["segments"], data["modes"] = (
-            list(self.versions),
-            list(self.segments),
-            list(self.modes),
-        )
-        return data
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Filters:
-        def day(value: Any) -> dt.date | None:
-            return dt.date.fromisoformat(value) if value else None
-
-        return cls(
-            questionnaire_id=data["questionnaire_id"],
-            versions=tuple(data.get("versions") or ()),
-            campaign=data.get("campaign"),
-            wave=data.get("wave"),
-            submitted_from=day(data.get("submitted_from")),
-            submitted_to=day(data.get("submitted_to")),
-            segments=tuple(data.get("segments") or ()),
-            modes=tuple(data.get("modes") or ()),
-            time_zone=data.get("time_zone") or "UTC",
-        )
-
-    def where(self, query: Any) -> Any:  # any Select over the response table
-        query = query.where(col(Response.questionnaire_id) == self.questionnaire_id)
-        if self.versions:
-            query = query.where(col(Response.version_hash).in_(self.versions))
-        if self.campaign:
-            query = query.where(col(Response.campaign) == self.campaign)
-        if self.wave:
-            query = query.where(col(Response.wave) == self.wave)
-        if self.submitted_from:
-            start = midnight(self.submitted_from, self.time_zone)
-            query = query.where(col(Response.submitted_at) >= start)
-        if self.submitted_to:
-            end = midnight(self.submitted_to + dt.timedelta(days=1), self.time_zone)
-            query = query.where(col(Response.submitted_at) < end)
-        if self.segments:
-            query = query.where(col(Response.segment).in_(self.segments))
-        if self.modes:
-            query = query.where(col(Response.mode).in_(self.modes))
-        return query
+Filters = Filter
+"""What a batch is made of: the responses' one filter object. Only approved responses are
+included; the rest are logged."""
 
 
 @dataclass
@@ -132,6 +67,8 @@ def freeze(
     name = name.strip()
     if not name or len(name) > 120:
         raise BatchError("bad-name")
+    if not filters.questionnaire_id:  # a batch is of one questionnaire: its columns
+        raise BatchError("no-questionnaire")
     counts = preview(session, filters)
     if counts.included == 0:
         raise BatchError("empty")

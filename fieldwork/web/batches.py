@@ -7,6 +7,7 @@ downloads lead to a progress page until they are ready.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import (
@@ -28,21 +29,20 @@ from fieldwork import catalog, db, quality
 from fieldwork.exports import files, jobs
 from fieldwork.exports import service as exports
 from fieldwork.exports.models import Batch
+from fieldwork.responses import filters
 from fieldwork.review import screening
 from fieldwork.web import dates
-from fieldwork.web.errors import MESSAGES, ClientError
-from fieldwork.web.labels import MODES
+from fieldwork.web.errors import ClientError
 from fieldwork.web.redirects import see_other
 from fieldwork.web.staff import current_user, role_required
 
 bp = Blueprint("batches", __name__, url_prefix="/staff/batches")
 
-FILTER_FIELDS = ("questionnaire", "version", "campaign", "wave", "from", "to", "segment", "mode")
-
 # Lazy: worded in the language of the request that needs them, not at import.
 BATCH_ERRORS = {
     "bad-name": _l("Give the batch a name of up to 120 characters."),
     "empty": _l("No approved response matches these filters, so there is nothing to freeze."),
+    "no-questionnaire": _l("Choose a questionnaire."),
 }
 BUILD_STAGES = {
     "starting": _l("Getting ready to write the files."),
@@ -63,47 +63,23 @@ MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in PostgreSQL; a larger number cannot name a batch."""
 
 
-def _filters(args: MultiDict[str, str]) -> exports.Filters:
-    """The batch filters of a query string or form; refuses what no form offers."""
-    qid = args.get("questionnaire", "")
-    if qid not in catalog.versions().ids(db.session()):
-        raise ClientError(400, _("Choose a questionnaire."))
-    start, end = dates.day_range(args.get("from"), args.get("to"))
-    versions = tuple(dict.fromkeys(v for v in args.getlist("version") if v))
-    stored = {v.content_hash for v in catalog.versions().of(db.session(), qid)}
-    if not set(versions) <= stored:
-        raise ClientError(
-            400,
-            _("Tick only versions of the questionnaire you chose, or none for every version."),
-            [(url_for(".index"), _("Batches"))],
-        )
-    segments = tuple(dict.fromkeys(s for s in args.getlist("segment") if s))
-    modes = tuple(dict.fromkeys(m for m in args.getlist("mode") if m))
-    known_segments = {s.code for s in catalog.segments()}
-    if not set(segments) <= known_segments or not set(modes) <= set(MODES):
-        raise ClientError(400, str(MESSAGES[400]), [(url_for(".index"), _("Batches"))])
-    return exports.Filters(
-        questionnaire_id=qid,
-        versions=versions,
-        campaign=args.get("campaign", "").strip()[:64] or None,
-        wave=args.get("wave", "").strip()[:64] or None,
-        submitted_from=start,
-        submitted_to=end,
-        segments=segments,
-        modes=modes,
-        time_zone=dates.zone(),
-    )
+def _parsed(args: MultiDict[str, str]) -> filters.Parsed:
+    """The batch filters of a query string or form, or what is wrong with them."""
+    data = {name: args.getlist(name) for name in filters.BATCH.names}
+    return filters.parse(data, catalog.filter_values(db.session()), filters.BATCH)
 
 
 @bp.get("/")
 @role_required("admin", "reviewer")
-def index() -> str:
+def index() -> tuple[str, int]:
     return _index(MultiDict())
 
 
-def _index(chosen: MultiDict[str, str], date_errors: list[tuple[str, str]] | None = None) -> str:
-    """The batches and the form for a new one, filled in with `chosen` when it comes back
-    with days to fix."""
+def _index(
+    chosen: MultiDict[str, str], problems: Sequence[filters.Problem] = ()
+) -> tuple[str, int]:
+    """The batches and the form for a new one; filled in with `chosen` when it comes back
+    with filters to fix, each problem next to its field."""
     session = db.session()
     questionnaires = catalog.versions().ids(session)
     return render_template(
@@ -113,17 +89,16 @@ def _index(chosen: MultiDict[str, str], date_errors: list[tuple[str, str]] | Non
         versions=[v for qid in questionnaires for v in catalog.versions().of(session, qid)],
         segments=catalog.segments(),
         chosen=chosen,
-        date_errors=date_errors or [],
-    )
+        filter_errors=dates.field_errors(problems, "b-"),
+    ), 400 if problems else 200
 
 
-def _preview(filters: exports.Filters, error: str | None = None) -> tuple[str, int]:
-    form_args = [(k, v) for k, v in request.values.items(multi=True) if k in FILTER_FIELDS]
+def _preview(chosen: filters.Filter, error: str | None = None) -> tuple[str, int]:
     page = render_template(
         "batches/preview.html",
-        filters=filters,
-        counts=exports.preview(db.session(), filters),
-        args=form_args,
+        filters=chosen,
+        counts=exports.preview(db.session(), chosen),
+        args=[(key, value) for key, values in chosen.as_args().items() for value in values],
         error=error,
         name=request.form.get("name", ""),
         back=url_for(".index"),
@@ -134,10 +109,10 @@ def _preview(filters: exports.Filters, error: str | None = None) -> tuple[str, i
 @bp.get("/preview")
 @role_required("admin", "reviewer")
 def preview() -> tuple[str, int]:
-    date_errors = dates.field_errors(request.args.get("from"), request.args.get("to"), "b-")
-    if date_errors:
-        return _index(request.args, date_errors), 400
-    return _preview(_filters(request.args))
+    parsed = _parsed(request.args)
+    if parsed.filter is None:
+        return _index(request.args, parsed.problems)
+    return _preview(parsed.filter)
 
 
 @bp.post("/")
@@ -145,21 +120,23 @@ def preview() -> tuple[str, int]:
 def freeze() -> Any:
     creator = current_user()
     assert creator is not None
-    filters = _filters(request.form)
-    session = db.session()
-    current = catalog.versions().current(session, filters.questionnaire_id)
-    assert current is not None  # _filters accepts only stored questionnaires
+    parsed = _parsed(request.form)
+    if parsed.filter is None:  # hidden fields from a page before a change, or edited
+        return _index(request.form, parsed.problems)
+    chosen, session = parsed.filter, db.session()
+    current = catalog.versions().current(session, chosen.questionnaire_id or "")
+    assert current is not None  # BATCH filters name a stored questionnaire
     try:
         batch = exports.freeze(
             session,
             request.form.get("name", ""),
-            filters,
+            chosen,
             quality.rules_version(screening.settings(current)),
             creator,
         )
     except exports.BatchError as error:
         # The preview again, with what went wrong next to the name (or the counts).
-        return _preview(filters, str(BATCH_ERRORS.get(error.code, error.code)))
+        return _preview(chosen, str(BATCH_ERRORS.get(error.code, error.code)))
     if not _inline(batch):  # started now, the files are usually ready when someone wants them
         jobs.start(db.engine(), batch, _exports_dir(), bom=False)
     return see_other(url_for(".show", batch_id=batch.id))

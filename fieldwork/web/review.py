@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import func, select
 from sqlmodel import col
+from werkzeug.datastructures import MultiDict
 
 from fieldwork import answers as answer_rules
 from fieldwork import catalog, db
-from fieldwork.exports.service import midnight
 from fieldwork.quality import RULES
-from fieldwork.responses.models import STATUSES, Response
+from fieldwork.responses import filters
+from fieldwork.responses.models import Response
 from fieldwork.review import service as review
 from fieldwork.review.models import REASONS
-from fieldwork.web import dates, fields
+from fieldwork.web import dates, fields, labels
 from fieldwork.web.errors import MESSAGES, ClientError
 from fieldwork.web.explain import explain_flag
-from fieldwork.web.labels import MODES
 from fieldwork.web.redirects import see_other
 from fieldwork.web.staff import current_user, role_required
 
@@ -50,7 +49,6 @@ DECISION_ERRORS = {
 }
 
 
-FILTERS = ("questionnaire", "flag", "segment", "mode", "status", "from", "to")
 FILTER_PREFIX = "filter-"
 """The bulk form carries the queue's filters under this prefix: its own `status` is the
 decision, and must never be read as a filter (or the other way round)."""
@@ -58,69 +56,51 @@ MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in PostgreSQL; a larger number cannot name a response."""
 
 
-def _filters(args: Any = None, prefix: str = "") -> dict[str, str]:
-    """The queue's filters from a query string or a form; refuses values no row can have."""
-    args = request.args if args is None else args
-    chosen = {key: str(args.get(prefix + key, "")).strip()[:64] for key in FILTERS}
-    known: dict[str, Any] = {
-        "questionnaire": catalog.versions().ids(db.session()),
-        "flag": RULES,
-        "segment": {s.code for s in catalog.segments()},
-        "mode": MODES,
-        "status": STATUSES,
-    }
-    for key, values in known.items():
-        if chosen[key] and chosen[key] not in values:
-            # Only an edited address or a page from before a change sends one of these.
-            raise ClientError(
-                400, str(MESSAGES[400]), [(url_for(".queue"), _("Back to the queue"))]
-            )
-    return chosen
+def _chosen(args: MultiDict[str, str], prefix: str = "") -> MultiDict[str, str]:
+    """The queue's filter fields as sent (under `prefix`), to read and to show again."""
+    return MultiDict(
+        [(name, value) for name in filters.QUEUE.names for value in args.getlist(prefix + name)]
+    )
 
 
-def _query(chosen: dict[str, Any]) -> Any:
-    query = select(Response)
-    for key, column in (
-        ("questionnaire", Response.questionnaire_id),
-        ("segment", Response.segment),
-        ("mode", Response.mode),
-        ("status", Response.status),
-    ):
-        if chosen[key]:
-            query = query.where(col(column) == chosen[key])
-    if chosen["flag"]:
-        # Flags are a JSON list of {"code": …}; this text match works on SQLite and PostgreSQL.
-        pattern = f'%"code": "{chosen["flag"]}"%'
-        query = query.where(cast(col(Response.flags), String).like(pattern))
-    start, end = dates.day_range(chosen["from"], chosen["to"])
-    if start:
-        query = query.where(col(Response.submitted_at) >= midnight(start, dates.zone()))
-    if end:
-        limit = midnight(end + dt.timedelta(days=1), dates.zone())
-        query = query.where(col(Response.submitted_at) < limit)
-    return query
+def _parsed(chosen: MultiDict[str, str]) -> filters.Parsed:
+    return filters.parse(
+        chosen.to_dict(flat=False), catalog.filter_values(db.session()), filters.QUEUE
+    )
 
 
-def _query_args(chosen: dict[str, str]) -> dict[str, Any]:
-    return {key: value for key, value in chosen.items() if value}
+def _filter(args: MultiDict[str, str], prefix: str = "") -> filters.Filter:
+    """The filters a link or a hidden field carries; refused as a whole if they are not
+    what the queue made (only an edited address or a page from before a change is)."""
+    found = _parsed(_chosen(args, prefix)).filter
+    if found is None:
+        raise ClientError(400, str(MESSAGES[400]), [(url_for(".queue"), _("Back to the queue"))])
+    return found
 
 
 @bp.get("/")
 @role_required("admin", "reviewer")
 def queue() -> tuple[str, int]:
-    chosen = _filters()
-    date_errors = dates.field_errors(chosen["from"], chosen["to"], "f-")
-    if date_errors:
-        return _queue_page(chosen, rows=[], total=None, date_errors=date_errors), 400
-    return _queue_list(chosen, request.args.get("page", 1, type=int) or 1), 200
+    chosen = _chosen(request.args)
+    parsed = _parsed(chosen)
+    if parsed.filter is None:
+        problems = dates.field_errors(parsed.problems, "f-")
+        return _queue_page(chosen, rows=[], total=None, filter_errors=problems), 400
+    page = request.args.get("page", 1, type=int) or 1
+    return _queue_list(chosen, parsed.filter, page), 200
 
 
-def _queue_list(chosen: dict[str, str], page: int, mistake: tuple[str, str] | None = None) -> str:
+def _queue_list(
+    chosen: MultiDict[str, str],
+    found: filters.Filter,
+    page: int,
+    mistake: tuple[str, str] | None = None,
+) -> str:
     """One page of the responses the filters choose, and the bulk form under them; after
     a bulk decision the form cannot make, with the mistake next to its field and the
     reviewer's ticks and choices kept."""
     session = db.session()
-    query = _query(chosen)
+    query = found.where(select(Response))
     seen = review.watermark(session)  # before reading: what changes later is not seen
     total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
     pages = max(1, math.ceil(total / PER_PAGE))
@@ -141,10 +121,10 @@ def _queue_list(chosen: dict[str, str], page: int, mistake: tuple[str, str] | No
         page=page,
         pages=pages,
         reasons_by_status=REASONS,
-        query_args=_query_args(chosen),
+        query_args=found.as_args(),
         filter_prefix=FILTER_PREFIX,
         seen=seen,
-        date_errors=[],
+        filter_errors=[],
         errors=[mistake] if mistake else [],
         decision=request.form if mistake else {},
         ticked=request.form.getlist("pick") if mistake else [],
@@ -152,16 +132,21 @@ def _queue_list(chosen: dict[str, str], page: int, mistake: tuple[str, str] | No
     )
 
 
-def _queue_page(chosen: dict[str, str], **shown: Any) -> str:
+def _queue_page(chosen: MultiDict[str, str], **shown: Any) -> str:
     """The queue with its filter form: what the filters can offer, and `shown`."""
-    return render_template(
-        "review/queue.html",
-        chosen=chosen,
-        flag_codes=list(RULES),
-        segments=catalog.segments(),
-        questionnaires=catalog.versions().ids(db.session()),
-        **shown,
-    )
+    return render_template("review/queue.html", chosen=chosen, choices=_choices(), **shown)
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    """(value, label) of each option of each filter list."""
+    questionnaires = catalog.versions().ids(db.session())
+    return {
+        "questionnaire": [(qid, qid) for qid in questionnaires],
+        "status": [(code, str(label)) for code, label in labels.STATUSES.items()],
+        "flag": [(code, labels.flag_label(code)) for code in RULES],
+        "segment": [(s.code, labels.segment_label(s.code)) for s in catalog.segments()],
+        "mode": [(code, str(label)) for code, label in labels.MODES.items()],
+    }
 
 
 def _found(response_id: int) -> Response:
@@ -200,7 +185,7 @@ def _response_page(
         }
         for q in questionnaire.questions
     ]
-    query_args = _query_args(_filters())
+    query_args: dict[str, Any] = _filter(request.args).as_args()
     return render_template(
         "review/response.html",
         item=found,
@@ -268,7 +253,7 @@ def decide(response_id: int) -> Any:
         review.decide(db.session(), decision, reviewer)
     except review.DecisionError as error:
         raise _refuse(error) from None
-    query_args = _query_args(_filters())
+    query_args: dict[str, Any] = _filter(request.args).as_args()
     return see_other(url_for(".response", response_id=response_id, decided="1", **query_args))
 
 
@@ -303,7 +288,7 @@ def _picked() -> tuple[list[tuple[int, str]], list[int], bool]:
         seen = review.Watermark.parse(request.form.get("seen", ""))
         if seen is None:
             raise _damaged()
-        query = _query(_filters(request.form, FILTER_PREFIX))
+        query = _filter(request.form, FILTER_PREFIX).where(select(Response))
         unchanged, stale, more = review.seen_and_changed(db.session(), query, seen, BULK_LIMIT)
         return [(i, str(version)) for i, version in unchanged], stale, more
     picked = []
@@ -323,8 +308,9 @@ def bulk() -> Any:
     assert reviewer is not None
     mistake = _form_mistake()
     if mistake:
-        chosen = _filters(request.form, FILTER_PREFIX)
-        return _queue_list(chosen, request.form.get("page", 1, type=int) or 1, mistake), 400
+        chosen = _chosen(request.form, FILTER_PREFIX)
+        page = request.form.get("page", 1, type=int) or 1
+        return _queue_list(chosen, _filter(request.form, FILTER_PREFIX), page, mistake), 400
     picked, stale, more = _picked()
     decisions = [_decision(response_id, version) for response_id, version in picked]
     if not decisions and not stale:
@@ -340,5 +326,11 @@ def bulk() -> Any:
         more=more,
         limit=BULK_LIMIT,
         errors=[(e.response_id, str(DECISION_ERRORS.get(e.code, (0, e.code))[1])) for e in errors],
-        back=url_for(".queue", **_query_args(_filters(request.form, FILTER_PREFIX))),
+        back=_queue_url(_filter(request.form, FILTER_PREFIX)),
     )
+
+
+def _queue_url(found: filters.Filter) -> str:
+    """The queue with these filters, as the reviewer left it."""
+    query_args: dict[str, Any] = found.as_args()
+    return url_for(".queue", **query_args)

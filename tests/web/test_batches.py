@@ -530,11 +530,11 @@ def test_cli_export_matches_the_web_download(
 @pytest.mark.parametrize(
     ("chosen", "words"),
     [
-        (["--to", "9999-12-31"], "outside the dates a filter takes (2000-01-01 to 2099-12-31)"),
-        (["--from", "2026-12-01", "--to", "2026-11-01"], "is after --to 2026-11-01"),
-        (["--version", "not-a-version"], "names no single version"),
-        (["--segment", "martians"], "there is no segment 'martians'"),
-        (["--mode", "fax"], "'fax' is not one of"),
+        (["--to", "9999-12-31"], "--to: Enter a date from 2000-01-01 to 2099-12-31."),
+        (["--from", "2026-12-01", "--to", "2026-11-01"], "--from: The “Submitted from” date is"),
+        (["--version", "not-a-version"], "--version: Tick only versions of the questionnaire"),
+        (["--segment", "martians"], "--segment: There is no segment “martians”"),
+        (["--mode", "fax"], "--mode: There is no mode “fax”: choose one from the list. (online,"),
     ],
 )
 def test_cli_filters_that_name_nothing_are_refused(
