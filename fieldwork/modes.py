@@ -38,6 +38,8 @@ class Mode:
     provenance: tuple[Field, ...] = ()
     export_columns: tuple[str, ...] = ()
     """Response metadata columns a batch holding this mode's responses adds, in order."""
+    staff_column: str | None = None
+    """The export column that names, by a pseudonym, the staff member who entered it."""
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.provenance if f.name == name), None)
@@ -58,6 +60,7 @@ PAPER = Mode(
         Field("entry_pass", 8, required=True),
     ),
     export_columns=("sheet_id", "entry_pass", "keyer"),
+    staff_column="keyer",
 )
 SHADOW = Mode(
     "shadow",
@@ -69,6 +72,7 @@ SHADOW = Mode(
         Field("slot", 32),
     ),
     export_columns=("tester", "platform", "channel", "slot"),
+    staff_column="tester",
 )
 
 MODES: Mapping[str, Mode] = {mode.code: mode for mode in (ONLINE, PAPER, SHADOW)}

@@ -19,7 +19,7 @@ from typing import Any
 
 from fieldwork.exports.columns import Column, exporter
 from fieldwork.exports.csv_file import write_csv
-from fieldwork.exports.layout import FIXED, Layout
+from fieldwork.exports.layout import Layout
 from fieldwork.exports.phrases import phrase
 from fieldwork.exports.records import Missing
 from fieldwork.exports.safety import neutralise
@@ -63,7 +63,7 @@ def rows(layout: Layout) -> Iterator[list[Any]]:
     """The codebook's rows, typed: text as defined (not yet neutralised), codes as ints."""
     languages = layout.questionnaire.languages
     tags = tag_names(layout)
-    for column in FIXED:
+    for column in layout.metadata:
         yield [
             column.name,
             "",

@@ -27,7 +27,8 @@ from fieldwork.exports import batch as writer
 from fieldwork.exports import service
 from fieldwork.exports.layout import Layout
 from fieldwork.exports.models import Batch, BatchItem
-from fieldwork.exports.records import Excluded, ExportRecord
+from fieldwork.exports.records import NO_PROVENANCE, Excluded, ExportRecord
+from fieldwork.modes import MODES
 from fieldwork.quality import as_utc
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses.models import Response
@@ -38,6 +39,8 @@ EXCEL_ROWS = 1_048_575
 """A spreadsheet holds this many data rows under its header; a larger batch gets no XLSX."""
 
 Progress = Callable[[int], None]
+People = Mapping[int, str] | None
+"""A batch's staff pseudonyms by staff id, or None when its files show no one."""
 
 
 def formats(batch: Batch) -> tuple[str, ...]:
@@ -134,7 +137,7 @@ def layout_of(session: Session, batch: Batch, versions: Versions) -> Layout:
             found = versions.by_hash(session, stored.content_hash)
             assert found is not None
             built.append(found)
-    return Layout(built[0], also=built[1:])
+    return Layout(built[0], also=built[1:], modes=batch.modes)
 
 
 def _responses(
@@ -152,11 +155,16 @@ def _labels(layout: Layout) -> dict[str, str]:
     return {key: version.version for key, version in layout.versions.items()}
 
 
+def _people(session: Session, batch_id: int, layout: Layout) -> People:
+    """The staff pseudonyms of the batch if its layout shows who entered responses."""
+    return service.staff_pseudonyms(session, batch_id) if layout.provenance else None
+
+
 def _chunks_by_workers(
     session: Session, batch_id: int, layout: Layout, formats: Sequence[str], progress: Progress
 ) -> Iterator[writer.Chunk]:
     bind = session.get_bind()
-    shared = (batch_id, layout, _labels(layout), formats)
+    shared = (batch_id, layout, _labels(layout), formats, _people(session, batch_id, layout))
     ranges = _ranges(bind.engine, batch_id)
     for chunk in parallel.in_workers(bind, _chunk, ranges, shared):
         progress(len(chunk.ids))
@@ -188,11 +196,11 @@ def _ranges(engine: Engine, batch_id: int) -> Iterator[tuple[int, int | None]]:
 
 def _chunk(bounds: tuple[int, int | None]) -> writer.Chunk:
     """In a worker: the included responses from one id up to the next range's, in rows."""
-    batch_id, layout, labels, formats = parallel.shared()
+    batch_id, layout, labels, formats, people = parallel.shared()
     low, high = bounds
     item = col(BatchItem.response_id)
     query = (
-        select(*service.EXPORTED)
+        select(*service.exported(people is not None))
         .join(BatchItem, item == col(Response.id))
         .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included).is_(True))
         .where(item >= low)
@@ -202,36 +210,43 @@ def _chunk(bounds: tuple[int, int | None]) -> writer.Chunk:
         query = query.where(item < high)
     with parallel.connection() as connection:
         rows = connection.execute(query).all()
-    return writer.prepare(layout, records(rows, labels), formats)
+    return writer.prepare(layout, records(rows, labels, people), formats)
 
 
 def _records(
     session: Session, batch_id: int, layout: Layout, progress: Progress
 ) -> Iterator[ExportRecord]:
     labels = _labels(layout)
+    people = _people(session, batch_id, layout)
     count = 0
-    for row in service.included_responses(session, batch_id):
-        yield record(row, labels, json.loads(row.answers))
+    rows = service.included_responses(session, batch_id, provenance=people is not None)
+    for row in rows:
+        yield record(row, labels, json.loads(row.answers), people)
         count += 1
         if count % 1000 == 0:
             progress(1000)
     progress(count % 1000)
 
 
-def records(rows: Sequence[Any], labels: Mapping[str, str]) -> list[ExportRecord]:
+def records(
+    rows: Sequence[Any], labels: Mapping[str, str], people: People = None
+) -> list[ExportRecord]:
     """`record` of each row, their answers decoded together: one `json.loads` of an array
     of a chunk's answers takes a third less time than a call each, which makes every key
     anew."""
     answers = json.loads(f"[{','.join([row.answers for row in rows])}]")
     if len(answers) != len(rows):  # a text that is not one JSON value: decoding it fails
         answers = [json.loads(row.answers) for row in rows]
-    return [record(row, labels, found) for row, found in zip(rows, answers, strict=True)]
+    return [record(row, labels, found, people) for row, found in zip(rows, answers, strict=True)]
 
 
-def record(row: Any, labels: Mapping[str, str], answers: Mapping[str, Any]) -> ExportRecord:
-    """What of a stored response may leave the system, from a row of `service.EXPORTED`
+def record(
+    row: Any, labels: Mapping[str, str], answers: Mapping[str, Any], people: People = None
+) -> ExportRecord:
+    """What of a stored response may leave the system, from a row of `service.exported`
     (unpacked by position: by name costs as much as decoding the answers), the version
-    labels by content hash, and the row's answers decoded."""
+    labels by content hash, and the row's answers decoded. With `people` (the batch's staff
+    pseudonyms), the row also holds `service.PROVENANCE`."""
     (
         id_,
         questionnaire_id,
@@ -245,7 +260,7 @@ def record(row: Any, labels: Mapping[str, str], answers: Mapping[str, Any]) -> E
         _,  # the answers' text
         text_size,
         contrast,
-        *_,  # what the query adds to page with
+        *rest,  # the provenance, if asked for, and what the query adds to page with
     ) = row
     return ExportRecord(
         id=id_,
@@ -261,7 +276,19 @@ def record(row: Any, labels: Mapping[str, str], answers: Mapping[str, Any]) -> E
         started_at=as_utc(started_at) if started_at else None,
         submitted_at=as_utc(submitted_at),
         answers=answers,
+        provenance=NO_PROVENANCE if people is None else _provenance(mode, rest, people),
     )
+
+
+def _provenance(mode: str, rest: Sequence[Any], people: Mapping[int, str]) -> dict[str, Any]:
+    """A row's provenance columns, by the names its mode exports them under."""
+    sheet_id, platform, channel, source, entered_by = rest[: len(service.PROVENANCE)]
+    found: dict[str, Any] = {**json.loads(source), "sheet_id": sheet_id}
+    found.update(platform=platform, channel=channel)
+    staff_column = MODES[mode].staff_column if mode in MODES else None
+    if staff_column is not None and entered_by is not None:
+        found[staff_column] = people[entered_by]
+    return found
 
 
 def _excluded(session: Session, batch_id: int) -> Iterator[Excluded]:

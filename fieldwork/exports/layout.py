@@ -17,10 +17,11 @@ from fieldwork.answers import shown
 from fieldwork.exports.columns import Cell, Column, Kind, exporter
 from fieldwork.exports.records import ExportError, ExportRecord, Missing
 from fieldwork.exports.safety import FORMULA_STARTS, QUOTE
+from fieldwork.modes import MODES
 from fieldwork.questionnaire.conditions import Answered, Combine, Compare, Condition
 from fieldwork.questionnaire.model import DONT_KNOW, NOT_APPLICABLE, Question, Questionnaire
 
-FIXED: tuple[Column, ...] = (
+HEAD: tuple[Column, ...] = (
     Column("response_id", Kind.INTEGER),
     Column("questionnaire_id", Kind.TEXT),
     Column("questionnaire_version", Kind.TEXT),
@@ -28,13 +29,28 @@ FIXED: tuple[Column, ...] = (
     Column("segment", Kind.TEXT),
     Column("segment_source", Kind.TEXT),
     Column("language", Kind.TEXT),
-    Column("text_size", Kind.TEXT),
-    Column("contrast", Kind.TEXT),
+)
+TAIL: tuple[Column, ...] = (
     Column("started_at", Kind.TIMESTAMP),
     Column("submitted_at", Kind.TIMESTAMP),
     Column("duration_seconds", Kind.NUMBER),
 )
-"""Response metadata, empty (null) where unknown: a paper response has no start time."""
+ONLINE_ONLY = ("online",)
+_DISPLAY = ("text_size", "contrast")  # an online response's own fields of its record
+
+
+def metadata(modes: Iterable[str] = ONLINE_ONLY) -> tuple[Column, ...]:
+    """Response metadata columns: those of every response, then each of `modes`' own
+    columns (fieldwork.modes) in registry order, then the times. Empty (null) where
+    unknown: a paper response has no start time and no text size."""
+    chosen = set(modes)
+    own = dict.fromkeys(c for m in MODES.values() if m.code in chosen for c in m.export_columns)
+    return (*HEAD, *(Column(name, Kind.TEXT) for name in own), *TAIL)
+
+
+FIXED = metadata()
+"""The metadata of a batch of online responses, and of every batch frozen before modes had
+columns of their own."""
 
 MEMO_LIMIT = 100_000
 """Combinations (of condition outcomes, of choices) remembered before a memo starts over."""
@@ -167,7 +183,13 @@ class Layout:
     version did not ask is "not shown".
     """
 
-    def __init__(self, questionnaire: Questionnaire, *, also: Iterable[Questionnaire] = ()):
+    def __init__(
+        self,
+        questionnaire: Questionnaire,
+        *,
+        also: Iterable[Questionnaire] = (),
+        modes: Iterable[str] = ONLINE_ONLY,
+    ):
         self.questionnaire = questionnaire
         self.questions: tuple[Question, ...] = tuple(questionnaire.questions)
         self.versions = {questionnaire.content_hash: questionnaire}
@@ -175,7 +197,12 @@ class Layout:
             _check_compatible(questionnaire, other)
             self.versions[other.content_hash] = other
         self._visible = {key: Visibility(version) for key, version in self.versions.items()}
-        columns = list(FIXED)
+        self.metadata = metadata(modes)
+        # Mode columns besides the display settings come from each record's provenance.
+        self.provenance = tuple(
+            c.name for c in self.metadata[len(HEAD) : -len(TAIL)] if c.name not in _DISPLAY
+        )
+        columns = list(self.metadata)
         for question in self.questions:
             columns += exporter(question).columns(question)
         names = [c.name for c in columns]
@@ -223,8 +250,7 @@ class Layout:
             [r.segment for r in records],
             [r.segment_source for r in records],
             [r.locale for r in records],
-            [r.text_size for r in records],
-            [r.contrast for r in records],
+            *self._mode_columns(records),
             started,
             submitted,
             [
@@ -249,6 +275,18 @@ class Layout:
                         raise ExportError(f"response {record.id}: {error}") from error
                 raise
         return columns
+
+    def _mode_columns(self, records: Sequence[ExportRecord]) -> list[list[Cell]]:
+        """The columns of the batch's modes, in the order `metadata` gives them."""
+        found: list[list[Cell]] = []
+        for column in self.metadata[len(HEAD) : -len(TAIL)]:
+            if column.name == "text_size":
+                found.append([r.text_size for r in records])
+            elif column.name == "contrast":
+                found.append([r.contrast for r in records])
+            else:
+                found.append([r.provenance.get(column.name) for r in records])
+        return found
 
     def row(self, record: ExportRecord) -> list[Cell]:
         """One record's typed cells, one per column."""

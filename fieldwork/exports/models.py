@@ -26,6 +26,13 @@ class Batch(SQLModel, table=True):
     version_hashes: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # The modes whose metadata columns its files carry (fieldwork.modes): those of its
+    # included responses, found when it is frozen. A batch frozen before modes had columns
+    # of their own carries the online ones, as its files always did.
+    modes: list[str] = Field(
+        default_factory=lambda: ["online"],
+        sa_column=Column(JSON, nullable=False, server_default='["online"]'),
+    )
 
 
 class BatchItem(SQLModel, table=True):

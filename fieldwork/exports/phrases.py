@@ -44,6 +44,33 @@ PHRASES: Mapping[str, Mapping[str, str]] = {
     },
     "text_size": {"en": "Text size chosen", "zh-Hans": "选择的字号", "zh-Hant": "選擇的字級"},
     "contrast": {"en": "Contrast chosen", "zh-Hans": "选择的对比度", "zh-Hant": "選擇的對比度"},
+    "sheet_id": {
+        "en": "Paper sheet id, as printed on the sheet",
+        "zh-Hans": "纸质问卷编号（印在问卷上）",
+        "zh-Hant": "紙本問卷編號（印在問卷上）",
+    },
+    "entry_pass": {
+        "en": "Entry pass of the paper sheet (1: first typing, 2: second)",
+        "zh-Hans": "纸质问卷的录入轮次（1：第一次录入，2：第二次）",
+        "zh-Hant": "紙本問卷的輸入輪次（1：第一次輸入，2：第二次）",
+    },
+    "keyer": {
+        "en": "Who typed the sheet in (a pseudonym, the same within this batch)",
+        "zh-Hans": "录入人（化名，本批次内一致）",
+        "zh-Hant": "輸入人（化名，本批次內一致）",
+    },
+    "tester": {
+        "en": "Who ran the shadow test (a pseudonym, the same within this batch)",
+        "zh-Hans": "暗访员（化名，本批次内一致）",
+        "zh-Hant": "神秘客（化名，本批次內一致）",
+    },
+    "platform": {"en": "Platform tested", "zh-Hans": "受测平台", "zh-Hant": "受測平台"},
+    "channel": {
+        "en": "Customer-service channel tested",
+        "zh-Hans": "受测客服渠道",
+        "zh-Hant": "受測客服管道",
+    },
+    "slot": {"en": "Planned time slot", "zh-Hans": "计划时段", "zh-Hant": "計畫時段"},
     "started_at": {
         "en": "Start time (UTC, ISO 8601)",
         "zh-Hans": "开始时间（UTC，ISO 8601）",

@@ -10,7 +10,11 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
+from types import MappingProxyType
 from typing import Any, NamedTuple
+
+NO_PROVENANCE: Mapping[str, str | None] = MappingProxyType({})
+"""An online response's provenance: nothing beyond its link (one shared empty mapping)."""
 
 
 class Missing(IntEnum):
@@ -58,6 +62,9 @@ class ExportRecord(NamedTuple):
     # batch holds approved responses); excluded ones go to the log as `Excluded`.
     status: str = "approved"
     flag_codes: tuple[str, ...] = ()
+    # The mode's provenance columns (fieldwork.modes): a sheet, a platform, and the staff
+    # member who entered it by a pseudonym of the batch's own, never by name or id.
+    provenance: Mapping[str, str | None] = NO_PROVENANCE
 
 
 @dataclass(frozen=True, slots=True)

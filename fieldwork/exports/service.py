@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from fieldwork.accounts.models import StaffUser
 from fieldwork.clock import now
 from fieldwork.exports.models import Batch, BatchItem
+from fieldwork.modes import MODES
 from fieldwork.responses.filters import Filter
 from fieldwork.responses.filters import midnight as midnight  # where batch days begin
 from fieldwork.responses.models import APPROVED, Response, as_stored
@@ -100,6 +101,7 @@ def freeze(
     batch.size = _count(session, batch.id, included=True)
     batch.excluded = _count(session, batch.id, included=False)
     batch.version_hashes = _version_hashes(session, batch.id)
+    batch.modes = _modes(session, batch.id)
     session.add(batch)
     session.commit()
     return batch
@@ -121,6 +123,18 @@ def _version_hashes(session: Session, batch_id: int | None) -> list[str]:
         .distinct()
     )
     return sorted(session.execute(query).scalars())
+
+
+def _modes(session: Session, batch_id: int | None) -> list[str]:
+    """The modes of the batch's included responses, in the order exports list their columns."""
+    query = (
+        select(col(Response.mode))
+        .join(BatchItem, col(BatchItem.response_id) == col(Response.id))
+        .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included).is_(True))
+        .distinct()
+    )
+    found = set(session.execute(query).scalars())
+    return [mode for mode in MODES if mode in found]
 
 
 def batches(session: Session) -> Sequence[Batch]:
@@ -147,13 +161,45 @@ EXPORTED = (
 the paradata only the display settings (the rest never leaves the system). In this
 order: `files.record` unpacks a row by position."""
 
+PROVENANCE = (
+    col(Response.sheet_id),
+    col(Response.platform),
+    col(Response.channel),
+    cast(col(Response.source), Text).label("source"),
+    col(Response.entered_by),
+)
+"""What an export of a batch holding paper or shadow responses also reads, after EXPORTED:
+their provenance, and who entered them (made a pseudonym before it leaves)."""
 
-def included_responses(session: Session, batch_id: int, chunk: int = 5000) -> Iterator[Any]:
-    """Rows of EXPORTED for the batch's responses in id order, a chunk at a time."""
-    query = select(*EXPORTED, col(BatchItem.response_id).label("item_id")).join(
+
+def exported(provenance: bool) -> tuple[Any, ...]:
+    """The columns an export reads: EXPORTED, and PROVENANCE if its layout shows any."""
+    return (*EXPORTED, *PROVENANCE) if provenance else EXPORTED
+
+
+def included_responses(
+    session: Session, batch_id: int, chunk: int = 5000, *, provenance: bool = False
+) -> Iterator[Any]:
+    """Rows of `exported(provenance)` for the batch's responses in id order, a chunk at a
+    time."""
+    query = select(*exported(provenance), col(BatchItem.response_id).label("item_id")).join(
         BatchItem, col(BatchItem.response_id) == col(Response.id)
     )
     return _items(session, query, batch_id, included=True, chunk=chunk)
+
+
+def staff_pseudonyms(session: Session, batch_id: int) -> dict[int, str]:
+    """A name for each staff member who entered one of the batch's responses, the same in
+    every file of the batch and telling nothing of who they are: S01, S02… by id."""
+    query = (
+        select(col(Response.entered_by))
+        .join(BatchItem, col(BatchItem.response_id) == col(Response.id))
+        .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included).is_(True))
+        .where(col(Response.entered_by).is_not(None))
+        .distinct()
+    )
+    ids = sorted(session.execute(query).scalars())
+    return {staff_id: f"S{number:02d}" for number, staff_id in enumerate(ids, start=1)}
 
 
 def excluded_items(session: Session, batch_id: int, chunk: int = 5000) -> Iterator[Any]:

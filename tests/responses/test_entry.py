@@ -4,8 +4,12 @@ questionnaire defines them. The questionnaires are built here, for what each tes
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +19,12 @@ from sqlalchemy import delete
 from sqlmodel import col
 
 from fieldwork import db, modes
+from fieldwork.accounts import service as accounts
+from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions import service as definitions
 from fieldwork.definitions.models import QuestionnaireVersion
+from fieldwork.exports import files
+from fieldwork.exports import service as exports
 from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses import entry, service
@@ -335,3 +343,36 @@ def test_reviewers_read_what_was_not_checked_and_where_a_preset_came_from(
     assert said["segment-conflict"] == (
         "The paper sheet was for the elderly segment, but the answers describe the general segment."
     )
+
+
+def test_a_batch_of_paper_and_online_responses_exports_each_modes_columns(
+    app: Flask, stored: dict[str, Questionnaire], tmp_path: Path
+) -> None:
+    with app.app_context():
+        keyer = accounts.create_user(
+            db.session(), "wang.keyer", "a long enough password", "fieldworker"
+        )
+        keyer_id = keyer.id
+    paper = dataclasses.replace(ORIGINS["paper"], entered_by=keyer_id)
+    row(app, send(app, stored["survey"], raw("old_age", "4", "退货很快"), paper))
+    row(app, send(app, stored["survey"], raw("young_age", "5"), ORIGINS["online"]))
+    with app.app_context():
+        session = db.session()
+        creator = session.get(StaffUser, keyer_id)
+        assert creator is not None
+        batch = exports.freeze(session, "q4", exports.Filters("entry_survey"), "r", creator)
+        folder = files.write(session, batch, tmp_path / "batch")
+    assert batch.modes == ["online", "paper"]
+    text = (folder / "data.csv").read_text("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    by_mode = {r["mode"]: r for r in rows}
+    assert [by_mode["paper"][c] for c in ("sheet_id", "entry_pass", "keyer", "text_size")] == [
+        "S-000042-3",
+        "1",
+        "S01",
+        "",
+    ]
+    assert (by_mode["online"]["sheet_id"], by_mode["online"]["keyer"]) == ("", "")
+    assert "wang.keyer" not in text and "tester" not in rows[0]
+    codebook = (folder / "codebook.csv").read_text("utf-8")
+    assert "Who typed the sheet in (a pseudonym, the same within this batch)" in codebook

@@ -1,8 +1,12 @@
-"""Provenance of a response as its mode defines it: a paper sheet, a tested platform.
+"""Provenance of a response as its mode defines it, and the modes a batch's files show.
 
 `source` holds the mode's provenance fields (fieldwork.modes); those staff filter on
-have a column and an index of their own. Existing responses are online ones, with no
-provenance: they get an empty `source` and no sheet, platform or channel.
+have a column and an index of their own. Existing responses get an empty `source` and
+no sheet, platform or channel.
+
+`batch.modes` names the modes whose metadata columns a batch's files carry. Every batch
+frozen before carries the online ones, as its files always did, whatever modes it holds,
+so exporting it again gives the same bytes.
 
 Revision ID: 0009
 Revises: 0008
@@ -33,9 +37,15 @@ def upgrade() -> None:
     op.create_index(
         "ix_response_platform_channel", "response", ["platform", "channel"], unique=False
     )
+    op.add_column(
+        "batch",
+        sa.Column("modes", sa.JSON(), nullable=False, server_default=sa.text("'[\"online\"]'")),
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("batch", schema=None) as batch_op:
+        batch_op.drop_column("modes")
     op.drop_index("ix_response_platform_channel", table_name="response")
     op.drop_index("ix_response_sheet_id", table_name="response")
     with op.batch_alter_table("response", schema=None) as batch_op:
