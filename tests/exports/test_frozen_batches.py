@@ -30,12 +30,16 @@ from typing import Any
 import pytest
 from alembic import command
 from openpyxl import load_workbook
-from sqlalchemy import DateTime, MetaData, create_engine, make_url, text
+from sqlalchemy import DateTime, MetaData, create_engine, make_url, select, text
 from sqlmodel import Session
 
 from fieldwork import db
+from fieldwork.definitions.service import Versions
 from fieldwork.exports import files
 from fieldwork.exports.models import Batch
+from fieldwork.quality import RULES
+from fieldwork.responses.models import Response
+from fieldwork.review import screening
 from tests.exports.same_export import differences
 
 FIXTURE = Path(__file__).resolve().parent / "frozen_before_0009"
@@ -202,3 +206,45 @@ def test_a_manifest_field_and_a_missing_file_are_named(stored_copy: Path) -> Non
     found = differences(stored_copy, FIXTURE / "batch-2")
     assert found[0] == "cleaning_log.csv: written now, not stored"
     assert "manifest.json: batch.name: stored 'renamed', now '全部答卷" in "\n".join(found)
+
+
+# What stored responses were judged to be stays, once upgraded.
+
+
+def test_the_quality_run_after_the_upgrade_changes_no_online_result(
+    exported: dict[str, Path], database_url: str
+) -> None:
+    """Rules now know their modes; the online responses they judged before keep every flag,
+    status and rules version. A paper or shadow response gains the note naming the rules
+    its mode has no data for, and loses only flags of those rules."""
+    engine = db.make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            before = _judged(session)
+            versions = Versions()
+            current = versions.current(session, "after_sales_consumer")
+            assert current is not None
+            stored = {
+                v.content_hash: versions.by_hash(session, v.content_hash)
+                for v in versions.of(session, current.id)
+            }
+            screening.run(
+                session, current, {h: q for h, q in stored.items() if q}, screening.Policy()
+            )
+            after = _judged(session)
+    finally:
+        engine.dispose()
+    online = [i for i, (mode, *_) in before.items() if mode == "online"]
+    assert online and {i: after[i] for i in online} == {i: before[i] for i in online}
+    for i in set(before) - set(online):
+        mode, codes, _status, _version = after[i]
+        skipped = {f["code"] for f in before[i][1]} - {f["code"] for f in codes}
+        assert "rules-not-applied" in {f["code"] for f in codes}, (i, mode)
+        assert all(mode not in RULES[code].modes for code in skipped), (i, skipped)
+
+
+def _judged(session: Session) -> dict[int, tuple[str, list[dict[str, Any]], str, str | None]]:
+    rows = session.execute(
+        select(Response.id, Response.mode, Response.flags, Response.status, Response.rules_version)
+    )
+    return {row.id: (row.mode, row.flags, row.status, row.rules_version) for row in rows}
