@@ -53,6 +53,15 @@ def read(questions: Sequence[Question], raw: Raw) -> tuple[dict[str, Any], list[
     return values, issues
 
 
+def whole(
+    questionnaire: Questionnaire, answers: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[Issue]]:
+    """A draft's answers as they would be submitted (those to hidden questions dropped), and
+    every issue the whole set has: what a "check your answers" page shows or sends back to."""
+    cleaned = answer_rules.clean(questionnaire, answers)
+    return cleaned, answer_rules.validate(questionnaire, cleaned)
+
+
 def answer_page(
     session: Session,
     draft: Draft,

@@ -274,8 +274,7 @@ def check(qid: str) -> Any:
     draft, questionnaire = _require_draft(qid)
     if draft.response_id is not None:
         return see_other(url_for(".done", qid=qid, submission_id=draft.submission_id))
-    answers = answer_rules.clean(questionnaire, draft.answers)
-    issues = answer_rules.validate(questionnaire, answers)
+    answers, issues = entry.whole(questionnaire, draft.answers)
     if issues:
         owner = pages.page_with(_pages(questionnaire, answers), issues[0].question)
         if owner is not None:

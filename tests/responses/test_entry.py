@@ -81,15 +81,22 @@ DERIVED = {
 }
 ASSIGNED = {"from": "staff", "offer": ["elderly", "parents", "general"]}
 
-ORIGINS = {
-    "online": entry.Origin("online", modes.RESPONDENT, "zh-Hans"),
-    "paper": entry.Origin(
+
+def sheet(sheet_id: str, segment: str | None = None) -> entry.Origin:
+    """A paper sheet typed in by a fieldworker, printed for `segment` if given."""
+    return entry.Origin(
         "paper",
         modes.FIELDWORKER,
         "zh-Hans",
+        preset={"segment": segment} if segment else {},
         preset_source="sheet",
-        source={"sheet_id": "S-000042-3", "entry_pass": "1"},
-    ),
+        source={"sheet_id": sheet_id, "entry_pass": "1"},
+    )
+
+
+ORIGINS = {
+    "online": entry.Origin("online", modes.RESPONDENT, "zh-Hans"),
+    "paper": sheet("S-000042-3"),
     "shadow": entry.Origin(
         "shadow",
         modes.TESTER,
@@ -264,14 +271,7 @@ def test_segments_are_derived_by_the_questionnaires_own_rules(
 def test_a_sheet_preset_the_answers_contradict_is_kept_and_flagged(
     app: Flask, stored: dict[str, Questionnaire]
 ) -> None:
-    origin = entry.Origin(
-        "paper",
-        modes.FIELDWORKER,
-        "zh-Hans",
-        preset={"segment": "elderly"},
-        preset_source="sheet",
-        source={"sheet_id": "S-000043-1", "entry_pass": "1"},
-    )
+    origin = sheet("S-000043-1", segment="elderly")
     stored_row = row(app, send(app, stored["survey"], raw("young_age", "4"), origin))
     assert (stored_row.segment, stored_row.segment_source) == ("elderly", "sheet")
     conflict = next(f for f in stored_row.flags if f["code"] == "segment-conflict")
@@ -325,14 +325,7 @@ def test_a_checklist_is_not_served_as_a_public_survey(
 def test_reviewers_read_what_was_not_checked_and_where_a_preset_came_from(
     app: Flask, stored: dict[str, Questionnaire]
 ) -> None:
-    origin = entry.Origin(
-        "paper",
-        modes.FIELDWORKER,
-        "zh-Hans",
-        preset={"segment": "elderly"},
-        preset_source="sheet",
-        source={"sheet_id": "S-000044-8", "entry_pass": "1"},
-    )
+    origin = sheet("S-000044-8", segment="elderly")
     flags = row(app, send(app, stored["survey"], raw("young_age", "4"), origin)).flags
     with app.test_request_context(headers={"Accept-Language": "en"}):
         said = {flag["code"]: explain_flag(flag).text for flag in flags}
