@@ -21,12 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from fieldwork import answers as answer_rules
-from fieldwork import writers
+from fieldwork import modes, writers
 from fieldwork.attempts import service as attempts
 from fieldwork.audit.models import SYSTEM, AuditEntry
 from fieldwork.clock import now
-from fieldwork.modes import ONLINE as ONLINE_MODE
-from fieldwork.modes import SOURCE_COLUMNS
 from fieldwork.questionnaire import segments
 from fieldwork.questionnaire.model import ANSWERS, STAFF, Questionnaire, Segmentation, SegmentRule
 from fieldwork.questionnaire.problems import Issue
@@ -127,8 +125,9 @@ class SegmentChoice:
 
 
 class SegmentMissing(ValueError):
-    """No segment could be found: staff must assign one the questionnaire offers, or the
-    questionnaire names none and no fallback was given (see `governing_segmentation`)."""
+    """No segment could be found, or a preset one is not among those the questionnaire
+    offers: staff must assign one it offers, or it names none and no fallback was given
+    (see `governing_segmentation`)."""
 
 
 def segment_of(
@@ -139,11 +138,13 @@ def segment_of(
 ) -> SegmentChoice:
     """The preset segment if there is one, else derived; a contradiction is flagged, not
     fixed. Staff-assigned questionnaires must be given one of the segments they offer."""
-    if segmentation.method == STAFF:
-        if preset is None or preset not in segmentation.offered:
-            raise SegmentMissing(preset or "")
-        return SegmentChoice(preset, preset_source)
     offered = segmentation.offered
+    if preset is not None and preset not in offered:
+        raise SegmentMissing(preset)
+    if segmentation.method == STAFF:
+        if preset is None:
+            raise SegmentMissing("")
+        return SegmentChoice(preset, preset_source)
     derived = segments.derived(segmentation, answers) or (offered[-1] if offered else None)
     if preset is None:
         if derived is None:  # a definition that names no segment, given no fallback
@@ -186,7 +187,7 @@ class Submission:
     answers: Mapping[str, Any]
     locale: str
     paradata: Mapping[str, Any]
-    mode: str = ONLINE_MODE.code
+    mode: str = modes.ONLINE.code
     preset_segment: str | None = None  # from a link, a sheet or staff: see preset_source
     preset_source: str = LINK
     segmentation: Segmentation | None = None  # the questionnaire's own, unless given
@@ -263,8 +264,8 @@ def submit(
         "submitted_at": submitted,
         "ip_hash": submission.ip_hash,
         "entered_by": submission.entered_by,
-        "source": {k: v for k, v in submission.source.items() if k not in SOURCE_COLUMNS},
-        **{name: submission.source.get(name) for name in SOURCE_COLUMNS},
+        "source": {k: v for k, v in submission.source.items() if k not in modes.SOURCE_COLUMNS},
+        **{name: submission.source.get(name) for name in modes.SOURCE_COLUMNS},
         "duration_seconds": (
             (submitted - submission.started_at).total_seconds() if submission.started_at else None
         ),

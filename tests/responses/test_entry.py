@@ -369,3 +369,10 @@ def test_a_batch_of_paper_and_online_responses_exports_each_modes_columns(
     assert "wang.keyer" not in text and "tester" not in rows[0]
     codebook = (folder / "codebook.csv").read_text("utf-8")
     assert "Who typed the sheet in (a pseudonym, the same within this batch)" in codebook
+
+
+def test_a_preset_segment_the_questionnaire_does_not_offer_is_refused(
+    app: Flask, stored: dict[str, Questionnaire]
+) -> None:
+    with pytest.raises(service.SegmentMissing):
+        send(app, stored["survey"], raw("old_age", "4"), sheet("S-000045-6", segment="parents"))
