@@ -320,6 +320,8 @@ def submit(qid: str) -> Any:
                 "so they were not saved again."
             ),
         ) from None
+    except service.SegmentMissing:  # the link's group is one this version no longer offers
+        raise ClientError(400, _("This invitation link is not valid.")) from None
     if outcome.issues:
         answers = answer_rules.clean(questionnaire, outcome.answers)
         issues = outcome.issues

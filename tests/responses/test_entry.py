@@ -31,6 +31,7 @@ from fieldwork.responses import entry, service
 from fieldwork.responses.models import Response
 from fieldwork.review.screening import Policy, Screener
 from fieldwork.web.explain import explain_flag
+from tests.conftest import csrf_of
 
 TEXT = {"zh-Hans": "问题", "zh-Hant": "問題", "en": "Question"}
 AGE = ("young_age", "old_age")
@@ -376,3 +377,22 @@ def test_a_preset_segment_the_questionnaire_does_not_offer_is_refused(
 ) -> None:
     with pytest.raises(service.SegmentMissing):
         send(app, stored["survey"], raw("old_age", "4"), sheet("S-000045-6", segment="parents"))
+
+
+def test_a_link_segment_the_version_no_longer_offers_gets_a_clear_error_not_a_500(
+    client: FlaskClient, stored: dict[str, Questionnaire]
+) -> None:
+    token = csrf_of(client.get("/s/entry_survey/").text)
+    with client.session_transaction() as session:
+        session["invites"] = {"entry_survey": {"segment": "parents"}}
+    sent = client.post(
+        "/s/entry_survey/submit",
+        data={
+            "csrf_token": token,
+            "submission_id": str(uuid.uuid4()),
+            "AGE": "old_age",
+            "SCORE": "4",
+        },
+    )
+    assert sent.status_code == 400
+    assert "这个邀请链接无效" in sent.text  # in the default language, zh-Hans
