@@ -107,6 +107,15 @@ def test_speeder_is_rejected_automatically_with_its_evidence(ctx: Session) -> No
     assert [e.reason for e in audit(ctx, row.id)] == [screening.AUTO_REJECT]
 
 
+def test_a_run_as_short_as_the_questionnaire_allows_is_held_for_review(ctx: Session) -> None:
+    """two_pages.yaml judges a run of 3 equal ratings (the default is 8)."""
+    same = {**SURVEY.values(current(ctx)), "R1": 4, "R2": 4, "R3": 4}
+    row = send(ctx, answers=same)
+    assert (row.status, codes(row)) == (PENDING, {"straight-lining"})
+    [flag] = row.flags
+    assert (flag["severity"], flag["run"], flag["min_run"]) == ("review", 3, 3)
+
+
 def test_automatic_decisions_can_be_turned_off(ctx: Session) -> None:
     off = screening.Policy(auto_reject=False, auto_approve=False)
     fast, clean = send(ctx, minutes=0.5, policy=off), send(ctx, policy=off)
