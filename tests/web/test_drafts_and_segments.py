@@ -13,8 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from fieldwork import create_app, db
 from fieldwork.responses.models import Response
-from tests.conftest import COMPLETE as COMPLETE_SHIPPED
-from tests.conftest import QID, csrf_of, hidden_fields, page_codes, started, walk_to_check
+from tests.conftest import QID, SHIPPED, csrf_of, hidden_fields, page_codes, started, walk_to_check
 from tests.questionnaires.two_pages import SURVEY
 
 COMPLETE = SURVEY.complete
@@ -105,7 +104,7 @@ def test_shipped_questionnaire_derives_each_segment_from_its_answers(
     client: FlaskClient, answered: dict[str, Any], segment: str
 ) -> None:
     """The shipped file's own segment rules, on purpose, in their priority order."""
-    form = MultiDict(hidden_fields(walk_to_check(client, answers={**COMPLETE_SHIPPED, **answered})))
+    form = MultiDict(hidden_fields(walk_to_check(client, answers=SHIPPED.answers(**answered))))
     assert client.post(f"/s/{QID}/submit", data=form).status_code == 303
     with client.application.app_context():
         row = db.session().execute(select(Response)).scalar_one()
