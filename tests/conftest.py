@@ -1,7 +1,9 @@
 """Shared fixtures: one migrated database and one app per run, emptied between tests.
 
 The database is SQLite in a temporary folder, or the PostgreSQL named by
-FIELDWORK_TEST_DATABASE_URL (the CI runs the suite once each way).
+FIELDWORK_TEST_DATABASE_URL (the CI runs the suite once each way). The app stores the
+shipped questionnaires and the suite's own (tests/questionnaires/): most tests use the
+latter, so rewording the shipped file breaks only the tests that check that file.
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
-from werkzeug.datastructures import MultiDict
 from werkzeug.serving import make_server
 
 from fieldwork import create_app, db
 from fieldwork.config import ROOT
 from fieldwork.definitions import service as definitions
-from fieldwork.questionnaire.loader import load_directory
+from fieldwork.definitions.reading import read_folder
+from tests import questionnaires
+from tests.questionnaires import Survey
 
-QID = "after_sales_consumer"
+QID = "after_sales_consumer"  # the shipped questionnaire
 # In dependency order. The audit log is append-only and never emptied; ids are never reused.
 EMPTIED = (
     "draft",
@@ -38,7 +41,8 @@ EMPTIED = (
     "staff_user",
 )
 
-# One complete set of answers to the shipped questionnaire, as form fields.
+# One complete set of answers to the shipped questionnaire, as form fields. For the tests
+# that walk the shipped file on purpose; others answer a questionnaire of tests/questionnaires.
 COMPLETE: dict[str, dict[str, str | list[str]]] = {
     "S1": {"S1": "age_35_44"},
     "S2": {"S2": "no"},
@@ -64,23 +68,12 @@ COMPLETE: dict[str, dict[str, str | list[str]]] = {
     "O1": {"O1": "退货更快一点"},
     "O2": {"O2": "客服一直让我找商家。\n最后解决了。"},
 }
+SHIPPED = Survey(QID, COMPLETE)
 
 
 def answers_of_complete(questionnaire: Any) -> dict[str, Any]:
     """COMPLETE as stored values, parsed by the same rules as the web form."""
-    from fieldwork import answers
-    from fieldwork.web.fields import BUILDERS
-
-    raw = {}
-    for question in questionnaire.questions:
-        form = MultiDict()
-        for name, value in COMPLETE.get(question.code, {}).items():
-            for item in value if isinstance(value, list) else [value]:
-                form.add(name, item)
-        raw[question.code] = BUILDERS[question.type].read(question, form)
-    values, issues = answers.parse(questionnaire.questions, raw)
-    assert not issues, issues
-    return values
+    return SHIPPED.values(questionnaire)
 
 
 def test_database_url(tmp: Path) -> str:
@@ -113,9 +106,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         }
     )
     with app.app_context():
-        catalog = load_directory(ROOT / "questionnaires")
-        assert not catalog.problems, catalog.problems
-        definitions.store(db.session(), catalog.questionnaires.values())
+        for catalog in (read_folder(ROOT / "questionnaires"), questionnaires.read()):
+            assert not catalog.problems, catalog.problems
+            definitions.store(db.session(), catalog.questionnaires.values())
     yield app
     db_engine = app.extensions["fieldwork.engine"]
     db_engine.dispose()
@@ -161,15 +154,29 @@ def page_codes(html: str) -> list[str]:
     return list(dict.fromkeys(re.findall(r'id="([A-Z][A-Za-z0-9_]*)-group"', html)))
 
 
-def walk_to_check(client: FlaskClient, start_url: str = f"/s/{QID}/", answers: Any = None) -> str:
-    """Start the survey and answer every page; returns the check page's HTML."""
-    answers = answers or COMPLETE
-    page = client.get(start_url)
+def started(client: FlaskClient, survey: Survey, start_url: str | None = None) -> str:
+    """Open the start page (or an invitation link to it) and consent; returns the first
+    question page's URL."""
+    page = client.get(start_url or survey.start)
     assert page.status_code == 200
     response = client.post(
-        f"/s/{QID}/start", data={"csrf_token": csrf_of(page.text), "consent": "yes"}
+        survey.url("start"), data={"csrf_token": csrf_of(page.text), "consent": "yes"}
     )
-    location = response.headers["Location"]
+    assert response.status_code == 303, response.text[:2000]
+    return response.headers["Location"]
+
+
+def walk_to_check(
+    client: FlaskClient,
+    start_url: str | None = None,
+    answers: Any = None,
+    *,
+    survey: Survey = SHIPPED,
+) -> str:
+    """Start the survey and answer every page (by default with its complete answers);
+    returns the check page's HTML."""
+    answers = answers or survey.complete
+    location = started(client, survey, start_url)
     for _ in range(40):
         if location.endswith("/check"):
             break

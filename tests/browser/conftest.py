@@ -8,6 +8,10 @@ browser must never look like a passing or skipped accessibility suite.
 
 The checks here gather problems instead of stopping at the first one, so a
 single walk through the survey reports everything wrong on every page.
+
+The walks answer the suite's two-page survey (tests/questionnaires/two_pages.yaml) unless
+told otherwise; the few that walk the shipped questionnaire on purpose are marked
+`shipped`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +38,13 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from fieldwork import db
 from fieldwork.config import ROOT
-from fieldwork.questionnaire.loader import load_directory
+from fieldwork.definitions.reading import read_folder
+from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses.models import Response
-from tests.conftest import COMPLETE, QID
+from tests import questionnaires
+from tests.conftest import QID, SHIPPED
+from tests.questionnaires import Survey
+from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
 
 CHROMIUM = os.environ.get("FIELDWORK_CHROMIUM", "/usr/bin/chromium")  # Debian's package
 CHROMIUM_ARGS = [
@@ -63,7 +72,7 @@ LARGE_MIN_TEXT_PX = 24
 LARGE_MIN_LINE_HEIGHT = 1.5
 LARGE_MIN_CONTROL_PX = 60
 
-__all__ = ["COMPLETE", "QID"]
+__all__ = ["QID", "SHIPPED", "TWO_PAGES"]
 
 
 # ---------------------------------------------------------------- server and browser
@@ -191,14 +200,23 @@ def open_context(
 # ---------------------------------------------------------------- the questionnaire
 
 
-def question_types() -> dict[str, str]:
-    catalog = load_directory(ROOT / "questionnaires")
-    return {q.code: q.type for q in catalog.questionnaires[QID].questions}
+def questionnaire_of(survey: Survey) -> Questionnaire:
+    """The survey's questionnaire, read from its file: shipped or the suite's own."""
+    return _read(survey.id)
 
 
-def questionnaire_text(code: str, lang: str) -> str:
-    catalog = load_directory(ROOT / "questionnaires")
-    return str(catalog.questionnaires[QID].question(code).text[lang])
+@cache
+def _read(qid: str) -> Questionnaire:
+    catalog = read_folder(ROOT / "questionnaires") if qid == QID else questionnaires.read()
+    return catalog.questionnaires[qid]
+
+
+def question_types(survey: Survey = TWO_PAGES) -> dict[str, str]:
+    return {q.code: q.type for q in questionnaire_of(survey).questions}
+
+
+def questionnaire_text(code: str, lang: str, survey: Survey = TWO_PAGES) -> str:
+    return str(questionnaire_of(survey).question(code).text[lang])
 
 
 def stored_response(app: Flask, reference: str) -> Response | None:
@@ -219,15 +237,15 @@ def page_codes(page: Page) -> list[str]:
     return codes
 
 
-def answers_for(code: str) -> list[tuple[str, list[str]]]:
-    """(field name, values) pairs answering one question, from the shared complete answers."""
-    fields = COMPLETE.get(code, {})
+def answers_for(code: str, survey: Survey = TWO_PAGES) -> list[tuple[str, list[str]]]:
+    """(field name, values) pairs answering one question, from the survey's complete answers."""
+    fields = survey.complete.get(code, {})
     return [(name, value if isinstance(value, list) else [value]) for name, value in fields.items()]
 
 
-def answer_with_mouse(page: Page, code: str) -> None:
+def answer_with_mouse(page: Page, code: str, survey: Survey = TWO_PAGES) -> None:
     """Answer a question as a person with a mouse does: click labels, click fields and type."""
-    for name, values in answers_for(code):
+    for name, values in answers_for(code, survey):
         kind = page.get_attribute(f'[name="{name}"]', "type")
         for value in values:
             if kind in ("radio", "checkbox"):

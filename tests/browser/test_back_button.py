@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import QID, answer_with_mouse, click_and_wait, page_codes
+from tests.browser.conftest import TWO_PAGES, answer_with_mouse, click_and_wait, page_codes
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_page_restored_by_the_back_button_can_be_sent_again(open_context: Any) -> None:
     page = open_context().new_page()
-    page.goto(f"/s/{QID}/")
+    page.goto(TWO_PAGES.start)
     page.click('label[for="consent"]')
     click_and_wait(page, "main button[type=submit]")
     first = page.url
@@ -26,6 +26,6 @@ def test_a_page_restored_by_the_back_button_can_be_sent_again(open_context: Any)
     page.go_back(wait_until="commit")  # a restored page fires no load event
     page.wait_for_url(first, wait_until="commit")
     assert page.evaluate("() => window.leftOnce === true"), "not restored from the cache"
-    page.click('label[for="S1-6"]')  # a second thought: 60–69, not 35–44
+    page.click('label[for="AGE-3"]')  # a second thought: 60 or older, not 35–59
     click_and_wait(page, 'button[value="continue"]')
     assert page.url != first, "Continue did nothing on the page Back restored"

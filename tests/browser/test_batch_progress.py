@@ -22,7 +22,7 @@ from playwright.sync_api import Page
 from fieldwork import db
 from fieldwork.exports import files, jobs
 from fieldwork.exports.models import Batch
-from tests.browser.conftest import PHONE, Checks, click_and_wait
+from tests.browser.conftest import PHONE, TWO_PAGES, Checks, click_and_wait
 from tests.review.factories import PASSWORD, add_response, fast_password_hashing, freeze_all, staff
 from tests.web.test_batch_jobs import LIMIT, Gate, finish_builds
 from tests.web.test_batches import ZIPPED
@@ -51,11 +51,12 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
 
 @pytest.fixture
 def batch_id(app: Flask) -> int:
-    """A batch of four approved responses, frozen by the service (so no build started)."""
+    """A batch of four approved responses to the two-page test survey, frozen by the
+    service (so no build started)."""
     user = staff(app, "chen")
     for segment in ("elderly", "elderly", "parents", "parents"):
-        add_response(app, status="approved", segment=segment)
-    return freeze_all(app, user, "2026 第四季度 wave 1")
+        add_response(app, status="approved", segment=segment, survey=TWO_PAGES)
+    return freeze_all(app, user, "2026 第四季度 wave 1", TWO_PAGES)
 
 
 def sign_in(page: Page, lang: str = "en") -> None:

@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 from tests.browser.conftest import (
     DESKTOP,
     FOCUS_JS,
-    QID,
+    TWO_PAGES,
     Checks,
     answers_for,
     page_codes,
@@ -95,7 +95,7 @@ def test_complete_survey_with_keyboard_in_large_text(app: Flask, open_context: A
     context = open_context(locale="zh-CN", viewport=DESKTOP)
     page = context.new_page()
     keys = Keyboard(page)
-    page.goto(f"/s/{QID}/")  # typed into the address bar
+    page.goto(TWO_PAGES.start)  # typed into the address bar
     assert page.get_attribute("html", "class") == "size-standard"
 
     keys.tab_to('header a[href*="size=large"]')
@@ -129,7 +129,7 @@ def test_complete_survey_with_keyboard_in_large_text(app: Flask, open_context: A
 
     pages = 0
     checks = Checks(page, lang="zh-Hans", size="large")
-    while f"/s/{QID}/q/" in page.url:
+    while TWO_PAGES.url("q/") in page.url:
         codes = page_codes(page)
         assert len(codes) == 1, f"large text shows one question per page; {page.url} has {codes}"
         checks.here(f"question page {codes[0]}")
@@ -148,8 +148,8 @@ def test_complete_survey_with_keyboard_in_large_text(app: Flask, open_context: A
     reference = page.inner_text(".reference").strip()
     stored = stored_response(app, reference)
     assert stored is not None and stored.paradata["text_size"] == "large"
-    assert stored.answers["S3"] == ["taobao_tmall", "jd"] and stored.answers["Q9"] == "_dont_know"
-    assert stored.answers["O2"] == "客服一直让我找商家。\n最后解决了。"
+    assert stored.answers["CHANNELS"] == ["phone", "chat"] and stored.answers["R3"] == "_dont_know"
+    assert stored.answers["STORY"] == "客服一直让我找商家。\n最后解决了。"
 
     # In large text the display settings are folded under their name: Enter unfolds them.
     keys.tab_to(".display-settings > summary", back=True)

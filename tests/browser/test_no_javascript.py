@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from tests.browser.conftest import (
-    QID,
+    TWO_PAGES,
     Checks,
     answer_with_mouse,
     click_and_wait,
@@ -24,7 +24,7 @@ def test_complete_survey_without_javascript(app: Flask, open_context: Any) -> No
     context = open_context(java_script_enabled=False, locale="zh-CN")
     page = context.new_page()
     checks = Checks(page, lang="zh-Hans")
-    page.goto(f"/s/{QID}/")
+    page.goto(TWO_PAGES.start)
     assert page.evaluate("() => typeof window.axe") == "undefined"
     checks.here("start page")
 
@@ -50,5 +50,5 @@ def test_complete_survey_without_javascript(app: Flask, open_context: Any) -> No
     checks.here("confirmation")
     stored = stored_response(app, page.inner_text(".reference").strip())
     assert stored is not None and stored.locale == "zh-Hans"
-    assert stored.answers["S3"] == ["taobao_tmall", "jd"]
+    assert stored.answers["CHANNELS"] == ["phone", "chat"]
     checks.report()

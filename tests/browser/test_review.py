@@ -4,7 +4,8 @@ The decisions and the batch are made with the keyboard (Tab, arrow keys, typing,
 Enter); the downloaded zip is opened and its files read back. Then every staff
 page is audited in Simplified Chinese and English, standard and large text with
 high contrast: axe-core WCAG 2.2 AA with target-size, no sideways scrolling at
-320 px, and the measured large-text rules.
+320 px, and the measured large-text rules. The responses answer the suite's two-page
+survey.
 """
 
 from __future__ import annotations
@@ -24,20 +25,22 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page
 
-from tests.browser.conftest import DESKTOP, FOCUS_JS, PHONE, QID, Checks, click_and_wait
+from tests.browser.conftest import DESKTOP, FOCUS_JS, PHONE, TWO_PAGES, Checks, click_and_wait
 from tests.review.factories import (
     DAY,
     FORMULA,
     PASSWORD,
     SPEEDER,
-    STRAIGHT,
-    TRICKY,
+    TRICKY_TWO_PAGES,
     add_response,
     fast_password_hashing,
     freeze_all,
     response_row,
     staff,
+    straight_lining,
 )
+
+STRAIGHT = straight_lining("R1", "R3", run=3, min_run=3)
 
 pytestmark = pytest.mark.browser
 
@@ -51,14 +54,17 @@ def _isolated(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 @pytest.fixture
 def queue(app: Flask) -> Iterator[dict[str, int]]:
+    survey = TWO_PAGES
     yield {
         "chen": staff(app, "chen"),
-        "tricky": add_response(app, flags=[STRAIGHT], segment="elderly", answers=TRICKY),
-        "fast": add_response(app, flags=[SPEEDER], segment="elderly"),
-        "approved": add_response(
-            app, status="approved", segment="parents", mode="paper", submitted_at=DAY
+        "tricky": add_response(
+            app, flags=[STRAIGHT], segment="elderly", answers=TRICKY_TWO_PAGES, survey=survey
         ),
-        "old": add_response(app, submitted_at=DAY - dt.timedelta(days=60)),
+        "fast": add_response(app, flags=[SPEEDER], segment="elderly", survey=survey),
+        "approved": add_response(
+            app, status="approved", segment="parents", mode="paper", submitted_at=DAY, survey=survey
+        ),
+        "old": add_response(app, submitted_at=DAY - dt.timedelta(days=60), survey=survey),
     }
 
 
@@ -179,6 +185,7 @@ def test_reviewer_decides_freezes_and_downloads(
     # A batch of November's responses, previewed, then frozen; a day that does not exist
     # comes back on the form, fixed there.
     page.goto("/staff/batches/")
+    keys.choose("#b-questionnaire", TWO_PAGES.id)
     keys.type_into("#b-from", "2026-11-31")
     keys.submit("main form button[type=submit]")
     checks.error_summary("batches, a day that does not exist")
@@ -204,15 +211,15 @@ def test_reviewer_decides_freezes_and_downloads(
         [queue["tricky"], queue["approved"]]
     )
     tricky = next(r for r in rows if int(r["response_id"]) == queue["tricky"])
-    assert tricky["O1"] == "'" + FORMULA and tricky["O2"] == TRICKY["O2"]
+    assert tricky["IMPROVE"] == "'" + FORMULA and tricky["STORY"] == TRICKY_TWO_PAGES["STORY"]
     table = pq.read_table(io.BytesIO(files["data.parquet"])).to_pylist()
-    assert next(r for r in table if r["response_id"] == queue["tricky"])["O1"] == FORMULA
+    assert next(r for r in table if r["response_id"] == queue["tricky"])["IMPROVE"] == FORMULA
     sheet = openpyxl.load_workbook(io.BytesIO(files["data.xlsx"])).worksheets[0]
     header = [cell.value for cell in sheet[1]]
     for line in sheet.iter_rows(min_row=2):
         assert all(cell.data_type != "f" for cell in line)
         if line[0].value == queue["tricky"]:
-            assert line[header.index("O2")].value == TRICKY["O2"]
+            assert line[header.index("STORY")].value == TRICKY_TWO_PAGES["STORY"]
     log = list(csv.DictReader(io.StringIO(files["cleaning_log.csv"].decode(), newline="")))
     assert [(int(r["response_id"]), r["status"], r["flag_codes"]) for r in log] == [
         (queue["fast"], "rejected", "speeder")
@@ -227,7 +234,7 @@ def test_reviewer_decides_freezes_and_downloads(
 @pytest.fixture
 def frozen(app: Flask, queue: dict[str, int]) -> int:
     """A batch frozen beforehand, for its page."""
-    return freeze_all(app, queue["chen"], "2026 第四季度 消费者问卷 wave 1")
+    return freeze_all(app, queue["chen"], "2026 第四季度 消费者问卷 wave 1", TWO_PAGES)
 
 
 @pytest.mark.parametrize("mode", ["standard", "large"])
@@ -264,9 +271,9 @@ def test_staff_pages_pass_the_audit(
     checks.audit("response, a reason that does not fit")
     page.goto("/staff/batches/")
     checks.audit("batches")
-    page.goto(f"/staff/batches/preview?questionnaire={QID}&segment=elderly&to=2026-02-30")
+    page.goto(f"/staff/batches/preview?questionnaire={TWO_PAGES.id}&segment=elderly&to=2026-02-30")
     checks.audit("batches, a day that does not exist")
-    page.goto(f"/staff/batches/preview?questionnaire={QID}")
+    page.goto(f"/staff/batches/preview?questionnaire={TWO_PAGES.id}")
     checks.audit("batch preview")
     page.fill("#name", "")
     click_and_wait(page, "main form button[type=submit]")

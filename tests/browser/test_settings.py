@@ -9,7 +9,7 @@ from playwright.sync_api import Playwright
 
 from tests.browser.conftest import (
     PHONE,
-    QID,
+    TWO_PAGES,
     Checks,
     answer_with_mouse,
     choose_display,
@@ -25,7 +25,7 @@ def test_invitation_link_presets_large_text_and_choices_are_remembered(open_cont
     context = open_context(locale="en-GB")
     page = context.new_page()
     checks = Checks(page, lang="en", size="large")
-    page.goto(f"/s/{QID}/?segment=elderly")
+    page.goto(TWO_PAGES.url("?segment=elderly"))
     checks.here("start page from an elderly invitation link")
 
     click_and_wait(page, 'footer a[href="/resume"]')
@@ -41,7 +41,7 @@ def test_invitation_link_presets_large_text_and_choices_are_remembered(open_cont
     checks.page = other = context.new_page()
     other.goto("/staff/login")
     checks.here("staff sign-in, new tab")
-    other.goto(f"/s/{QID}/")
+    other.goto(TWO_PAGES.start)
     checks.here("start page, new tab")
 
     # An explicit choice wins over the invitation's preset, and is remembered too.
@@ -58,7 +58,7 @@ def test_extra_large_text(open_context: Any) -> None:
     """Extra large text from an invitation link that also sets the language: audited like large."""
     page = open_context(locale="en-GB", viewport=PHONE).new_page()
     checks = Checks(page, lang="zh-Hant", size="x-large")
-    page.goto(f"/s/{QID}/?size=x-large&lang=zh-Hant")
+    page.goto(TWO_PAGES.url("?size=x-large&lang=zh-Hant"))
     checks.audit("start page")
     page.click('label[for="consent"]')
     click_and_wait(page, "main button[type=submit]")
@@ -90,7 +90,7 @@ def test_large_text_on_a_phone_starts_with_the_question(
     first screen shows the question, not only the header (unfolded, the header took 536 px
     of 844 in English). Unfolded, they are all there, and a choice made in them is kept."""
     page = open_context(viewport=PHONE).new_page()
-    page.goto(f"/s/{QID}/?size={size}&lang={lang}")
+    page.goto(TWO_PAGES.url(f"?size={size}&lang={lang}"))
     page.click('label[for="consent"]')
     click_and_wait(page, "main button[type=submit]")
     header = page.locator(".site-header").bounding_box()

@@ -7,10 +7,14 @@ with target-size, no sideways scrolling at 320 px, `<html lang>` and the
 display settings on every page, and in large mode the measured rules for text
 size, line height and control height. Problems are gathered and reported
 together at the end of the walk.
+
+The walks answer the suite's two-page survey, which has every question type; two walk
+the shipped questionnaire on purpose (marked `shipped`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -22,7 +26,8 @@ from tests.browser.conftest import (
     DESKTOP,
     LANGS,
     PHONE,
-    QID,
+    SHIPPED,
+    TWO_PAGES,
     Checks,
     answer_with_mouse,
     choose_display,
@@ -32,13 +37,44 @@ from tests.browser.conftest import (
     questionnaire_text,
     stored_response,
 )
+from tests.questionnaires import Survey
 
 pytestmark = pytest.mark.browser
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A survey to walk and the codes of the questions the walk looks at."""
+
+    survey: Survey
+    save_at: str  # the page (its first question) where the walk saves and resumes
+    date: str  # answered 3 September 2026
+    duration: str  # answered 1 hour 15 minutes
+    long_text: str  # answered in two lines
+    asked: str  # a question whose text check answers shows
+
+
+OWN = Walk(TWO_PAGES, save_at="AGE", date="WHEN", duration="WAITED", long_text="STORY", asked="R1")
+SHIPPED_WALK = Walk(SHIPPED, save_at="Q4", date="Q1", duration="Q3", long_text="O2", asked="Q2")
 
 
 @pytest.mark.parametrize("mode", ["standard", "large"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_complete_survey_with_mouse(app: Flask, open_context: Any, lang: str, mode: str) -> None:
+    walk(app, open_context, OWN, lang, mode)
+
+
+@pytest.mark.shipped
+@pytest.mark.parametrize(("lang", "mode"), [("zh-Hans", "standard"), ("en", "large")])
+def test_complete_shipped_survey_with_mouse(
+    app: Flask, open_context: Any, lang: str, mode: str
+) -> None:
+    """The shipped questionnaire, every page of it, on purpose."""
+    walk(app, open_context, SHIPPED_WALK, lang, mode)
+
+
+def walk(app: Flask, open_context: Any, walking: Walk, lang: str, mode: str) -> None:
+    survey = walking.survey
     large = mode == "large"
     # The browser asks for a different language than the one chosen, so the header
     # switch is what makes the page change language. Large text is walked on a phone.
@@ -47,7 +83,7 @@ def test_complete_survey_with_mouse(app: Flask, open_context: Any, lang: str, mo
     )
     page = context.new_page()
     checks = Checks(page, lang=lang)
-    types = question_types()
+    types = question_types(survey)
 
     page.goto("/")
     assert page.get_attribute("html", "lang") != lang
@@ -60,7 +96,7 @@ def test_complete_survey_with_mouse(app: Flask, open_context: Any, lang: str, mo
         checks.size, checks.contrast = "large", True
     checks.audit("home page")
 
-    click_and_wait(page, f'main a[href="/s/{QID}/"]')
+    click_and_wait(page, f'main a[href="{survey.start}"]')
     checks.audit("start page")
     checks.tab_through("start page")
     checks.post_empty("start page, error", "main button[type=submit]")  # consent not ticked
@@ -93,10 +129,10 @@ def test_complete_survey_with_mouse(app: Flask, open_context: Any, lang: str, mo
             axe=new_kind,
         )
         for code in codes:
-            answer_with_mouse(page, code)
-        if not saved and "Q4" in codes:
+            answer_with_mouse(page, code, survey)
+        if not saved and walking.save_at in codes:
             saved = True
-            save_and_resume(page, checks)
+            save_and_resume(page, checks, survey)
         else:
             click_and_wait(page, 'button[value="continue"]')
     else:
@@ -107,8 +143,10 @@ def test_complete_survey_with_mouse(app: Flask, open_context: Any, lang: str, mo
 
     checks.audit("check answers")
     shown = page.inner_text("main")
-    assert questionnaire_text("Q2", lang) in shown
-    assert "客服一直让我找商家。\n最后解决了。" in shown  # long answers keep their lines
+    long_answer = survey.complete[walking.long_text][walking.long_text]
+    assert long_answer == "客服一直让我找商家。\n最后解决了。"
+    assert questionnaire_text(walking.asked, lang, survey) in shown
+    assert long_answer in shown  # long answers keep their lines
     click_and_wait(page, 'main form button[type="submit"]')
 
     assert "/done/" in page.url
@@ -119,8 +157,9 @@ def test_complete_survey_with_mouse(app: Flask, open_context: Any, lang: str, mo
     assert stored.locale == lang
     assert stored.paradata["text_size"] == ("large" if large else "standard")
     assert stored.paradata["contrast"] == ("high" if large else "standard")
-    assert stored.answers["Q3"] == 75 and stored.answers["Q1"] == "2026-09-03"
-    assert stored.answers["O2"] == "客服一直让我找商家。\n最后解决了。"
+    assert stored.answers[walking.duration] == 75
+    assert stored.answers[walking.date] == "2026-09-03"
+    assert stored.answers[walking.long_text] == long_answer
 
     click_and_wait(page, 'footer a[href^="/staff/login"]')
     checks.audit("staff sign-in")
@@ -130,7 +169,7 @@ def test_complete_survey_with_mouse(app: Flask, open_context: Any, lang: str, mo
     checks.report()
 
 
-def save_and_resume(page: Page, checks: Checks) -> None:
+def save_and_resume(page: Page, checks: Checks, survey: Survey) -> None:
     """Save, note the resume code, and come back through the resume page."""
     click_and_wait(page, 'button[value="save"]')
     assert page.url.endswith("/saved")
@@ -145,4 +184,4 @@ def save_and_resume(page: Page, checks: Checks) -> None:
     page.click("#code", click_count=3)
     page.keyboard.type(code)
     click_and_wait(page, 'main button[type="submit"]')
-    assert f"/s/{QID}/q/" in page.url, page.url
+    assert survey.url("q/") in page.url, page.url

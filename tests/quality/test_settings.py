@@ -87,6 +87,7 @@ def test_a_rule_can_be_switched_off() -> None:
     assert not settings_of({"quality": {"open-empty": {"enabled": False}}})["open-empty"].enabled
 
 
+@pytest.mark.shipped
 def test_the_shipped_questionnaire_loads_with_its_quality_block() -> None:
     catalog = read_folder(QUESTIONNAIRES)
     assert catalog.problems == []

@@ -537,10 +537,12 @@ def shipped() -> Catalog:
     return load_directory(QUESTIONNAIRES)
 
 
+@pytest.mark.shipped
 def test_shipped_questionnaires_have_no_problems(shipped: Catalog) -> None:
     assert lines(shipped) == []
 
 
+@pytest.mark.shipped
 def test_shipped_consumer_survey_has_15_scored_questions_with_a_dimension(shipped: Catalog) -> None:
     questionnaire = shipped.questionnaires["after_sales_consumer"]
     scored = [q for q in questionnaire.questions if q.code.startswith("Q")]
@@ -551,6 +553,7 @@ def test_shipped_consumer_survey_has_15_scored_questions_with_a_dimension(shippe
     )
 
 
+@pytest.mark.shipped
 def test_shipped_consumer_survey_has_5_open_questions(shipped: Catalog) -> None:
     questionnaire = shipped.questionnaires["after_sales_consumer"]
     open_questions = [q for q in questionnaire.questions if q.code.startswith("O")]
@@ -558,6 +561,7 @@ def test_shipped_consumer_survey_has_5_open_questions(shipped: Catalog) -> None:
     assert {q.type for q in open_questions} <= {"short_text", "long_text"}
 
 
+@pytest.mark.shipped
 def test_shipped_consumer_survey_derives_its_segment_ending_with_the_fallback(
     shipped: Catalog,
 ) -> None:

@@ -4,7 +4,8 @@ Responses go through the response service (so answers are validated and
 stored as the survey stores them) without the automatic review, then their
 review columns are set directly: a test says "an approved elderly paper
 response from 3 November" in one call instead of walking the survey and
-waiting two minutes to escape the speeder rule.
+waiting two minutes to escape the speeder rule. Responses answer the shipped
+questionnaire unless a test names one of the suite's own (`survey=`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from fieldwork.exports import service as exports
 from fieldwork.responses import service as responses
 from fieldwork.responses.models import Response
 from fieldwork.review import screening
-from tests.conftest import QID, answers_of_complete, csrf_of
+from tests.conftest import SHIPPED, csrf_of
+from tests.questionnaires import Survey
 
 PASSWORD = "a long enough password"
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -35,9 +37,16 @@ DAY = dt.datetime(2026, 11, 3, 9, 30, tzinfo=dt.UTC)
 SPEEDER = quality.Flag.of(
     "speeder", "reject", seconds=31.5, min_seconds=120, reasons=("minimum",)
 ).as_json()
-STRAIGHT = quality.Flag.of(
-    "straight-lining", "review", run=9, min_run=8, value=4, first="Q7", last="Q15"
-).as_json()
+
+
+def straight_lining(first: str, last: str, run: int, min_run: int) -> dict[str, Any]:
+    """A straight-lining flag as stored: `run` ratings of 4 from `first` to `last`."""
+    return quality.Flag.of(
+        "straight-lining", "review", run=run, min_run=min_run, value=4, first=first, last=last
+    ).as_json()
+
+
+STRAIGHT = straight_lining("Q7", "Q15", run=9, min_run=8)
 PAGE_SECONDS = {"screening": 41.5, "contact": 63.0, "rating": 88.2, "open": 120.4}
 
 # Open answers with everything that breaks naive exports: CJK, emoji, a line break,
@@ -48,6 +57,8 @@ TRICKY = {
     "O2": '客服说"请稍等"，等了很久 😤\n第二天才回复, 还算解决了。',
     "O4": "-5 字号再大一点",
 }
+# The same, in the open questions of the two-page test survey.
+TRICKY_TWO_PAGES = {"IMPROVE": TRICKY["O1"], "STORY": TRICKY["O2"]}
 
 
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,14 +93,16 @@ def add_response(
     entered_by: int | None = None,
     reviewed_by: int | None = None,
     locale: str = "zh-Hans",
+    survey: Survey = SHIPPED,
     **columns: Any,
 ) -> int:
-    """Store one complete response to the shipped questionnaire in the given state."""
+    """Store one complete response to the survey (the shipped one unless told) in the
+    given state."""
     with app.app_context():
         session = db.session()
-        questionnaire = catalog.versions().current(session, QID)
+        questionnaire = catalog.versions().current(session, survey.id)
         assert questionnaire is not None
-        values = {**answers_of_complete(questionnaire), **(answers or {})}
+        values = {**survey.values(questionnaire), **(answers or {})}
         started = submitted_at - dt.timedelta(minutes=9, seconds=13)
         stored, issues = responses.submit(
             session,
@@ -134,17 +147,18 @@ def response_row(app: Flask, response_id: int) -> Response:
         return found
 
 
-def freeze_all(app: Flask, creator_id: int, name: str) -> int:
-    """A batch of every approved response, frozen by the service (so no build started)."""
+def freeze_all(app: Flask, creator_id: int, name: str, survey: Survey = SHIPPED) -> int:
+    """A batch of every approved response to the survey, frozen by the service (so no
+    build started)."""
     with app.app_context():
         session = db.session()
         creator = session.get(StaffUser, creator_id)
-        current = catalog.versions().current(session, QID)
+        current = catalog.versions().current(session, survey.id)
         assert creator is not None and current is not None
         batch = exports.freeze(
             session,
             name,
-            exports.Filters(questionnaire_id=QID),
+            exports.Filters(questionnaire_id=survey.id),
             quality.rules_version(screening.settings(current)),
             creator,
         )

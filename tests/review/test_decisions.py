@@ -20,7 +20,7 @@ from fieldwork.audit.models import AuditEntry
 from fieldwork.responses import service as responses
 from fieldwork.responses.models import APPROVED, ON_HOLD, REJECTED
 from fieldwork.review import service as review
-from tests.conftest import QID, answers_of_complete
+from tests.questionnaires.two_pages import SURVEY
 
 
 @pytest.fixture
@@ -34,14 +34,14 @@ def reviewer(session: Session, name: str = "chen", role: str = "reviewer") -> St
 
 
 def stored(session: Session, entered_by: int | None = None) -> int:
-    questionnaire = catalog.versions().current(session, QID)
+    questionnaire = catalog.versions().current(session, SURVEY.id)
     assert questionnaire is not None
     row, issues = responses.submit(
         session,
         responses.Submission(
             submission_id=str(uuid.uuid4()),
             questionnaire=questionnaire,
-            answers=answers_of_complete(questionnaire),
+            answers=SURVEY.values(questionnaire),
             locale="zh-Hans",
             paradata={},
             entered_by=entered_by,

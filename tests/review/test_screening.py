@@ -23,7 +23,7 @@ from fieldwork.responses import service as responses
 from fieldwork.responses.models import APPROVED, PENDING, REJECTED, Response
 from fieldwork.review import screening
 from fieldwork.review import service as review
-from tests.conftest import QID, answers_of_complete
+from tests.questionnaires.two_pages import SURVEY
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def ctx(app: Flask) -> Iterator[Session]:
 
 
 def current(session: Session) -> Questionnaire:
-    found = catalog.versions().current(session, QID)
+    found = catalog.versions().current(session, SURVEY.id)
     assert found is not None
     return found
 
@@ -51,7 +51,7 @@ def send(
     """Submit the complete answers (to the current version unless told) as if they took
     `minutes`, through the screener."""
     questionnaire = questionnaire or current(session)
-    given = answers if answers is not None else answers_of_complete(questionnaire)
+    given = answers if answers is not None else SURVEY.values(questionnaire)
     pages = {code: minutes * 60 / len(given) for code in given}
     stored, issues = responses.submit(
         session,
@@ -107,6 +107,15 @@ def test_speeder_is_rejected_automatically_with_its_evidence(ctx: Session) -> No
     assert [e.reason for e in audit(ctx, row.id)] == [screening.AUTO_REJECT]
 
 
+def test_a_run_as_short_as_the_questionnaire_allows_is_held_for_review(ctx: Session) -> None:
+    """two_pages.yaml judges a run of 3 equal ratings (the default is 8)."""
+    same = {**SURVEY.values(current(ctx)), "R1": 4, "R2": 4, "R3": 4}
+    row = send(ctx, answers=same)
+    assert (row.status, codes(row)) == (PENDING, {"straight-lining"})
+    [flag] = row.flags
+    assert (flag["severity"], flag["run"], flag["min_run"]) == ("review", 3, 3)
+
+
 def test_automatic_decisions_can_be_turned_off(ctx: Session) -> None:
     off = screening.Policy(auto_reject=False, auto_approve=False)
     fast, clean = send(ctx, minutes=0.5, policy=off), send(ctx, policy=off)
@@ -145,7 +154,7 @@ def test_same_answers_are_found_by_one_seek_however_many_share_the_address(
     assert columns == [["fingerprint", "ip_hash", "questionnaire_id", "submitted_at"]]
     if connection.dialect.name == "sqlite":
         compiled = screening._NEIGHBOURS.compile(dialect=connection.dialect)
-        keys = {"ip": "a" * 64, "qid": QID, "since": "2026-01-01", "fingerprint": "f" * 40}
+        keys = {"ip": "a" * 64, "qid": SURVEY.id, "since": "2026-01-01", "fingerprint": "f" * 40}
         values = tuple(keys.get(name, compiled.params[name]) for name in compiled.positiontup)
         plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values).all()
         last = plan[-1][-1]  # the fourth lookup, the earliest with the same answers
@@ -197,8 +206,12 @@ def test_bulk_run_flags_what_submit_stored_without_rules(ctx: Session) -> None:
 
 
 def stricter(questionnaire: Questionnaire, minutes: int) -> Questionnaire:
+    """The questionnaire with its speeder minimum raised, its other settings kept."""
     definition = dict(questionnaire.definition)
-    definition["quality"] = {"speeder": {"min_seconds": minutes * 60}}
+    definition["quality"] = {
+        **definition.get("quality", {}),
+        "speeder": {"min_seconds": minutes * 60},
+    }
     return build(definition)
 
 
@@ -225,7 +238,7 @@ def test_a_new_threshold_updates_flags_audits_it_and_spares_human_decisions(
 
 @pytest.fixture
 def reloaded(app: Flask, ctx: Session) -> Iterator[tuple[Questionnaire, Questionnaire]]:
-    """(old, new): the shipped questionnaire with its speeder minimum raised to 4 minutes,
+    """(old, new): the test survey with its speeder minimum raised to 4 minutes,
     stored as `flask fieldwork load` stores an edited file; removed afterwards."""
     old = current(ctx)
     definition = {**old.definition, "version": f"{old.version}-stricter"}
@@ -254,7 +267,7 @@ def test_a_threshold_loaded_from_the_file_reaches_every_stored_response(
     answered_old = send(ctx, questionnaire=old, minutes=3)  # 180 s: clean under the 120 s minimum
     assert answered_old.status == APPROVED
     runner = app.test_cli_runner()
-    ran = runner.invoke(args=["fieldwork", "quality", "run", "--questionnaire", QID])
+    ran = runner.invoke(args=["fieldwork", "quality", "run", "--questionnaire", SURVEY.id])
     assert ran.exit_code == 0, ran.output
     assert "flags changed on 1, status changed on 1" in ran.output
     ctx.refresh(answered_old)
@@ -264,7 +277,7 @@ def test_a_threshold_loaded_from_the_file_reaches_every_stored_response(
     assert change.comment == "speeder min_seconds: 120 → 240"
     assert change.new == [screening.rules_version(new)]
     logged = audit_rows(ctx)
-    again = runner.invoke(args=["fieldwork", "quality", "run", "--questionnaire", QID])
+    again = runner.invoke(args=["fieldwork", "quality", "run", "--questionnaire", SURVEY.id])
     assert "flags changed on 0, status changed on 0" in again.output
     assert audit_rows(ctx) == logged
 
@@ -326,14 +339,14 @@ def test_bulk_run_leaves_alone_a_response_decided_while_it_ran(
 
 def test_bulk_run_reads_page_times_and_does_without_them(ctx: Session) -> None:
     fast, paper = (send(ctx, policy=screening.Policy(auto_reject=False)) for _ in "ab")
-    fast.paradata = {**fast.paradata, "page_seconds": {"S1": 0.2, "Q1": 0.3}}
+    fast.paradata = {**fast.paradata, "page_seconds": {"AGE": 0.2, "WHEN": 0.3}}
     paper.paradata = {}
     ctx.add_all([fast, paper])
     ctx.commit()
     assert summary_counts(run(ctx, current(ctx))) == (2, 1, 1)
     ctx.refresh(fast)
     [found] = [flag for flag in fast.flags if flag["code"] == "impossible-paradata"]
-    assert found["pages"] == ["Q1", "S1"]
+    assert found["pages"] == ["AGE", "WHEN"]
 
 
 def judged(session: Session) -> list[tuple[int, list[dict[str, Any]], str]]:

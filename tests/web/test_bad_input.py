@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from fieldwork import db
 from fieldwork.responses.models import Draft, Response
-from tests.conftest import QID, csrf_of, hidden_fields, walk_to_check
+from tests.conftest import csrf_of, hidden_fields, walk_to_check
+from tests.conftest import started as start
+from tests.questionnaires.two_pages import SURVEY
 
 
 def responses(app: Flask) -> int:
@@ -19,11 +21,7 @@ def responses(app: Flask) -> int:
 
 def started(client: FlaskClient) -> tuple[str, str]:
     """Start the survey; returns the first page's URL and its CSRF token."""
-    start = client.get(f"/s/{QID}/")
-    moved = client.post(
-        f"/s/{QID}/start", data={"csrf_token": csrf_of(start.text), "consent": "yes"}
-    )
-    url = moved.headers["Location"]
+    url = start(client, SURVEY)
     return url, csrf_of(client.get(url).text)
 
 
@@ -33,18 +31,18 @@ def is_english_page(text: str) -> bool:
 
 def test_tampered_choice_value_is_an_error_on_the_page(app: Flask, client: FlaskClient) -> None:
     url, token = started(client)
-    page = client.post(url, data={"csrf_token": token, "S1": "age_200_plus", "action": "continue"})
+    page = client.post(url, data={"csrf_token": token, "AGE": "age_200_plus", "action": "continue"})
     assert page.status_code == 422
-    assert 'class="error-summary"' in page.text and 'href="#S1-1"' in page.text
+    assert 'class="error-summary"' in page.text and 'href="#AGE-1"' in page.text
     with app.app_context():
         draft = db.session().execute(select(Draft)).scalar_one()
-        assert "S1" not in draft.answers
+        assert "AGE" not in draft.answers
 
 
 def test_tampered_hidden_answers_on_submit_are_refused(app: Flask, client: FlaskClient) -> None:
-    form = dict(hidden_fields(walk_to_check(client)))
-    form["Q15"] = "11"
-    page = client.post(f"/s/{QID}/submit", data=form)
+    form = dict(hidden_fields(walk_to_check(client, survey=SURVEY)))
+    form["SCORE"] = "11"
+    page = client.post(SURVEY.url("submit"), data=form)
     assert page.status_code == 422
     assert responses(app) == 0
 
@@ -53,9 +51,9 @@ def test_tampered_hidden_answers_on_submit_are_refused(app: Flask, client: Flask
 def test_megabyte_text_answer_is_refused(
     app: Flask, client: FlaskClient, text: str, status: int
 ) -> None:
-    form = dict(hidden_fields(walk_to_check(client)))
-    form["O1"] = text
-    page = client.post(f"/s/{QID}/submit", data=form, headers={"Accept-Language": "en"})
+    form = dict(hidden_fields(walk_to_check(client, survey=SURVEY)))
+    form["IMPROVE"] = text
+    page = client.post(SURVEY.url("submit"), data=form, headers={"Accept-Language": "en"})
     assert page.status_code == status
     assert "characters or fewer" in page.text if status == 422 else "too large" in page.text
     assert responses(app) == 0
@@ -63,14 +61,14 @@ def test_megabyte_text_answer_is_refused(
 
 def test_body_over_the_limit_gets_a_413_page(client: FlaskClient) -> None:
     url, token = started(client)
-    page = client.post(url, data={"csrf_token": token, "O1": "x" * 3_000_000})
+    page = client.post(url, data={"csrf_token": token, "IMPROVE": "x" * 3_000_000})
     assert page.status_code == 413
     assert "<h1" in page.text
 
 
 def test_invalid_utf8_is_refused(app: Flask, client: FlaskClient) -> None:
     url, token = started(client)
-    body = f"csrf_token={token}&S1=%FF%FEage&action=continue".encode()
+    body = f"csrf_token={token}&AGE=%FF%FEage&action=continue".encode()
     page = client.post(url, data=body, content_type="application/x-www-form-urlencoded")
     assert page.status_code == 400
     assert "UTF-8" in page.text
@@ -79,15 +77,15 @@ def test_invalid_utf8_is_refused(app: Flask, client: FlaskClient) -> None:
 def test_invalid_utf8_in_a_multipart_body_is_refused_not_stored_mangled(
     app: Flask, client: FlaskClient
 ) -> None:
-    form = dict(hidden_fields(walk_to_check(client)))
+    form = dict(hidden_fields(walk_to_check(client, survey=SURVEY)))
     parts = [
         f'--B\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
-        + (b"ab\xff\xfecd" if name == "O1" else value.encode())
+        + (b"ab\xff\xfecd" if name == "IMPROVE" else value.encode())
         + b"\r\n"
         for name, value in form.items()
     ]
     page = client.post(
-        f"/s/{QID}/submit",
+        SURVEY.url("submit"),
         data=b"".join(parts) + b"--B--\r\n",
         content_type="multipart/form-data; boundary=B",
         headers={"Accept-Language": "en"},
@@ -101,12 +99,12 @@ def test_invalid_utf8_in_a_multipart_body_is_refused_not_stored_mangled(
 def test_missing_or_forged_csrf_token_stores_nothing(
     app: Flask, client: FlaskClient, token: str | None
 ) -> None:
-    form = dict(hidden_fields(walk_to_check(client)))
+    form = dict(hidden_fields(walk_to_check(client, survey=SURVEY)))
     if token is None:
         del form["csrf_token"]
     else:
         form["csrf_token"] = token
-    page = client.post(f"/s/{QID}/submit", data=form, headers={"Accept-Language": "en"})
+    page = client.post(SURVEY.url("submit"), data=form, headers={"Accept-Language": "en"})
     assert page.status_code == 400
     assert "nothing was saved" in page.text
     assert responses(app) == 0
@@ -115,22 +113,22 @@ def test_missing_or_forged_csrf_token_stores_nothing(
 def test_an_error_page_links_back_to_the_page_of_this_site_it_came_from(
     client: FlaskClient,
 ) -> None:
-    form = dict(hidden_fields(walk_to_check(client)))
+    form = dict(hidden_fields(walk_to_check(client, survey=SURVEY)))
     del form["csrf_token"]
-    came_from = f"http://localhost/s/{QID}/check?x=1"
-    page = client.post(f"/s/{QID}/submit", data=form, headers={"Referer": came_from})
-    assert f'class="back-link" href="/s/{QID}/check?x=1"' in page.text
+    came_from = f"http://localhost{SURVEY.url('check?x=1')}"
+    page = client.post(SURVEY.url("submit"), data=form, headers={"Referer": came_from})
+    assert f'class="back-link" href="{SURVEY.url("check?x=1")}"' in page.text
     for elsewhere in ("https://evil.example/s/", "javascript:alert(1)", "//evil.example/x"):
-        page = client.post(f"/s/{QID}/submit", data=form, headers={"Referer": elsewhere})
+        page = client.post(SURVEY.url("submit"), data=form, headers={"Referer": elsewhere})
         assert page.status_code == 400 and "back-link" not in page.text
     assert "back-link" not in client.get("/s/nope/").text  # no page to go back to
 
 
 def test_stale_token_from_another_session_is_refused(app: Flask, client: FlaskClient) -> None:
     other = app.test_client()
-    stale = csrf_of(other.get(f"/s/{QID}/").text)
-    form = dict(hidden_fields(walk_to_check(client)), csrf_token=stale)
-    assert client.post(f"/s/{QID}/submit", data=form).status_code == 400
+    stale = csrf_of(other.get(SURVEY.start).text)
+    form = dict(hidden_fields(walk_to_check(client, survey=SURVEY)), csrf_token=stale)
+    assert client.post(SURVEY.url("submit"), data=form).status_code == 400
     assert responses(app) == 0
 
 
@@ -144,8 +142,8 @@ def test_unknown_questionnaire_is_a_404_in_the_users_language(client: FlaskClien
 
 @pytest.mark.parametrize("bad", ["", "not-a-uuid", "1234", "'; DROP TABLE response; --"])
 def test_malformed_submission_id_is_a_400(app: Flask, client: FlaskClient, bad: str) -> None:
-    form = dict(hidden_fields(walk_to_check(client)), submission_id=bad)
-    assert client.post(f"/s/{QID}/submit", data=form).status_code == 400
+    form = dict(hidden_fields(walk_to_check(client, survey=SURVEY)), submission_id=bad)
+    assert client.post(SURVEY.url("submit"), data=form).status_code == 400
     assert responses(app) == 0
 
 
@@ -161,24 +159,24 @@ def test_malformed_or_unknown_resume_code_is_refused(client: FlaskClient, code: 
     "query", ["segment=ghosts", "lang=fr", "size=huge", "campaign=%3Cscript%3E", "contrast=maybe"]
 )
 def test_bad_invitation_link_is_a_400(client: FlaskClient, query: str) -> None:
-    page = client.get(f"/s/{QID}/?{query}")
+    page = client.get(SURVEY.url(f"?{query}"))
     assert page.status_code == 400
     assert "<script>" not in page.text
 
 
 def test_unknown_page_key_goes_to_check_not_500(client: FlaskClient) -> None:
     started(client)
-    assert client.get(f"/s/{QID}/q/ZZZ").status_code == 303
+    assert client.get(SURVEY.url("q/ZZZ")).status_code == 303
 
 
 def test_pages_without_a_draft_explain_what_to_do(client: FlaskClient) -> None:
-    page = client.get(f"/s/{QID}/q/S1")
+    page = client.get(SURVEY.url("q/AGE"))
     assert page.status_code == 409
     assert "/resume" in page.text
 
 
 def test_get_on_a_post_only_route_is_a_405_page(client: FlaskClient) -> None:
-    page = client.get(f"/s/{QID}/submit")
+    page = client.get(SURVEY.url("submit"))
     assert page.status_code == 405 and "<h1" in page.text
 
 
@@ -193,7 +191,7 @@ def test_redirect_after_settings_stays_on_site(client: FlaskClient) -> None:
     [
         ("post", "/staff/login", {"username": "li\x00na", "password": "whatever it is"}),
         ("get", "/staff/batches/preview?questionnaire=x&campaign=a%00b", None),
-        ("get", f"/s/{QID}%00/", None),
+        ("get", f"/s/{SURVEY.id}%00/", None),
         ("post", "/resume", {"code": "1234 5678 9012\x00"}),
     ],
 )

@@ -24,7 +24,8 @@ from fieldwork import db
 from fieldwork.exports import files, jobs
 from fieldwork.exports.models import Batch, ExportJob
 from fieldwork.quality import as_utc
-from tests.conftest import QID, csrf_of
+from tests.conftest import csrf_of
+from tests.questionnaires.two_pages import SURVEY
 from tests.review.factories import add_response, fast_password_hashing, sign_in, staff
 from tests.web.test_batches import ZIPPED, download_all, freeze
 
@@ -62,10 +63,11 @@ def reviewer(app: Flask, client: FlaskClient) -> int:
 
 @pytest.fixture
 def approved(app: Flask, reviewer: int) -> None:
-    """Four approved responses in two segments, and one the cleaning log lists."""
+    """Four approved responses to the two-page test survey in two segments, and one the
+    cleaning log lists."""
     for segment in ("elderly", "elderly", "parents", "parents"):
-        add_response(app, status="approved", segment=segment)
-    add_response(app, status="rejected")
+        add_response(app, status="approved", segment=segment, survey=SURVEY)
+    add_response(app, status="rejected", survey=SURVEY)
 
 
 @pytest.fixture
@@ -74,7 +76,7 @@ def batch_id(
 ) -> int:
     """A large batch whose files nobody has started to write (frozen under a higher limit)."""
     monkeypatch.setitem(app.config, "EXPORT_INLINE_LIMIT", 1000)
-    frozen = freeze(client, f"questionnaire={QID}")
+    frozen = freeze(client, f"questionnaire={SURVEY.id}")
     monkeypatch.setitem(app.config, "EXPORT_INLINE_LIMIT", LIMIT)
     return frozen
 
@@ -158,7 +160,7 @@ def test_a_small_batch_is_still_written_inside_the_request(
 def test_freezing_a_large_batch_starts_writing_its_files(
     app: Flask, client: FlaskClient, approved: None
 ) -> None:
-    batch_id = freeze(client, f"questionnaire={QID}")
+    batch_id = freeze(client, f"questionnaire={SURVEY.id}")
     assert job_of(app, batch_id) is not None  # before anyone asked for a file
     assert job_of(app, batch_id, bom=True) is None  # the variant for Excel, only on demand
     wait_for(client, batch_id, jobs.READY)

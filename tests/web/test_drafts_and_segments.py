@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from fieldwork import create_app, db
 from fieldwork.responses.models import Response
-from tests.conftest import COMPLETE, QID, csrf_of, hidden_fields, page_codes, walk_to_check
+from tests.conftest import QID, SHIPPED, csrf_of, hidden_fields, page_codes, started, walk_to_check
+from tests.questionnaires.two_pages import SURVEY
+
+COMPLETE = SURVEY.complete
 
 
 def submit(
-    client: FlaskClient, start_url: str = f"/s/{QID}/", answers: dict | None = None
+    client: FlaskClient, start_url: str | None = None, answers: dict | None = None
 ) -> Response:  # type: ignore[type-arg]
-    form = dict(hidden_fields(walk_to_check(client, start_url, answers)))
-    assert client.post(f"/s/{QID}/submit", data=form).status_code == 303
+    form = dict(hidden_fields(walk_to_check(client, start_url, answers, survey=SURVEY)))
+    assert client.post(SURVEY.url("submit"), data=form).status_code == 303
     app = client.application
     with app.app_context():
         return (
@@ -28,11 +34,7 @@ def submit(
 
 
 def test_save_and_resume_on_another_device(client: FlaskClient, app: Flask) -> None:
-    start = client.get(f"/s/{QID}/")
-    first = client.post(
-        f"/s/{QID}/start", data={"csrf_token": csrf_of(start.text), "consent": "yes"}
-    )
-    url = first.headers["Location"]
+    url = started(client, SURVEY)
     page = client.get(url)
     form = {"csrf_token": csrf_of(page.text), "action": "save"}
     for code in page_codes(page.text):
@@ -53,54 +55,67 @@ def test_save_and_resume_on_another_device(client: FlaskClient, app: Flask) -> N
 
 
 def test_answers_are_kept_after_a_validation_error(client: FlaskClient) -> None:
-    start = client.get(f"/s/{QID}/")
-    url = client.post(
-        f"/s/{QID}/start", data={"csrf_token": csrf_of(start.text), "consent": "yes"}
-    ).headers["Location"]
+    url = started(client, SURVEY)
     page = client.get(url)
-    codes = page_codes(page.text)
+    assert page_codes(page.text) == ["AGE", "KIDS", "CHANNELS"]
     form = {"csrf_token": csrf_of(page.text), "action": "continue"}
-    form.update(COMPLETE[codes[0]])  # answer only the first question of the page
+    form.update(COMPLETE["AGE"])  # answer only the first question of the page
     again = client.post(url, data=form)
-    if len(codes) > 1:
-        assert again.status_code == 422
-        assert 'value="age_35_44" checked' in again.text
-        assert "autofocus" in again.text
+    assert again.status_code == 422
+    assert 'value="age_35_59" checked' in again.text
+    assert "autofocus" in again.text
 
 
 def test_change_link_returns_to_check_answers(client: FlaskClient) -> None:
-    check = walk_to_check(client)
-    change = re.search(r'href="([^"]*/q/S1\?change=1)"', check)
+    check = walk_to_check(client, survey=SURVEY)
+    change = re.search(r'href="([^"]*/q/AGE\?change=1)"', check)
     assert change
     page = client.get(change.group(1).replace("&amp;", "&"))
     form = {"csrf_token": csrf_of(page.text), "action": "continue"}
     for code in page_codes(page.text):
         form.update(COMPLETE[code])
-    form["S4"] = "fresh_food"
+    form["KIDS"] = "yes"
     moved = client.post(change.group(1), data=form)
     assert moved.headers["Location"].endswith("/check")
 
 
 def test_hidden_questions_are_not_required_and_their_answers_dropped(client: FlaskClient) -> None:
-    answers = dict(COMPLETE, S5={"S5": "did_not_contact"})
-    row = submit(client, answers=answers)
-    assert "Q2" not in row.answers and "Q3" not in row.answers and "Q6" not in row.answers
+    row = submit(client, answers=SURVEY.answers(CHANNELS={"CHANNELS": "none"}))
+    assert row.answers["CHANNELS"] == ["none"] and "WAITED" not in row.answers
 
 
 def test_segment_derived_from_answers(client: FlaskClient) -> None:
-    row = submit(client, answers=dict(COMPLETE, S1={"S1": "age_70_plus"}))
+    row = submit(client, answers=SURVEY.answers(AGE={"AGE": "age_60_plus"}))
     assert (row.segment, row.segment_source) == ("elderly", "answers")
     assert "segment-conflict" not in {flag["code"] for flag in row.flags}
 
 
+@pytest.mark.shipped
+@pytest.mark.parametrize(
+    ("answered", "segment"),
+    [
+        ({"S1": {"S1": "age_70_plus"}, "S2": {"S2": "yes"}}, "elderly"),
+        ({"S1": {"S1": "age_45_59"}, "S2": {"S2": "yes"}}, "parents"),
+        ({"S1": {"S1": "age_18_24"}}, "young"),
+        ({}, "general"),
+    ],
+)
+def test_shipped_questionnaire_derives_each_segment_from_its_answers(
+    client: FlaskClient, answered: dict[str, Any], segment: str
+) -> None:
+    """The shipped file's own segment rules, on purpose, in their priority order."""
+    form = MultiDict(hidden_fields(walk_to_check(client, answers=SHIPPED.answers(**answered))))
+    assert client.post(f"/s/{QID}/submit", data=form).status_code == 303
+    with client.application.app_context():
+        row = db.session().execute(select(Response)).scalar_one()
+    assert (row.questionnaire_id, row.segment, row.segment_source) == (QID, segment, "answers")
+
+
 def test_elderly_link_presets_large_text_and_segment(client: FlaskClient) -> None:
-    page = client.get(f"/s/{QID}/?segment=elderly&campaign=2026Q4&wave=2")
+    link = SURVEY.url("?segment=elderly&campaign=2026Q4&wave=2")
+    page = client.get(link)
     assert 'class="size-large' in page.text
-    row = submit(
-        client,
-        f"/s/{QID}/?segment=elderly&campaign=2026Q4&wave=2",
-        answers=dict(COMPLETE, S1={"S1": "age_60_69"}),
-    )
+    row = submit(client, link, answers=SURVEY.answers(AGE={"AGE": "age_60_plus"}))
     assert (row.segment, row.segment_source, row.campaign, row.wave) == (
         "elderly",
         "link",
@@ -113,7 +128,7 @@ def test_elderly_link_presets_large_text_and_segment(client: FlaskClient) -> Non
 
 def test_conflict_between_link_and_answers_is_flagged_not_overwritten(client: FlaskClient) -> None:
     row = submit(
-        client, f"/s/{QID}/?segment=elderly", answers=dict(COMPLETE, S1={"S1": "age_18_24"})
+        client, SURVEY.url("?segment=elderly"), answers=SURVEY.answers(AGE={"AGE": "age_18_34"})
     )
     assert row.segment == "elderly" and row.segment_source == "link"
     conflict = {"code": "segment-conflict", "severity": "review", "link": "elderly"}
@@ -125,8 +140,8 @@ def test_conflict_between_link_and_answers_is_flagged_not_overwritten(client: Fl
 def test_a_parents_link_answered_by_someone_of_65_is_flagged_as_elderly(
     client: FlaskClient,
 ) -> None:
-    answers = dict(COMPLETE, S1={"S1": "age_60_69"}, S2={"S2": "yes"})
-    row = submit(client, f"/s/{QID}/?segment=parents", answers=answers)
+    answers = SURVEY.answers(AGE={"AGE": "age_60_plus"}, KIDS={"KIDS": "yes"})
+    row = submit(client, SURVEY.url("?segment=parents"), answers=answers)
     assert row.segment == "parents" and row.segment_source == "link"
     assert [
         (flag["link"], flag["answers"]) for flag in row.flags if flag["code"] == "segment-conflict"
@@ -135,11 +150,8 @@ def test_a_parents_link_answered_by_someone_of_65_is_flagged_as_elderly(
 
 def test_large_text_shows_one_question_per_page(client: FlaskClient) -> None:
     client.get("/settings/display?size=large")
-    start = client.get(f"/s/{QID}/")
-    url = client.post(
-        f"/s/{QID}/start", data={"csrf_token": csrf_of(start.text), "consent": "yes"}
-    ).headers["Location"]
-    assert len(page_codes(client.get(url).text)) == 1
+    url = started(client, SURVEY)
+    assert page_codes(client.get(url).text) == ["AGE"]
 
 
 def test_paradata_never_holds_raw_ip_or_user_agent(client: FlaskClient) -> None:

@@ -8,14 +8,14 @@ from flask import Flask
 from fieldwork import catalog, db
 from fieldwork.questionnaire.model import Question
 from fieldwork.web.fields import BUILDERS
-from tests.conftest import QID
+from tests.questionnaires.two_pages import SURVEY
 
 
 def duration_question(app: Flask) -> Question:
     with app.app_context():
-        questionnaire = catalog.versions().current(db.session(), QID)
+        questionnaire = catalog.versions().current(db.session(), SURVEY.id)
         assert questionnaire is not None
-        return questionnaire.question("Q3")
+        return questionnaire.question("WAITED")
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ from fieldwork.accounts import service as accounts
 from fieldwork.attempts import service as attempts
 from fieldwork.responses import codes
 from fieldwork.web.throttling import address_key
-from tests.conftest import COMPLETE, QID, csrf_of, page_codes
+from tests.conftest import csrf_of, page_codes, started
+from tests.questionnaires.two_pages import SURVEY
 
 PASSWORD = "correct horse battery"
 
@@ -96,14 +97,11 @@ def test_signing_in_clears_the_accounts_count(app: Flask) -> None:
 def saved_code(app: Flask) -> str:
     """Start the survey, answer the first page and save: the resume code shown."""
     client = app.test_client()
-    start = client.get(f"/s/{QID}/")
-    url = client.post(
-        f"/s/{QID}/start", data={"csrf_token": csrf_of(start.text), "consent": "yes"}
-    ).headers["Location"]
+    url = started(client, SURVEY)
     page = client.get(url)
     form = {"csrf_token": csrf_of(page.text), "action": "save"}
     for code in page_codes(page.text):
-        form.update(COMPLETE[code])
+        form.update(SURVEY.complete[code])
     shown = client.get(client.post(url, data=form).headers["Location"])
     found = re.search(r'id="resume-code">([\d ]+)<', shown.text)
     assert found, shown.text
@@ -124,7 +122,7 @@ def test_a_live_resume_code_is_refused_after_ten_unknown_ones(app: Flask) -> Non
     status, text = try_code(guesser, live)
     assert status == 429
     assert "Too many codes" in text and "Wait 60 minutes" in text
-    assert f"/s/{QID}/" not in guesser.get("/resume").text  # no draft was restored
+    assert SURVEY.start not in guesser.get("/resume").text  # no draft was restored
     assert try_code(client_at(app, "198.51.100.7"), live)[0] == 303
 
 

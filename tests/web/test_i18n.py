@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from fieldwork.cli import catalog_problems
-from tests.conftest import QID
+from tests.questionnaires.two_pages import SURVEY
 
 
 def html_lang(text: str) -> str:
@@ -32,15 +32,15 @@ def html_lang(text: str) -> str:
     ],
 )
 def test_language_from_browser(client: FlaskClient, header: str, lang: str) -> None:
-    page = client.get(f"/s/{QID}/", headers={"Accept-Language": header} if header else {})
+    page = client.get(SURVEY.start, headers={"Accept-Language": header} if header else {})
     assert html_lang(page.text) == lang
 
 
 def test_explicit_choice_beats_link_and_browser_and_is_remembered(client: FlaskClient) -> None:
-    client.get(f"/s/{QID}/?lang=zh-Hant")
+    client.get(SURVEY.url("?lang=zh-Hant"))
     assert html_lang(client.get("/", headers={"Accept-Language": "en"}).text) == "zh-Hant"
     client.get("/settings/language/en")
-    assert html_lang(client.get(f"/s/{QID}/?lang=zh-Hant").text) == "en"  # the choice beats links
+    assert html_lang(client.get(SURVEY.url("?lang=zh-Hant")).text) == "en"  # the choice beats links
     client.get("/settings/language/en")
     assert html_lang(client.get("/resume", headers={"Accept-Language": "zh-CN"}).text) == "en"
 
@@ -54,7 +54,7 @@ def test_ui_strings_are_translated(client: FlaskClient, lang: str, words: str) -
 
 
 def test_every_page_offers_the_language_switch(client: FlaskClient) -> None:
-    for path in ("/", f"/s/{QID}/", "/resume", "/staff/login", "/s/nothing/"):
+    for path in ("/", SURVEY.start, "/resume", "/staff/login", "/s/nothing/"):
         text = client.get(path).text
         for tag in ("zh-Hans", "zh-Hant", "en"):
             assert f"/settings/language/{tag}" in text, path

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from fieldwork import db
 from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import StaffUser
-from tests.conftest import QID, csrf_of, hidden_fields, walk_to_check
+from tests.conftest import csrf_of, hidden_fields, walk_to_check
+from tests.questionnaires.two_pages import SURVEY
 
 PASSWORD = "correct horse battery"
 
@@ -47,14 +48,14 @@ def test_wrong_password_is_refused_in_the_users_language(app: Flask, client: Fla
 
 def test_overview_counts_responses_by_segment_and_mode(app: Flask, client: FlaskClient) -> None:
     respondent = app.test_client()
-    form = dict(hidden_fields(walk_to_check(respondent)))
-    assert respondent.post(f"/s/{QID}/submit", data=form).status_code == 303
+    form = dict(hidden_fields(walk_to_check(respondent, survey=SURVEY)))
+    assert respondent.post(SURVEY.url("submit"), data=form).status_code == 303
     make_user(app)
     assert sign_in(client) == 303
     client.get("/settings/language/en")
     page = client.get("/staff/")
     assert page.status_code == 200
-    assert QID in page.text and "General" in page.text and "Online" in page.text
+    assert SURVEY.id in page.text and "General" in page.text and "Online" in page.text
     assert "1 response in total" in page.text
 
 

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from fieldwork import db
 from fieldwork.responses.models import Response
-from tests.conftest import QID, csrf_of, hidden_fields, walk_to_check
+from tests.conftest import csrf_of, hidden_fields, walk_to_check
+from tests.questionnaires.two_pages import SURVEY
 
 
 def count(app: Flask, submission_id: str | None = None) -> int:
@@ -40,9 +41,9 @@ def test_database_is_sqlite_wal_or_postgres(app: Flask) -> None:
 
 
 def test_double_click_and_refresh_store_one(app: Flask, client: FlaskClient) -> None:
-    form = dict(hidden_fields(walk_to_check(client)))
-    first = client.post(f"/s/{QID}/submit", data=form)
-    again = client.post(f"/s/{QID}/submit", data=form)
+    form = dict(hidden_fields(walk_to_check(client, survey=SURVEY)))
+    first = client.post(SURVEY.url("submit"), data=form)
+    again = client.post(SURVEY.url("submit"), data=form)
     assert first.status_code == again.status_code == 303
     assert first.headers["Location"] == again.headers["Location"]
     assert count(app) == 1
@@ -51,16 +52,16 @@ def test_double_click_and_refresh_store_one(app: Flask, client: FlaskClient) -> 
 
 
 def test_same_id_with_other_answers_is_refused(app: Flask, client: FlaskClient) -> None:
-    form = dict(hidden_fields(walk_to_check(client)))
-    assert client.post(f"/s/{QID}/submit", data=form).status_code == 303
-    form["Q14"] = "1" if form["Q14"] != "1" else "2"
-    refused = client.post(f"/s/{QID}/submit", data=form)
+    form = dict(hidden_fields(walk_to_check(client, survey=SURVEY)))
+    assert client.post(SURVEY.url("submit"), data=form).status_code == 303
+    form["SCORE"] = "1" if form["SCORE"] != "1" else "2"
+    refused = client.post(SURVEY.url("submit"), data=form)
     assert refused.status_code == 409
     assert "<h1" in refused.text
     assert count(app) == 1
     with app.app_context():
         row = db.session().execute(select(Response)).scalar_one()
-        assert row.answers["Q14"] != int(form["Q14"])
+        assert row.answers["SCORE"] != int(form["SCORE"])
 
 
 def _concurrent_posts(
@@ -72,7 +73,9 @@ def _concurrent_posts(
         with requests.Session() as http:
             http.cookies.update(cookies)
             barrier.wait()
-            return http.post(f"{base}/s/{QID}/submit", data=form, allow_redirects=False, timeout=60)
+            return http.post(
+                base + SURVEY.url("submit"), data=form, allow_redirects=False, timeout=60
+            )
 
     with ThreadPoolExecutor(max_workers=n) as pool:
         return list(pool.map(post, range(n)))
@@ -81,22 +84,11 @@ def _concurrent_posts(
 def _fresh_form(base: str) -> tuple[dict[str, str], requests.cookies.RequestsCookieJar]:
     """A complete submission form with a new client-made UUID, and the session that may post it."""
     with requests.Session() as http:
-        start = http.get(f"{base}/s/{QID}/", timeout=30)
+        start = http.get(base + SURVEY.start, timeout=30)
         token = csrf_of(start.text)
-        form = {name: value for name, value in _complete_fields()}
+        form = dict(SURVEY.fields())
         form.update({"csrf_token": token, "submission_id": str(uuid.uuid4())})
         return form, http.cookies
-
-
-def _complete_fields() -> list[tuple[str, str]]:
-    from tests.conftest import COMPLETE
-
-    fields = []
-    for parts in COMPLETE.values():
-        for name, value in parts.items():
-            values = value if isinstance(value, list) else [value]
-            fields += [(name, v) for v in values]
-    return fields
 
 
 def test_concurrent_identical_posts_store_one(app: Flask, live_server: str) -> None:
@@ -112,7 +104,7 @@ def test_concurrent_conflicting_posts_store_one_and_refuse_the_rest(
     app: Flask, live_server: str
 ) -> None:
     form, cookies = _fresh_form(live_server)
-    other = dict(form, Q14="1")
+    other = dict(form, SCORE="1")
     barrier = threading.Barrier(8)
 
     def post(i: int) -> int:
@@ -121,7 +113,7 @@ def test_concurrent_conflicting_posts_store_one_and_refuse_the_rest(
             barrier.wait()
             data = form if i % 2 else other
             return http.post(
-                f"{live_server}/s/{QID}/submit", data=data, allow_redirects=False, timeout=60
+                live_server + SURVEY.url("submit"), data=data, allow_redirects=False, timeout=60
             ).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
