@@ -84,7 +84,7 @@ TARGET_XLSX_RATIO = 3.0
 XLSX_UP_TO = 100_000
 """Responses up to which data.xlsx is written and timed too (a quarter's batch; a larger
 one takes minutes at a few thousand rows a second and is rarely opened in a spreadsheet)."""
-SIZES = (50_000, 1_000_000)
+DEFAULT_RESPONSES = (50_000, 1_000_000)
 
 FILL_CHUNK = 10_000  # rows per executemany
 MIN_RESPONSES = 100  # fewer may leave no approved response to freeze
@@ -1392,7 +1392,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--responses",
         type=_at_least(MIN_RESPONSES),
         nargs="+",
-        default=list(SIZES),
+        default=list(DEFAULT_RESPONSES),
         metavar="N",
         help="synthetic responses to fill, one run per size, each against its own baseline "
         "(default: 50,000 then 1,000,000)",
