@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Text, bindparam, cast, func, select, tuple_, update
 from sqlmodel import Session, col
 
@@ -283,14 +284,36 @@ _FULL = (
 _FULL_NAMES = tuple(select(*_FULL).selected_columns.keys())
 
 
-def _decoded(row: Any) -> dict[str, Any]:
-    """A row of _FULL as `subject` and `_change` read it."""
-    values = dict(zip(_FULL_NAMES, row, strict=True))  # Row._asdict costs twice as much
-    values["answers"] = json.loads(row.answers)
+def _decoded(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Rows of _FULL as `subject` and `_change` read them.
+
+    The answers and page times of all the rows are decoded together (`_loads_all`):
+    one call for an array takes a third less time than one per document.
+    """
+    answers = _loads_all([row.answers for row in rows])
     # SQLite gives "null" for a missing key, PostgreSQL NULL.
-    values["paradata"] = {"page_seconds": json.loads(row.page_seconds or "null")}
-    values["flags"] = json.loads(row.flags) if row.flags != "[]" else []
-    return values
+    pages = _loads_all([row.page_seconds or "null" for row in rows])
+    decoded = []
+    for row, answered, page_seconds in zip(rows, answers, pages, strict=True):
+        values = dict(zip(_FULL_NAMES, row, strict=True))  # Row._asdict costs twice as much
+        values["answers"] = answered
+        values["paradata"] = {"page_seconds": page_seconds}
+        values["flags"] = json.loads(row.flags) if row.flags != "[]" else []
+        decoded.append(values)
+    return decoded
+
+
+def _loads_all(texts: Sequence[str]) -> list[Any]:
+    """Each JSON text decoded, in one orjson call (three times as fast as `json` on
+    answers) when they make an array together; else one by one with `json`, which
+    reads what orjson refuses (NaN, integers past 64 bits) or raises as it always did."""
+    try:
+        found: list[Any] = orjson.loads(f"[{','.join(texts)}]")
+    except orjson.JSONDecodeError:
+        found = []
+    if len(found) != len(texts):  # a text that is not one JSON value
+        found = [json.loads(text) for text in texts]
+    return found
 
 
 _key = tuple_(col(Response.submitted_at), col(Response.id))
@@ -383,8 +406,7 @@ class _Judge:
 
     def __call__(self, rows: Sequence[Any]) -> tuple[int, list[_Write]]:
         writes = []
-        for row in rows:
-            decoded = _decoded(row)
+        for row, decoded in zip(rows, _decoded(rows), strict=True):
             found = subject(decoded)
             checker = self.checkers[row.version_hash]
             flags = checker.evaluate(found, self.index.neighbours(found), self.moment)
