@@ -80,6 +80,11 @@ BASELINE_CSV = "baseline.csv"
 TARGET_EXPORT_RATIO = 1.5
 TARGET_QUALITY_RATIO = 3.0
 TARGET_EXPORT_MB = 300.0
+TARGET_XLSX_RATIO = 3.0
+XLSX_UP_TO = 100_000
+"""Responses up to which data.xlsx is written and timed too (a quarter's batch; a larger
+one takes minutes at a few thousand rows a second and is rarely opened in a spreadsheet)."""
+DEFAULT_RESPONSES = (50_000, 1_000_000)
 
 FILL_CHUNK = 10_000  # rows per executemany
 MIN_RESPONSES = 100  # fewer may leave no approved response to freeze
@@ -193,6 +198,23 @@ class PhaseResult:
 
 def sqlite_url(database: Path) -> str:
     return f"sqlite:///{database}"
+
+
+def database_url(folder: Path, spec: Mapping[str, Any]) -> str:
+    """The phase's database: the run's PostgreSQL database, else the folder's SQLite file."""
+    url: str | None = spec.get("url")
+    return url or sqlite_url(folder / DATABASE)
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+def psycopg_dsn(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL as psycopg takes it."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -321,7 +343,6 @@ class Synthesiser:
     def __init__(
         self,
         questionnaire: Any,
-        segments: Sequence[Any],
         *,
         responses: int,
         seed: int,
@@ -343,10 +364,11 @@ class Synthesiser:
         self._visible = Visibility(questionnaire)
         self._fingerprint = Layout.of(questionnaire).fingerprint
         self._answers_hash = answers_hash
-        self._derive = lambda answers: derive(segments, answers)
-        # The answers the segment rules read (S1 and S2 in the shipped segments.yaml).
+        rules = questionnaire.segmentation.rules
+        self._derive = lambda answers: derive(rules, answers)
+        # The answers the segment rules read (S1 and S2 in the shipped questionnaire).
         self._segment_codes = sorted(
-            {code for s in segments if s.derive_if for code, _ in s.derive_if.references()}
+            {code for r in rules if r.derive_if for code, _ in r.derive_if.references()}
         )
         self._paginate = paginate
         self._segments: dict[tuple[Any, ...], str] = {}
@@ -669,7 +691,6 @@ def _synthesiser(
     catalog = load_directory(REPO / "questionnaires")
     return Synthesiser(
         catalog.questionnaires[QID],
-        catalog.segments,
         responses=responses,
         seed=seed,
         end=dt.datetime.fromisoformat(end),
@@ -696,7 +717,7 @@ def phase_fill(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[str,
     from fieldwork.review import screening
 
     database = folder / DATABASE
-    url = sqlite_url(database)
+    url = database_url(folder, spec)
     db.upgrade(url)
     engine = db.make_engine(url)
     catalog = load_directory(REPO / "questionnaires")
@@ -723,6 +744,10 @@ def phase_fill(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[str,
         for first in range(1, responses + 1, FILL_CHUNK)
     ]
     workers: int = spec["workers"]
+    if is_postgres(url):
+        with meter:
+            validated = _fill_postgres(url, tasks, workers, options)
+        return _filled(url, responses, validated, questionnaire)
     validated = 0
     with meter, contextlib.closing(sqlite3.connect(database)) as connection:
         # No journal and no syncing while the fill runs: a failed fill is thrown away.
@@ -737,20 +762,7 @@ def phase_fill(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[str,
         ).fetchall()
         for name, _ in indexes:
             connection.execute(f'DROP INDEX "{name}"')
-        chunks: Iterator[tuple[list[tuple[Any, ...]], int]]
-        with contextlib.ExitStack() as stack:
-            if workers > 1:
-                import multiprocessing
-
-                pool = stack.enter_context(
-                    multiprocessing.get_context("spawn").Pool(
-                        workers, initializer=_init_worker, initargs=(options,)
-                    )
-                )
-                chunks = pool.imap(_make_chunk, tasks)
-            else:
-                maker = _synthesiser(**options)
-                chunks = (maker.rows(*task) for task in tasks)
+        with _chunks(tasks, workers, options) as chunks:
             for rows, checked in chunks:
                 connection.executemany(INSERT, rows)
                 validated += checked
@@ -758,16 +770,89 @@ def phase_fill(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[str,
             connection.execute(sql)
         connection.commit()
         connection.execute("PRAGMA journal_mode=WAL")  # what the app's engine sets
-    with contextlib.closing(sqlite3.connect(database)) as connection:
-        counts = dict(connection.execute("SELECT status, count(*) FROM response GROUP BY status"))
-        modes = dict(connection.execute("SELECT mode, count(*) FROM response GROUP BY mode"))
+    return _filled(url, responses, validated, questionnaire)
+
+
+@contextlib.contextmanager
+def _chunks(
+    tasks: Sequence[tuple[int, int]], workers: int, options: dict[str, Any]
+) -> Iterator[Iterator[tuple[list[tuple[Any, ...]], int]]]:
+    """The rows of each task, in order, made by `workers` processes (or here, with one)."""
+    if workers > 1:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
+            yield pool.imap(_make_chunk, tasks)
+    else:
+        maker = _synthesiser(**options)
+        yield (maker.rows(*task) for task in tasks)
+
+
+def _fill_postgres(
+    url: str, tasks: Sequence[tuple[int, int]], workers: int, options: dict[str, Any]
+) -> int:
+    """The rows COPYed into PostgreSQL in one transaction, the plain indexes dropped for
+    it and made again from their own definitions; then ANALYZE, as autovacuum would soon
+    do on a table that grew this much, and the id sequence moved past the rows."""
+    import psycopg
+
+    validated = 0
+    with psycopg.connect(psycopg_dsn(url)) as connection:
+        connection.execute("SET TIME ZONE 'UTC'")  # the stored times are naive UTC
+        indexes = connection.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'response' "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint "
+            "WHERE conrelid = 'response'::regclass)"
+        ).fetchall()
+        for name, _ in indexes:
+            connection.execute(f'DROP INDEX "{name}"')
+        copy_sql = f"COPY response ({', '.join(INSERT_COLUMNS)}) FROM STDIN"
+        with connection.cursor() as cursor, _chunks(tasks, workers, options) as chunks:
+            for rows, checked in chunks:
+                with cursor.copy(copy_sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                validated += checked
+        for _, sql in indexes:
+            connection.execute(sql)
+        connection.execute(
+            "SELECT setval(pg_get_serial_sequence('response', 'id'), max(id)) FROM response"
+        )
+        connection.commit()
+        connection.autocommit = True
+        connection.execute("ANALYZE")
+    return validated
+
+
+def _counts(connection: Any, query: str) -> dict[str, int]:
+    from sqlalchemy import text
+
+    return {str(row[0]): int(row[1]) for row in connection.execute(text(query))}
+
+
+def _filled(url: str, responses: int, validated: int, questionnaire: Any) -> dict[str, Any]:
+    from sqlalchemy import text
+
+    from fieldwork import db
+
+    engine = db.make_engine(url)
+    with engine.connect() as connection:
+        counts = _counts(connection, "SELECT status, count(*) FROM response GROUP BY 1")
+        modes = _counts(connection, "SELECT mode, count(*) FROM response GROUP BY 1")
+        if is_postgres(url):
+            size = connection.execute(text("SELECT pg_database_size(current_database())"))
+            database_bytes = size.scalar_one()
+        else:
+            database_bytes = Path(engine.url.database or "").stat().st_size
+    engine.dispose()
     return {
         "rows": responses,
         "validated": validated,
         "by_status": counts,
         "by_mode": modes,
         "codes": [q.code for q in questionnaire.questions],
-        "database_mb": database.stat().st_size / (1 << 20),
+        "database_mb": database_bytes / (1 << 20),
     }
 
 
@@ -782,7 +867,7 @@ def phase_freeze(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[st
     from fieldwork.exports import service as exports
     from fieldwork.review import screening
 
-    engine = db.make_engine(sqlite_url(folder / DATABASE))
+    engine = db.make_engine(database_url(folder, spec))
     with Session(engine, expire_on_commit=False) as session:
         current = Versions().current(session, QID)
         assert current is not None
@@ -839,32 +924,66 @@ def baseline_query(codes: Sequence[str]) -> str:
     )
 
 
+BASELINE_FIXED_POSTGRES = {
+    "json_extract(paradata, '$.text_size')": "p->>'text_size'",
+    "json_extract(paradata, '$.contrast')": "p->>'contrast'",
+}
+
+
+def baseline_query_postgres(codes: Sequence[str]) -> str:
+    """`baseline_query` in PostgreSQL's words: `->>` where SQLite has json_extract, on the
+    documents parsed once per row as jsonb: `->>` on a json column parses the whole
+    document again for every column taken, and without OFFSET 0 the planner copies the
+    cast into every column, which made this floor ten times slower."""
+    if not all(QUESTION_CODE.match(code) for code in codes):
+        raise BenchError(f"unexpected question codes: {codes}")
+    columns = [BASELINE_FIXED_POSTGRES.get(column, column) for _, column in BASELINE_FIXED]
+    columns += [f"a->>'{code}'" for code in codes]
+    return (
+        f"SELECT {', '.join(columns)} FROM response, "  # noqa: S608
+        "LATERAL (SELECT answers::jsonb AS a, paradata::jsonb AS p OFFSET 0) AS parsed "
+        "WHERE questionnaire_id = %s AND status = 'approved' ORDER BY id"
+    )
+
+
 def phase_baseline(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[str, Any]:
-    """Plain sqlite3 streaming the approved responses into csv.writer: the floor cost."""
+    """The approved responses streamed into csv.writer by the database's own driver, with
+    no framework: the floor cost. sqlite3 for SQLite; for PostgreSQL psycopg, through a
+    server-side cursor so the rows stream as they do from SQLite."""
     codes: list[str] = spec["codes"]
-    query = baseline_query(codes)
+    url = database_url(folder, spec)
     header = [name for name, _ in BASELINE_FIXED] + codes
     target = folder / BASELINE_CSV
     rows = 0
-    with (
-        meter,
-        contextlib.closing(sqlite3.connect(folder / DATABASE)) as connection,
-        target.open("w", encoding="utf-8", newline="") as file,
-    ):
-        writer = csv.writer(file, lineterminator="\r\n")
-        writer.writerow(header)
-        for row in connection.execute(query, (QID,)):
-            writer.writerow(row)
-            rows += 1
+    with contextlib.ExitStack() as stack:
+        if is_postgres(url):
+            import psycopg
+
+            connection: Any = stack.enter_context(psycopg.connect(psycopg_dsn(url)))
+            cursor = stack.enter_context(connection.cursor(name="baseline"))
+            cursor.itersize = 5000
+            query = baseline_query_postgres(codes)
+        else:
+            connection = stack.enter_context(contextlib.closing(sqlite3.connect(folder / DATABASE)))
+            cursor = connection.cursor()
+            query = baseline_query(codes)
+        file = stack.enter_context(target.open("w", encoding="utf-8", newline=""))
+        with meter:
+            writer = csv.writer(file, lineterminator="\r\n")
+            writer.writerow(header)
+            for row in cursor.execute(query, (QID,)):
+                writer.writerow(row)
+                rows += 1
     return {"rows": rows, "bytes": target.stat().st_size}
 
 
 def phase_export(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[str, Any]:
-    """`files.write` of the frozen batch, as the web page and the CLI call it, without XLSX.
+    """`files.write` of the frozen batch, as the web page and the CLI call it, without XLSX
+    (or, for the XLSX phase, with data.xlsx alone).
 
     `files.formats` is patched to give ("csv", "parquet"), what it gives a batch over
-    Excel's row limit; nothing else is changed. `Export.pack` is wrapped only to time
-    the zip, which `files.write` writes after the other files.
+    Excel's row limit, or `spec["formats"]`; nothing else is changed. `Export.pack` is
+    wrapped only to time the zip, which `files.write` writes after the other files.
     """
     from unittest import mock
 
@@ -886,14 +1005,15 @@ def phase_export(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[st
         finally:
             zip_seconds.append(time.perf_counter() - started)
 
-    engine = db.make_engine(sqlite_url(folder / DATABASE))
-    target = folder / EXPORT_DIR
+    engine = db.make_engine(database_url(folder, spec))
+    target = folder / spec.get("target", EXPORT_DIR)
+    chosen = tuple(spec.get("formats", ("csv", "parquet")))
     with Session(engine, expire_on_commit=False) as session:
         batch = session.get(Batch, spec["batch_id"])
         assert batch is not None
         progress = Progress(spec["label"], batch.size)
         with (
-            mock.patch.object(files, "formats", lambda batch: ("csv", "parquet")),
+            mock.patch.object(files, "formats", lambda batch: chosen),
             mock.patch.object(writer.Export, "pack", timed_pack),
             meter,
         ):
@@ -920,7 +1040,7 @@ def phase_quality(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[s
     from fieldwork.responses.models import Response
     from fieldwork.review import screening
 
-    engine = db.make_engine(sqlite_url(folder / DATABASE))
+    engine = db.make_engine(database_url(folder, spec))
     with Session(engine, expire_on_commit=False) as session:
         versions = Versions()
         current = versions.current(session, QID)
@@ -941,6 +1061,31 @@ def phase_quality(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[s
         audited = session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
     engine.dispose()
     return {"rows": summary.responses, "audit_rows": audited} | asdict(summary)
+
+
+def phase_database(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[str, Any]:
+    """Drop the run's dedicated PostgreSQL database and, with `create`, make it anew: empty,
+    for the fill to migrate. Refuses a name without "bench": never a shared database."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(spec["url"])
+    name = parsed.database or ""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or "bench" not in name or name == "test":
+        raise BenchError(
+            f"refusing to use database {name!r}: the benchmark drops and recreates it, so its "
+            "name must contain 'bench' (e.g. fieldwork_bench_export)"
+        )
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if spec["create"]:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            server = connection.execute(text("SHOW server_version")).scalar_one()
+    finally:
+        admin.dispose()
+    return {"server": server}
 
 
 def phase_check(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[str, Any]:
@@ -1005,12 +1150,23 @@ def _check_files(folder: Path, spec: Mapping[str, Any]) -> dict[str, Any]:
         ("cleaning_log rows == excluded", f"{logged}/{excluded}", logged == excluded),
         ("manifest sizes and sha256 == files", str(len(document["files"])), checksums_ok),
     ]
-    with contextlib.closing(sqlite3.connect(folder / DATABASE)) as connection:
-        found = connection.execute(
-            "SELECT json_extract(flag.value, '$.code'), count(*) "
-            "FROM response, json_each(response.flags) AS flag GROUP BY 1 ORDER BY 2 DESC"
-        ).fetchall()
-        statuses = dict(connection.execute("SELECT status, count(*) FROM response GROUP BY 1"))
+    from sqlalchemy import text
+
+    from fieldwork import db
+
+    url = database_url(folder, spec)
+    flag_codes = (
+        "SELECT flag->>'code', count(*) FROM response, json_array_elements(response.flags) "
+        "AS flag GROUP BY 1 ORDER BY 2 DESC"
+        if is_postgres(url)
+        else "SELECT json_extract(flag.value, '$.code'), count(*) "
+        "FROM response, json_each(response.flags) AS flag GROUP BY 1 ORDER BY 2 DESC"
+    )
+    engine = db.make_engine(url)
+    with engine.connect() as connection:
+        found = [tuple(row) for row in connection.execute(text(flag_codes))]
+        statuses = _counts(connection, "SELECT status, count(*) FROM response GROUP BY 1")
+    engine.dispose()
     return {"checks": checks, "flags": found, "by_status": statuses}
 
 
@@ -1021,6 +1177,7 @@ PHASES: Mapping[str, Callable[[Path, Mapping[str, Any], Meter], dict[str, Any]]]
     "export": phase_export,
     "quality": phase_quality,
     "check": phase_check,
+    "database": phase_database,
 }
 
 
@@ -1061,11 +1218,15 @@ def run_phase(name: str, folder: Path, label: str, **spec: Any) -> PhaseResult:
 # --------------------------------------------------------------------------------------
 
 
+Verdict = tuple[str, str, bool]  # (target, measured value, passed)
+
+
 def report(
-    args: argparse.Namespace, load: str, folder: Path, results: dict[str, PhaseResult]
-) -> tuple[bool, bool]:
-    """Print the tables; returns (correct, fast)."""
+    args: argparse.Namespace, load: str, database: str, results: dict[str, PhaseResult]
+) -> tuple[list[Verdict], list[Verdict]]:
+    """Print the tables; returns the (speed and memory, correctness) verdicts."""
     fill, freeze, export = results["fill"], results["freeze"], results["export"]
+    xlsx = results.get("xlsx")
     baselines = [results["baseline-1"], results["baseline-2"]]
     quality = [results[label] for label in ("quality-1", "quality-2") if label in results]
     check = results["check"]
@@ -1079,18 +1240,19 @@ def report(
         f"export benchmark: {fill.details['rows']:,} responses to {QID} "
         f"(seed {args.seed}, {args.days:g} days); batch {freeze.details['batch_id']} holds "
         f"{freeze.details['size']:,} approved, {freeze.details['excluded']:,} excluded; "
-        f"SQLite {sqlite3.sqlite_version}, database {fill.details['database_mb']:,.0f} MB"
+        f"{database}, database {fill.details['database_mb']:,.0f} MB"
     )
     print(f"load average at start (other work on this machine skews both sides): {load}")
     if args.profile:
         print(f"PROFILED run (cProfile stats in {args.profile}): the times are inflated")
     print()
     rows = [
-        ("fill (sqlite3 executemany, one transaction)", fill),
+        ("fill (executemany or COPY, one transaction)", fill),
         ("freeze (INSERT ... SELECT into batch_item)", freeze),
-        ("baseline: sqlite3 + json_extract + csv, 1st", baselines[0]),
+        ("baseline: driver + csv.writer, 1st", baselines[0]),
         ("export: files.write without XLSX", export),
-        ("baseline: sqlite3 + json_extract + csv, 2nd", baselines[1]),
+        ("baseline: driver + csv.writer, 2nd", baselines[1]),
+        *([("xlsx: files.write, data.xlsx alone", xlsx)] if xlsx else []),
         *((f"quality run {n} (screening.run)", run) for n, run in enumerate(quality, 1)),
     ]
     width = max(len(name) for name, _ in rows)
@@ -1105,8 +1267,8 @@ def report(
             f"{name:{width}}  {result.seconds:8.2f}  {result.cpu_seconds:8.2f}  {rate:9,.0f}  "
             f"{result.peak_mb:8.1f}  {result.start_mb:8.1f}"
         )
-        if result is export:
-            print(f"{'  of which batch.zip':{width}}  {zip_seconds:8.2f}")
+        if result is export or result is xlsx:
+            print(f"{'  of which batch.zip':{width}}  {result.details['zip_seconds']:8.2f}")
     print()
     export_ratio = files_seconds / base if base else math.inf
     print(f"{'baseline, mean of both runs':{width}}  {base:8.2f} s, CPU {base_cpu:.2f} s")
@@ -1117,6 +1279,11 @@ def report(
     quality_ratios = [run.seconds / base if base else math.inf for run in quality]
     for number, ratio in enumerate(quality_ratios, 1):
         print(f"{f'ratio quality run {number}/baseline':{width}}  {ratio:8.2f}")
+    xlsx_ratio = math.inf
+    if xlsx:
+        xlsx_seconds = xlsx.seconds - xlsx.details["zip_seconds"]
+        xlsx_ratio = xlsx_seconds / base if base else math.inf
+        print(f"{'ratio xlsx/baseline (data.xlsx, no zip)':{width}}  {xlsx_ratio:8.2f}")
     print()
     for number, run in enumerate(quality, 1):
         d = run.details
@@ -1153,6 +1320,17 @@ def report(
             f"{export.peak_mb:.0f} MB",
             export.peak_mb <= TARGET_EXPORT_MB,
         ),
+        *(
+            [
+                (
+                    f"data.xlsx/baseline <= {TARGET_XLSX_RATIO:g}",
+                    f"{xlsx_ratio:.2f}",
+                    xlsx_ratio <= TARGET_XLSX_RATIO,
+                )
+            ]
+            if xlsx
+            else []
+        ),
     ]
     correctness = [
         *[(name, value, ok) for name, value, ok in check.details["checks"]],
@@ -1170,11 +1348,22 @@ def report(
             )
             for second in quality[1:]
         ),
+        *(
+            [
+                (
+                    "data.xlsx holds every batch row",
+                    f"{xlsx.details['rows']}/{freeze.details['size']}",
+                    xlsx.details["rows"] == freeze.details["size"],
+                )
+            ]
+            if xlsx
+            else []
+        ),
     ]
     print()
     for name, value, ok in speed + correctness:
         print(f"{'PASS' if ok else 'FAIL'}  {name:<44} {value}")
-    return all(ok for *_rest, ok in correctness), all(ok for *_rest, ok in speed)
+    return speed, correctness
 
 
 # --------------------------------------------------------------------------------------
@@ -1195,13 +1384,23 @@ def _at_least(minimum: int) -> Callable[[str], int]:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Time and peak memory of a frozen batch's export and of the bulk quality "
-        "run over N synthetic responses, against plain sqlite3 + csv on the same database."
+        "run over N synthetic responses, against the database's own driver + csv on the same "
+        "database, for each size given."
     )
     parser.add_argument(
         "--responses",
         type=_at_least(MIN_RESPONSES),
-        default=1_000_000,
-        help="synthetic responses to fill (default 1,000,000)",
+        nargs="+",
+        default=list(DEFAULT_RESPONSES),
+        metavar="N",
+        help="synthetic responses to fill, one run per size, each against its own baseline "
+        "(default: 50,000 then 1,000,000)",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="run on this PostgreSQL database instead of a SQLite file "
+        "(postgresql+psycopg://postgres@127.0.0.1:5432/fieldwork_bench_export): it is DROPPED "
+        "and recreated for each size and dropped after, so its name must contain 'bench'",
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the fill (default 1)")
     parser.add_argument(
@@ -1228,6 +1427,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="skip the two quality runs: fill, freeze, baselines, export and checks only",
     )
     parser.add_argument(
+        "--no-xlsx",
+        action="store_true",
+        help=f"skip writing data.xlsx alone (done up to {XLSX_UP_TO:,} responses)",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="keep the temporary folder (database, export files, baseline CSV)",
@@ -1240,7 +1444,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--spec", help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.database_url and not args.database_url.startswith("postgresql"):
+        parser.error("--database-url must be a postgresql URL (SQLite is the default)")
+    return args
 
 
 def _interrupt(signum: int, _frame: FrameType | None) -> None:
@@ -1251,40 +1458,77 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.phase:
         return run_child(args.phase, args.folder, json.loads(args.spec))
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
-    folder = Path(tempfile.mkdtemp(prefix="fieldwork-bench-export-"))
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
+    verdicts: list[tuple[str, list[Verdict], list[Verdict]]] = []
+    try:
+        for responses in args.responses:
+            where = f"{responses:,} responses, {'PostgreSQL' if args.database_url else 'SQLite'}"
+            speed, correctness = run_size(args, responses)
+            verdicts.append((where, speed, correctness))
+    except BenchError as error:
+        print(f"benchmark could not run: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    if len(verdicts) > 1:
+        print("\nall targets:")
+        for where, speed, correctness in verdicts:
+            for name, value, ok in speed + correctness:
+                print(f"{'PASS' if ok else 'FAIL'}  {where:<32} {name:<44} {value}")
+    if not all(ok for _, _, correctness in verdicts for *_rest, ok in correctness):
+        return 1
+    fast = all(ok for _, speed, _ in verdicts for *_rest, ok in speed)
+    return 0 if fast or args.no_fail else 1
+
+
+def run_size(args: argparse.Namespace, responses: int) -> tuple[list[Verdict], list[Verdict]]:
+    """Every phase over `responses` synthetic responses, in a temporary folder (and a fresh
+    PostgreSQL database with --database-url); prints the report, returns its verdicts."""
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    folder = Path(tempfile.mkdtemp(prefix="fieldwork-bench-export-"))
+    tag = f"{responses}-" if len(args.responses) > 1 else ""
 
     def profile(label: str) -> str | None:
-        return str(args.profile.resolve() / f"{label}.prof") if args.profile else None
+        return str(args.profile.resolve() / f"{tag}{label}.prof") if args.profile else None
 
     results: dict[str, PhaseResult] = {}
+    url: str | None = args.database_url
 
     def run(name: str, label: str, **spec: Any) -> PhaseResult:
-        result = results[label] = run_phase(name, folder, label, **spec)
+        result = results[label] = run_phase(name, folder, label, url=url, **spec)
         rows = f"{result.details['rows']:,} rows " if "rows" in result.details else ""
         print(f"{label}: {rows}in {result.seconds:.1f} s, peak {result.peak_mb:.0f} MB", flush=True)
         return result
 
     try:
-        print(f"filling {args.responses:,} responses into {folder / DATABASE}", flush=True)
-        big = args.responses >= 50_000
+        if url:
+            server = run("database", "database", create=True).details["server"]
+            database = f"PostgreSQL {server}"
+        else:
+            database = f"SQLite {sqlite3.sqlite_version}"
+        print(f"filling {responses:,} responses into {url or folder / DATABASE}", flush=True)
+        big = responses >= 50_000
         fill = run(
             "fill",
             "fill",
-            responses=args.responses,
+            responses=responses,
             seed=args.seed,
             days=args.days,
             workers=args.fill_workers or (2 if big and (os.cpu_count() or 1) > 1 else 1),
         )
         freeze = run("freeze", "freeze")
+        batch_id = freeze.details["batch_id"]
         codes = fill.details["codes"]
         run("baseline", "baseline-1", codes=codes, profile=profile("baseline"))
-        run("export", "export", batch_id=freeze.details["batch_id"], profile=profile("export"))
+        run("export", "export", batch_id=batch_id, profile=profile("export"))
         run("baseline", "baseline-2", codes=codes)
+        if responses <= XLSX_UP_TO and not args.no_xlsx:
+            spec = {"formats": ["xlsx"], "target": f"{EXPORT_DIR}-xlsx"}
+            run("export", "xlsx", batch_id=batch_id, profile=profile("xlsx"), **spec)
         if not args.export_only:
             run("quality", "quality-1", profile=profile("quality-1"))
             run("quality", "quality-2", profile=profile("quality-2"))
@@ -1295,21 +1539,15 @@ def main(argv: list[str] | None = None) -> int:
             excluded=freeze.details["excluded"],
             by_segment_mode=freeze.details["by_segment_mode"],
         )
-        correct, fast = report(args, load, folder, results)
-    except BenchError as error:
-        print(f"benchmark could not run: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return report(args, load, database, results)
     finally:
         if args.keep:
-            print(f"kept {folder}")
+            print(f"kept {folder}" + (f" and database {url}" if url else ""))
         else:
+            if url:
+                with contextlib.suppress(BenchError):
+                    run_phase("database", folder, "drop", url=url, create=False)
             shutil.rmtree(folder, ignore_errors=True)
-    if not correct:
-        return 1
-    return 0 if fast or args.no_fail else 1
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Zip archives with the same bytes every time: the batch zip and the XLSX container.
+"""Zip archives with the same bytes every time: the batch zip.
 
 `zipfile` stamps each entry with the current time (and a file's mode and
 mtime when it copies one), so two exports of one batch would differ. Entries
@@ -31,8 +31,8 @@ def zip_time(moment: dt.datetime) -> tuple[int, int, int, int, int, int]:
 class FixedTimeZip(zipfile.ZipFile):
     """A zip being written whose every entry carries `moment` and the same metadata.
 
-    openpyxl writes its parts through `writestr` and copies each write-only
-    sheet through `write`; both are overridden, so it can save into this.
+    `writestr` and `write` are both overridden, so a writer that saves its parts
+    through either gives the same bytes.
     """
 
     def __init__(self, file: str | PathLike[str] | IO[bytes], moment: dt.datetime) -> None:

@@ -24,7 +24,7 @@ from fieldwork.exports.records import Missing
 
 NAME = "manifest.json"
 FORMAT = "fieldwork-batch/1"
-LIBRARIES = ("fieldwork", "pyarrow", "openpyxl")
+LIBRARIES = ("fieldwork", "pyarrow", "xlsxwriter")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Text, bindparam, cast, func, select, tuple_, update
 from sqlmodel import Session, col
 
@@ -251,13 +252,14 @@ Progress = Callable[[int], None]
 
 
 # The stored duration, not the start: the median needs only that, and one time column
-# fewer is read and converted per response.
+# fewer is read and converted per response. The rules version, for `_audit_thresholds`.
 _LEAN = (
     col(Response.id),
     as_stored(col(Response.submitted_at)),
     col(Response.duration_seconds),
     col(Response.ip_hash),
     col(Response.fingerprint),
+    col(Response.rules_version),
 )
 # JSON as text, decoded by `_decoded`: the driver's per-value JSON handling cost more than
 # reading the rows. Of the paradata only what the rules read.
@@ -283,14 +285,36 @@ _FULL = (
 _FULL_NAMES = tuple(select(*_FULL).selected_columns.keys())
 
 
-def _decoded(row: Any) -> dict[str, Any]:
-    """A row of _FULL as `subject` and `_change` read it."""
-    values = dict(zip(_FULL_NAMES, row, strict=True))  # Row._asdict costs twice as much
-    values["answers"] = json.loads(row.answers)
+def _decoded(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Rows of _FULL as `subject` and `_change` read them.
+
+    The answers and page times of all the rows are decoded together (`_loads_all`):
+    one call for an array takes a third less time than one per document.
+    """
+    answers = _loads_all([row.answers for row in rows])
     # SQLite gives "null" for a missing key, PostgreSQL NULL.
-    values["paradata"] = {"page_seconds": json.loads(row.page_seconds or "null")}
-    values["flags"] = json.loads(row.flags) if row.flags != "[]" else []
-    return values
+    pages = _loads_all([row.page_seconds or "null" for row in rows])
+    decoded = []
+    for row, answered, page_seconds in zip(rows, answers, pages, strict=True):
+        values = dict(zip(_FULL_NAMES, row, strict=True))  # Row._asdict costs twice as much
+        values["answers"] = answered
+        values["paradata"] = {"page_seconds": page_seconds}
+        values["flags"] = json.loads(row.flags) if row.flags != "[]" else []
+        decoded.append(values)
+    return decoded
+
+
+def _loads_all(texts: Sequence[str]) -> list[Any]:
+    """Each JSON text decoded, in one orjson call (three times as fast as `json` on
+    answers) when they make an array together; else one by one with `json`, which
+    reads what orjson refuses (NaN, integers past 64 bits) or raises as it always did."""
+    try:
+        found: list[Any] = orjson.loads(f"[{','.join(texts)}]")
+    except orjson.JSONDecodeError:
+        found = []
+    if len(found) != len(texts):  # a text that is not one JSON value
+        found = [json.loads(text) for text in texts]
+    return found
 
 
 _key = tuple_(col(Response.submitted_at), col(Response.id))
@@ -338,15 +362,18 @@ def run(
     Calls `progress` twice per response (two passes).
     """
     moment = now()
-    _fill_fingerprints(session, current.id, versions)
     index = quality.BulkIndex(current, settings(current))
     summary = RunSummary()
     starts = []  # where each chunk of the second pass starts, in (submitted_at, id) order
+    judged_by: set[str | None] = set()  # the rules versions stored responses were judged by
     for rows in _stream(session, current.id, _LEAN):
         starts.append((rows[0].submitted_at, rows[0].id))
+        filled = _fill_fingerprints(session, rows, versions)
         for row in rows:
             submitted = quality.as_utc(row.submitted_at)
-            index.note(row.id, submitted, row.duration_seconds, row.ip_hash, row.fingerprint or "")
+            fingerprint = filled.get(row.id, row.fingerprint) if filled else row.fingerprint
+            index.note(row.id, submitted, row.duration_seconds, row.ip_hash, fingerprint or "")
+            judged_by.add(row.rules_version)
         progress(len(rows))
     index.finish()
     chosen = settings(current)
@@ -357,7 +384,7 @@ def run(
         policy=policy,
         moment=moment,
     )
-    _audit_thresholds(session, current.id, chosen, versions.values())
+    _audit_thresholds(session, judged_by, chosen, versions.values())
     session.commit()  # the thresholds entry stays if a chunk is undone (`_write`)
     if parallel.worthwhile(index.observed):
         judged = _judged_by_workers(session, current.id, starts, judge)
@@ -383,8 +410,7 @@ class _Judge:
 
     def __call__(self, rows: Sequence[Any]) -> tuple[int, list[_Write]]:
         writes = []
-        for row in rows:
-            decoded = _decoded(row)
+        for row, decoded in zip(rows, _decoded(rows), strict=True):
             found = subject(decoded)
             checker = self.checkers[row.version_hash]
             flags = checker.evaluate(found, self.index.neighbours(found), self.moment)
@@ -424,23 +450,28 @@ def _judge_chunk(
 
 
 def _fill_fingerprints(
-    session: Session, questionnaire_id: str, versions: Mapping[str, Questionnaire]
-) -> None:
-    """Store the closed-answer fingerprint of same-IP candidates stored without one,
-    so the first pass reads it instead of every response's answers."""
+    session: Session, rows: Sequence[Any], versions: Mapping[str, Questionnaire]
+) -> dict[int, str]:
+    """Store the closed-answer fingerprint of the same-IP candidates among `rows` (of the
+    first pass) stored without one, so later runs read it instead of their answers; returns
+    them by id. Found in the first pass: a query of its own for them walked every response
+    of the questionnaire when none was missing, a tenth of a run of 50,000."""
+    missing = [row.id for row in rows if row.fingerprint is None and row.ip_hash is not None]
+    if not missing:
+        return {}
     query = select(col(Response.id), col(Response.version_hash), col(Response.answers)).where(
-        col(Response.questionnaire_id) == questionnaire_id,
-        col(Response.fingerprint).is_(None),
-        col(Response.ip_hash).is_not(None),
+        col(Response.id).in_(missing)
     )
-    while rows := session.execute(query.limit(CHUNK)).all():
-        for row in rows:
-            # "" marks "no closed answer": not NULL, so each row is filled once.
-            value = quality.fingerprint(versions[row.version_hash], row.answers) or ""
-            session.execute(
-                update(Response).where(col(Response.id) == row.id).values(fingerprint=value)
-            )
-        session.commit()
+    filled: dict[int, str] = {}
+    for row in session.execute(query).all():
+        # "" marks "no closed answer": not NULL, so each row is filled once.
+        value = quality.fingerprint(versions[row.version_hash], row.answers) or ""
+        session.execute(
+            update(Response).where(col(Response.id) == row.id).values(fingerprint=value)
+        )
+        filled[row.id] = value
+    session.commit()
+    return filled
 
 
 @dataclass(frozen=True)
@@ -518,22 +549,16 @@ def _write(session: Session, writes: Sequence[_Write], summary: RunSummary) -> N
 
 def _audit_thresholds(
     session: Session,
-    questionnaire_id: str,
+    judged_by: Iterable[str | None],
     chosen: quality.Settings,
     versions: Iterable[Questionnaire],
 ) -> None:
-    """Log once that the rules changed, if stored responses were judged by other ones: old
-    and new rules versions, and in the comment which thresholds changed (where the old
-    ones are a stored version's)."""
+    """Log once that the rules changed, if stored responses were judged by other ones
+    (`judged_by`, their rules versions as the first pass read them): old and new rules
+    versions, and in the comment which thresholds changed (where the old ones are a
+    stored version's)."""
     now_used = quality.rules_version(chosen)
-    before = set(
-        session.execute(
-            select(col(Response.rules_version))
-            .where(col(Response.questionnaire_id) == questionnaire_id)
-            .distinct()
-        ).scalars()
-    )
-    before.discard(None)
+    before = {version for version in judged_by if version is not None}
     if not before or before == {now_used}:
         return
     known = {rules_version(v): settings(v) for v in versions}

@@ -65,3 +65,12 @@ def test_a_text_that_is_not_one_json_value_fails_instead_of_shifting_answers(bad
     rows = [stored(1, '{"A1": "yes"}'), stored(2, bad), stored(3, '{"A1": "no"}')]
     with pytest.raises(json.JSONDecodeError):
         files.records(rows, LABELS)
+
+
+def test_what_the_fast_decoder_refuses_is_read_as_json_reads_it() -> None:
+    # json.dumps writes NaN and integers of any size; orjson refuses both.
+    texts = ['{"A6": NaN}', '{"A5": 123456789012345678901234567890}', '{"A1": "yes"}']
+    made = files.records([stored(n, text) for n, text in enumerate(texts, 1)], LABELS)
+    assert made[0].answers["A6"] != made[0].answers["A6"]  # NaN
+    assert made[1].answers == {"A5": 123456789012345678901234567890}
+    assert made[2].answers == {"A1": "yes"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -10,10 +11,11 @@ from typing import Any
 from openpyxl import load_workbook
 
 from fieldwork.exports.batch import Export
+from fieldwork.exports.layout import Layout
 from fieldwork.exports.records import ExportRecord
 from fieldwork.exports.xlsx_file import XlsxTable
 
-from .conftest import FROZEN_AT, MULTILINE, batch_records
+from .conftest import FROZEN_AT, FULL, MULTILINE, batch_records
 
 MakeRecord = Callable[..., ExportRecord]
 
@@ -101,3 +103,46 @@ def test_document_times_are_the_frozen_time(
     frozen = FROZEN_AT.astimezone(dt.UTC).replace(tzinfo=None)
     assert (properties.created, properties.modified) == (frozen, frozen)
     assert properties.creator == "fieldwork"
+
+
+def test_every_cell_reads_back_as_the_layout_made_it(
+    export: Callable[..., Export], record: MakeRecord, layout: Layout
+) -> None:
+    records = batch_records(record)
+    made = layout.sheet_rows(layout.table(records))
+    # An empty text is an empty cell, and XML reads a carriage return back as a line feed.
+    expected = [
+        [(c.replace("\r", "\n") or None) if isinstance(c, str) else c for c in row] for row in made
+    ]
+    book = load_workbook(export(records).directory / "data.xlsx")
+    rows = [list(row) for row in book["data"].values]
+    assert rows[0] == list(layout.names)
+    assert rows[1:] == expected
+    assert [type(c) is str for c in rows[1]] == [isinstance(c, str) for c in expected[0]]
+
+
+def test_text_over_excels_cell_limit_is_cut_there_and_kept_whole_in_csv(
+    export: Callable[..., Export], record: MakeRecord
+) -> None:
+    long = "长" * 40_000
+    directory = export([record(1, {**FULL, "A9": long})]).directory
+    assert read(directory / "data.xlsx")[1]["A9"] == long[:32_767]
+    with (directory / "data.csv").open(encoding="utf-8", newline="") as file:
+        assert next(iter(csv.DictReader(file)))["A9"] == long
+
+
+def test_same_rows_give_the_same_bytes(tmp_path: Path) -> None:
+    written = []
+    for name in ("a.xlsx", "b.xlsx"):
+        table = XlsxTable(tmp_path / name, "t", ["a", "b"], moment=FROZEN_AT)
+        table.add(["x", 1.5])
+        table.close()
+        written.append((tmp_path / name).read_bytes())
+    assert written[0] == written[1]
+
+
+def test_abort_leaves_no_file_behind(tmp_path: Path) -> None:
+    table = XlsxTable(tmp_path / "t.xlsx", "t", ["a"], moment=FROZEN_AT)
+    table.add(["x"])
+    table.abort()
+    assert not (tmp_path / "t.xlsx").exists()

@@ -205,6 +205,21 @@ def test_bulk_run_flags_what_submit_stored_without_rules(ctx: Session) -> None:
     assert [e.action for e in audit(ctx, row.id)] == ["flags", "status"]
 
 
+def test_bulk_run_stores_the_fingerprint_a_same_ip_response_was_stored_without(
+    ctx: Session,
+) -> None:
+    first, second = send(ctx, ip="a" * 64), send(ctx, ip="a" * 64)
+    ctx.execute(update(Response).values(fingerprint=None))
+    ctx.commit()
+    summary = run(ctx, current(ctx))
+    for row in (first, second):
+        ctx.refresh(row)
+        assert row.fingerprint  # the next run reads it instead of the answers
+    assert "duplicate-answers" in codes(second)  # found through the fingerprint just made
+    assert summary_counts(run(ctx, current(ctx))) == (2, 0, 0)
+    assert summary.responses == 2
+
+
 def stricter(questionnaire: Questionnaire, minutes: int) -> Questionnaire:
     """The questionnaire with its speeder minimum raised, its other settings kept."""
     definition = dict(questionnaire.definition)
