@@ -1,19 +1,24 @@
-"""Batch export and the bulk quality run over a million responses, against a sqlite3 baseline.
+"""Batch export, data.xlsx and the bulk quality run, at 50,000 and 1,000,000 responses.
 
-What it measures: the two jobs whose cost grows with the whole survey, not with one
+What it measures: the jobs whose cost grows with the whole survey, not with one
 request. (a) Writing a frozen batch's files as `fieldwork.exports.files.write` does:
-data.csv, data.parquet, codebook, cleaning log and manifest, then batch.zip. (b)
+data.csv, data.parquet, codebook, cleaning log and manifest, then batch.zip. (b) Up to
+100,000 responses, the same with data.xlsx alone. (c)
 `fieldwork.review.screening.run`, the bulk quality run over every response, twice: the
 first finds and writes what the synthetic data hides (speeders, answers from one
 network address, straight-lining, empty or mashed open answers), the second must
-change nothing.
+change nothing. Each size given (`--responses`, by default a quarter's batch of 50,000
+and then a million) runs on a database of its own, against its own baseline.
 
 Why a baseline: the machine is small and shared, so absolute times drift from run to
-run. In the same run, on the same database, plain `sqlite3` streams the same approved
-responses with the same columns (response metadata, then `json_extract` of every
-question's answer) into `csv.writer`: the floor cost of reading the responses and
-writing one CSV. It runs before and after the export, and the ratios use the mean of
-the two.
+run. In the same run, on the same database, the database's own driver streams the same
+approved responses with the same columns (response metadata, then every question's
+answer: `json_extract` in SQLite, `->>` in PostgreSQL) into `csv.writer`: the floor cost
+of reading the responses and writing one CSV. It runs before and after the export, and
+the ratios use the mean of the two.
+
+On PostgreSQL (`--database-url`), the database named is dropped and created afresh for
+each size, so its name must contain "bench".
 
 Why a process per phase: every measured phase (and the fill, the freeze and the
 checks) runs in a fresh interpreter (`python bench/export.py --phase …`), so its peak
@@ -27,16 +32,18 @@ phase included).
 
 Run from the repository root:
 
-    python bench/export.py                        # 1,000,000 responses
-    python bench/export.py --responses 20000      # a quick run
+    python bench/export.py                        # 50,000, then 1,000,000 responses
+    python bench/export.py --responses 50000      # a quarter's batch alone
+    python bench/export.py --database-url postgresql+psycopg://postgres@127.0.0.1/fieldwork_bench
     python bench/export.py --profile /tmp/prof    # also cProfile the measured phases
     python bench/export.py --export-only          # no quality runs: to work on the export
 
-Targets (exit 1 if missed, unless --no-fail, which only spares the speed and memory
-targets): export/baseline <= 1.5, each quality run/baseline <= 3, export peak memory
-<= 300 MB. Correctness misses always exit 1: data.csv, data.parquet and the baseline
-hold every approved response in the same order, the manifest's counts and checksums
-match, and the second quality run changes nothing.
+Targets, at every size (exit 1 if missed, unless --no-fail, which only spares the speed
+and memory targets): export/baseline <= 1.5, each quality run/baseline <= 3, export peak
+memory <= 300 MB, and where it is written data.xlsx/baseline <= 3. Correctness misses
+always exit 1: data.csv, data.parquet and the baseline hold every approved response in
+the same order, the manifest's counts and checksums match, the second quality run
+changes nothing, and data.xlsx holds every row.
 
 The top level imports only the standard library, so the orchestrating process stays
 small; each phase imports fieldwork, SQLAlchemy and pyarrow where it runs.
