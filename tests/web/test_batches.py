@@ -31,13 +31,12 @@ from fieldwork.exports.safety import neutralise
 from fieldwork.questionnaire.loader import build
 from fieldwork.responses.models import Response
 from fieldwork.review import screening
-from tests.conftest import QID, csrf_of, ends_within
+from tests.conftest import QID, SHIPPED, csrf_of, ends_within
 from tests.review.factories import (
     DAY,
     FORMULA,
     SPEEDER,
     STRAIGHT,
-    TRICKY,
     add_response,
     fast_password_hashing,
     response_row,
@@ -55,6 +54,11 @@ ZIPPED = {
     "manifest.json",
 }
 IP_HASH = "c0ffee" * 10 + "beef"
+TRICKY_SHIPPED = {
+    "O1": FORMULA,
+    "O2": '客服说"请稍等"，等了很久 😤\n第二天才回复, 还算解决了。',
+    "O4": "-5 字号再大一点",
+}
 USERNAME = "reviewer.chen"
 
 
@@ -84,22 +88,36 @@ def rows(app: Flask, reviewer: int) -> dict[str, int]:
     return {
         "tricky": add_response(
             app,
+            survey=SHIPPED,
             status="approved",
             segment="elderly",
-            answers=TRICKY,
+            answers=TRICKY_SHIPPED,
             ip_hash=IP_HASH,
             reviewed_by=reviewer,
         ),
         "elderly-paper": add_response(
-            app, status="approved", segment="elderly", mode="paper", entered_by=reviewer
+            app,
+            survey=SHIPPED,
+            status="approved",
+            segment="elderly",
+            mode="paper",
+            entered_by=reviewer,
         ),
-        "parents": add_response(app, status="approved", segment="parents", ip_hash=IP_HASH),
+        "parents": add_response(
+            app, survey=SHIPPED, status="approved", segment="parents", ip_hash=IP_HASH
+        ),
         "parents-2": add_response(
-            app, status="approved", segment="parents", submitted_at=DAY + dt.timedelta(days=20)
+            app,
+            survey=SHIPPED,
+            status="approved",
+            segment="parents",
+            submitted_at=DAY + dt.timedelta(days=20),
         ),
-        "rejected": add_response(app, status="rejected", flags=[SPEEDER], ip_hash=IP_HASH),
-        "pending": add_response(app, flags=[STRAIGHT, SPEEDER]),
-        "held": add_response(app, status="on_hold", segment="parents"),
+        "rejected": add_response(
+            app, survey=SHIPPED, status="rejected", flags=[SPEEDER], ip_hash=IP_HASH
+        ),
+        "pending": add_response(app, survey=SHIPPED, flags=[STRAIGHT, SPEEDER]),
+        "held": add_response(app, survey=SHIPPED, status="on_hold", segment="parents"),
     }
 
 
@@ -172,7 +190,9 @@ def test_filter_days_are_the_days_staff_see_and_a_batch_records_the_zone(
     app: Flask, client: FlaskClient, reviewer: int
 ) -> None:
     # 20:30 UTC on 3 November is 04:30 on 4 November in Shanghai, as the pages show it.
-    late = add_response(app, status="approved", submitted_at=DAY.replace(hour=20, minute=30))
+    late = add_response(
+        app, survey=SHIPPED, status="approved", submitted_at=DAY.replace(hour=20, minute=30)
+    )
     client.get("/settings/language/en")
     assert "each day as it is in China Time" in client.get("/staff/batches/").text
     batch_id = freeze(client, f"questionnaire={QID}&from=2026-11-04&to=2026-11-04")
@@ -329,7 +349,7 @@ def test_freeze_without_csrf_token_is_refused(
 
 @pytest.mark.parametrize("role", ["fieldworker", "tester"])
 def test_other_roles_get_403(app: Flask, client: FlaskClient, role: str) -> None:
-    add_response(app, status="approved")
+    add_response(app, survey=SHIPPED, status="approved")
     staff(app, "wu", role)
     sign_in(client, "wu")
     token = csrf_of(client.get("/staff/login").text)
@@ -387,7 +407,7 @@ def test_zip_holds_every_file_with_the_database_values(
         assert zipped[name] == files[name], name
     stored = response_row(app, rows["tricky"])
     answers = stored.answers
-    assert answers["O1"] == FORMULA and answers["O2"] == TRICKY["O2"]
+    assert answers["O1"] == FORMULA and answers["O2"] == TRICKY_SHIPPED["O2"]
 
     by_id = {int(r["response_id"]): r for r in csv_rows(zipped["data.csv"])}
     row = by_id[rows["tricky"]]
