@@ -47,7 +47,8 @@ def straight_lining(first: str, last: str, run: int, min_run: int) -> dict[str, 
     ).as_json()
 
 
-# The two-page survey's three ratings, all 4: the run its quality block judges.
+# A run of 4s over the two-page survey's three ratings, as its quality block (a run of
+# three) would flag it.
 STRAIGHT = straight_lining("R1", "R3", run=3, min_run=3)
 PAGE_SECONDS = {"about": 41.5, "case": 88.2}  # by page, as the survey records them
 
