@@ -27,8 +27,9 @@ from fieldwork.definitions import service as definitions
 from fieldwork.definitions.reading import read_folder
 from tests import questionnaires
 from tests.questionnaires import Survey
+from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
 
-QID = "after_sales_consumer"  # the shipped questionnaire
+QID = "after_sales_consumer"  # the shipped questionnaire, for the tests marked `shipped`
 # In dependency order. The audit log is append-only and never emptied; ids are never reused.
 EMPTIED = (
     "draft",
@@ -43,37 +44,34 @@ EMPTIED = (
 
 # One complete set of answers to the shipped questionnaire, as form fields. For the tests
 # that walk the shipped file on purpose; others answer a questionnaire of tests/questionnaires.
-COMPLETE: dict[str, dict[str, str | list[str]]] = {
-    "S1": {"S1": "age_35_44"},
-    "S2": {"S2": "no"},
-    "S3": {"S3": ["taobao_tmall", "jd"]},
-    "S4": {"S4": "clothing"},
-    "S5": {"S5": "in_app_chat"},
-    "S6": {"S6": "jd"},
-    "Q1": {"Q1-day": "3", "Q1-month": "9", "Q1-year": "2026"},
-    "Q2": {"Q2": "bot_then_human"},
-    "Q3": {"Q3-hours": "1", "Q3-minutes": "15"},
-    "Q4": {"Q4": "yes_after_several"},
-    "Q5": {"Q5": "3"},
-    "Q6": {"Q6": ["sent_to_seller"]},
-    "Q7": {"Q7": "4"},
-    "Q8": {"Q8": "3"},
-    "Q9": {"Q9": "_dont_know"},
-    "Q10": {"Q10": "5"},
-    "Q11": {"Q11": "4"},
-    "Q12": {"Q12": "2"},
-    "Q13": {"Q13": "3"},
-    "Q14": {"Q14": "4"},
-    "Q15": {"Q15": "7"},
-    "O1": {"O1": "退货更快一点"},
-    "O2": {"O2": "客服一直让我找商家。\n最后解决了。"},
-}
-SHIPPED = Survey(QID, COMPLETE)
-
-
-def answers_of_complete(questionnaire: Any) -> dict[str, Any]:
-    """COMPLETE as stored values, parsed by the same rules as the web form."""
-    return SHIPPED.values(questionnaire)
+SHIPPED = Survey(
+    QID,
+    {
+        "S1": {"S1": "age_35_44"},
+        "S2": {"S2": "no"},
+        "S3": {"S3": ["taobao_tmall", "jd"]},
+        "S4": {"S4": "clothing"},
+        "S5": {"S5": "in_app_chat"},
+        "S6": {"S6": "jd"},
+        "Q1": {"Q1-day": "3", "Q1-month": "9", "Q1-year": "2026"},
+        "Q2": {"Q2": "bot_then_human"},
+        "Q3": {"Q3-hours": "1", "Q3-minutes": "15"},
+        "Q4": {"Q4": "yes_after_several"},
+        "Q5": {"Q5": "3"},
+        "Q6": {"Q6": ["sent_to_seller"]},
+        "Q7": {"Q7": "4"},
+        "Q8": {"Q8": "3"},
+        "Q9": {"Q9": "_dont_know"},
+        "Q10": {"Q10": "5"},
+        "Q11": {"Q11": "4"},
+        "Q12": {"Q12": "2"},
+        "Q13": {"Q13": "3"},
+        "Q14": {"Q14": "4"},
+        "Q15": {"Q15": "7"},
+        "O1": {"O1": "退货更快一点"},
+        "O2": {"O2": "客服一直让我找商家。\n最后解决了。"},
+    },
+)
 
 
 def test_database_url(tmp: Path) -> str:
@@ -171,10 +169,10 @@ def walk_to_check(
     start_url: str | None = None,
     answers: Any = None,
     *,
-    survey: Survey = SHIPPED,
+    survey: Survey = TWO_PAGES,
 ) -> str:
-    """Start the survey and answer every page (by default with its complete answers);
-    returns the check page's HTML."""
+    """Start the survey (the two-page one unless told) and answer every page, by default
+    with its complete answers; returns the check page's HTML."""
     answers = answers or survey.complete
     location = started(client, survey, start_url)
     for _ in range(40):

@@ -15,6 +15,7 @@ from fieldwork import db
 from fieldwork.accounts import service as accounts
 from fieldwork.attempts import service as attempts
 from fieldwork.config import ROOT
+from tests import questionnaires
 from tests.conftest import csrf_of
 
 
@@ -22,7 +23,7 @@ from tests.conftest import csrf_of
 def broken_dir(tmp_path: Path) -> Path:
     """A folder of definitions with problems, and no copy of schema.json for editors."""
     shutil.copy(ROOT / "questionnaires" / "segments.yaml", tmp_path)
-    raw = yaml.safe_load((ROOT / "questionnaires" / "after_sales_consumer.yaml").read_text("utf-8"))
+    raw = yaml.safe_load((questionnaires.FOLDER / "two_pages.yaml").read_text("utf-8"))
     questions = [q for section in raw["sections"] for q in section["questions"]]
     questions[0]["type"] = "ratng"
     questions[1]["code"] = questions[2]["code"]
@@ -31,6 +32,7 @@ def broken_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.shipped
 def test_check_passes_on_the_shipped_files(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["fieldwork", "check"])
     assert result.exit_code == 0, result.output
@@ -68,10 +70,10 @@ def test_load_refuses_changed_content_under_a_loaded_version(
     """data.csv names a response's version by its label: one label, one text and thresholds."""
     for name in ("schema.json", "segments.yaml"):
         shutil.copy(ROOT / "questionnaires" / name, tmp_path)
-    shipped = ROOT / "questionnaires" / "after_sales_consumer.yaml"
-    raw = yaml.safe_load(shipped.read_text("utf-8"))
+    loaded = questionnaires.FOLDER / "two_pages.yaml"  # stored by the suite's app
+    raw = yaml.safe_load(loaded.read_text("utf-8"))
     raw["quality"] = {"speeder": {"min_seconds": 150}}
-    edited = tmp_path / "after_sales_consumer.yaml"
+    edited = tmp_path / "two_pages.yaml"
     edited.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
     monkeypatch.setitem(app.config, "QUESTIONNAIRES_DIR", str(tmp_path))
     refused = app.test_cli_runner().invoke(args=["fieldwork", "load"])

@@ -31,16 +31,14 @@ from tests.review.factories import (
     FORMULA,
     PASSWORD,
     SPEEDER,
-    TRICKY_TWO_PAGES,
+    STRAIGHT,
+    TRICKY,
     add_response,
     fast_password_hashing,
     freeze_all,
     response_row,
     staff,
-    straight_lining,
 )
-
-STRAIGHT = straight_lining("R1", "R3", run=3, min_run=3)
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +56,7 @@ def queue(app: Flask) -> Iterator[dict[str, int]]:
     yield {
         "chen": staff(app, "chen"),
         "tricky": add_response(
-            app, flags=[STRAIGHT], segment="elderly", answers=TRICKY_TWO_PAGES, survey=survey
+            app, flags=[STRAIGHT], segment="elderly", answers=TRICKY, survey=survey
         ),
         "fast": add_response(app, flags=[SPEEDER], segment="elderly", survey=survey),
         "approved": add_response(
@@ -211,7 +209,7 @@ def test_reviewer_decides_freezes_and_downloads(
         [queue["tricky"], queue["approved"]]
     )
     tricky = next(r for r in rows if int(r["response_id"]) == queue["tricky"])
-    assert tricky["IMPROVE"] == "'" + FORMULA and tricky["STORY"] == TRICKY_TWO_PAGES["STORY"]
+    assert tricky["IMPROVE"] == "'" + FORMULA and tricky["STORY"] == TRICKY["STORY"]
     table = pq.read_table(io.BytesIO(files["data.parquet"])).to_pylist()
     assert next(r for r in table if r["response_id"] == queue["tricky"])["IMPROVE"] == FORMULA
     sheet = openpyxl.load_workbook(io.BytesIO(files["data.xlsx"])).worksheets[0]
@@ -219,7 +217,7 @@ def test_reviewer_decides_freezes_and_downloads(
     for line in sheet.iter_rows(min_row=2):
         assert all(cell.data_type != "f" for cell in line)
         if line[0].value == queue["tricky"]:
-            assert line[header.index("STORY")].value == TRICKY_TWO_PAGES["STORY"]
+            assert line[header.index("STORY")].value == TRICKY["STORY"]
     log = list(csv.DictReader(io.StringIO(files["cleaning_log.csv"].decode(), newline="")))
     assert [(int(r["response_id"]), r["status"], r["flag_codes"]) for r in log] == [
         (queue["fast"], "rejected", "speeder")

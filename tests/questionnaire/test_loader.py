@@ -25,6 +25,7 @@ from fieldwork.questionnaire.problems import Problem
 
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 SCHEMA = QUESTIONNAIRES / "schema.json"
+OWN_QUESTIONNAIRES = Path(__file__).resolve().parents[1] / "questionnaires"  # the suite's
 LANGUAGES = ["en", "zh-Hans"]
 
 
@@ -758,14 +759,14 @@ def test_wrongly_shaped_segments_in_a_questionnaire_are_reported_not_raised(fold
 
 def test_quality_settings_are_checked_with_the_file(tmp_path: Path) -> None:
     """A threshold of the wrong type is reported as `file: quality: message`, not loaded."""
-    source = (QUESTIONNAIRES / "after_sales_consumer.yaml").read_text(encoding="utf-8")
+    source = (OWN_QUESTIONNAIRES / "two_pages.yaml").read_text(encoding="utf-8")
     broken = source.replace("min_seconds: 120", "min_seconds: fast")
     assert broken != source
-    (tmp_path / "after_sales_consumer.yaml").write_text(broken, encoding="utf-8")
+    (tmp_path / "two_pages.yaml").write_text(broken, encoding="utf-8")
     for name in ("segments.yaml", "schema.json"):
         shutil.copy(QUESTIONNAIRES / name, tmp_path / name)
     catalog = read_folder(tmp_path)
-    assert "after_sales_consumer" not in catalog.questionnaires
+    assert "two_pages" not in catalog.questionnaires
     assert any(
         p.location == "quality" and "speeder" in p.message and "min_seconds" in p.message
         for p in catalog.problems

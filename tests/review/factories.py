@@ -4,8 +4,8 @@ Responses go through the response service (so answers are validated and
 stored as the survey stores them) without the automatic review, then their
 review columns are set directly: a test says "an approved elderly paper
 response from 3 November" in one call instead of walking the survey and
-waiting two minutes to escape the speeder rule. Responses answer the shipped
-questionnaire unless a test names one of the suite's own (`survey=`).
+waiting two minutes to escape the speeder rule. Responses answer the suite's two-page
+survey (tests/questionnaires/two_pages.yaml) unless a test names another (`survey=`).
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from fieldwork.exports import service as exports
 from fieldwork.responses import service as responses
 from fieldwork.responses.models import Response
 from fieldwork.review import screening
-from tests.conftest import SHIPPED, csrf_of
+from tests.conftest import csrf_of
 from tests.questionnaires import Survey
+from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
 
 PASSWORD = "a long enough password"
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -46,19 +47,20 @@ def straight_lining(first: str, last: str, run: int, min_run: int) -> dict[str, 
     ).as_json()
 
 
-STRAIGHT = straight_lining("Q7", "Q15", run=9, min_run=8)
-PAGE_SECONDS = {"screening": 41.5, "contact": 63.0, "rating": 88.2, "open": 120.4}
+# A run of 4s over the two-page survey's three ratings, as its quality block (a run of
+# three) would flag it.
+STRAIGHT = straight_lining("R1", "R3", run=3, min_run=3)
+PAGE_SECONDS = {"about": 41.5, "case": 88.2}  # by page, as the survey records them
 
 # Open answers with everything that breaks naive exports: CJK, emoji, a line break,
-# quotes, a comma and text a spreadsheet would run as a formula.
+# quotes, a comma and text a spreadsheet would run as a formula, in the two open
+# questions of the two-page survey.
 FORMULA = '=HYPERLINK("http://evil.example","点我 😀")'
 TRICKY = {
-    "O1": FORMULA,
-    "O2": '客服说"请稍等"，等了很久 😤\n第二天才回复, 还算解决了。',
-    "O4": "-5 字号再大一点",
+    "IMPROVE": FORMULA,
+    "STORY": '客服说"请稍等"，等了很久 😤\n第二天才回复, 还算解决了。',
 }
-# The same, in the open questions of the two-page test survey.
-TRICKY_TWO_PAGES = {"IMPROVE": TRICKY["O1"], "STORY": TRICKY["O2"]}
+MINUS = "-5 字号再大一点"  # a spreadsheet runs this as a formula too
 
 
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,10 +95,10 @@ def add_response(
     entered_by: int | None = None,
     reviewed_by: int | None = None,
     locale: str = "zh-Hans",
-    survey: Survey = SHIPPED,
+    survey: Survey = TWO_PAGES,
     **columns: Any,
 ) -> int:
-    """Store one complete response to the survey (the shipped one unless told) in the
+    """Store one complete response to the survey (the two-page one unless told) in the
     given state."""
     with app.app_context():
         session = db.session()
@@ -147,7 +149,7 @@ def response_row(app: Flask, response_id: int) -> Response:
         return found
 
 
-def freeze_all(app: Flask, creator_id: int, name: str, survey: Survey = SHIPPED) -> int:
+def freeze_all(app: Flask, creator_id: int, name: str, survey: Survey = TWO_PAGES) -> int:
     """A batch of every approved response to the survey, frozen by the service (so no
     build started)."""
     with app.app_context():

@@ -1,4 +1,7 @@
-"""Batch pages and commands: preview, freeze, immutability, and the files read back."""
+"""Batch pages and commands: preview, freeze, immutability, and the files read back.
+
+The responses answer the suite's two-page survey (tests/questionnaires/two_pages.yaml).
+"""
 
 from __future__ import annotations
 
@@ -31,10 +34,12 @@ from fieldwork.exports.safety import neutralise
 from fieldwork.questionnaire.loader import build
 from fieldwork.responses.models import Response
 from fieldwork.review import screening
-from tests.conftest import QID, csrf_of, ends_within
+from tests.conftest import csrf_of, ends_within
+from tests.questionnaires.two_pages import SURVEY
 from tests.review.factories import (
     DAY,
     FORMULA,
+    MINUS,
     SPEEDER,
     STRAIGHT,
     TRICKY,
@@ -91,7 +96,12 @@ def rows(app: Flask, reviewer: int) -> dict[str, int]:
             reviewed_by=reviewer,
         ),
         "elderly-paper": add_response(
-            app, status="approved", segment="elderly", mode="paper", entered_by=reviewer
+            app,
+            status="approved",
+            segment="elderly",
+            mode="paper",
+            entered_by=reviewer,
+            answers={"IMPROVE": MINUS},
         ),
         "parents": add_response(app, status="approved", segment="parents", ip_hash=IP_HASH),
         "parents-2": add_response(
@@ -146,7 +156,7 @@ def batch_count(app: Flask) -> int:
 def test_preview_counts_by_status_and_segment_mode(
     client: FlaskClient, rows: dict[str, int]
 ) -> None:
-    page = client.get(f"/staff/batches/preview?questionnaire={QID}")
+    page = client.get(f"/staff/batches/preview?questionnaire={SURVEY.id}")
     assert page.status_code == 200
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
     assert "4 approved responses would be included. 3 other responses match" in text
@@ -161,7 +171,7 @@ def test_preview_counts_by_status_and_segment_mode(
 
 
 def test_preview_applies_the_filters(client: FlaskClient, rows: dict[str, int]) -> None:
-    query = f"questionnaire={QID}&segment=parents&mode=online&to=2026-11-10"
+    query = f"questionnaire={SURVEY.id}&segment=parents&mode=online&to=2026-11-10"
     text = re.sub(r"<[^>]+>", " ", client.get(f"/staff/batches/preview?{query}").text)
     assert "1 approved response would be included. 1 other response matches" in re.sub(
         r"\s+", " ", text
@@ -175,7 +185,7 @@ def test_filter_days_are_the_days_staff_see_and_a_batch_records_the_zone(
     late = add_response(app, status="approved", submitted_at=DAY.replace(hour=20, minute=30))
     client.get("/settings/language/en")
     assert "each day as it is in China Time" in client.get("/staff/batches/").text
-    batch_id = freeze(client, f"questionnaire={QID}&from=2026-11-04&to=2026-11-04")
+    batch_id = freeze(client, f"questionnaire={SURVEY.id}&from=2026-11-04&to=2026-11-04")
     with app.app_context():
         batch = db.session().get(Batch, batch_id)
         assert batch is not None and batch.size == 1
@@ -185,13 +195,13 @@ def test_filter_days_are_the_days_staff_see_and_a_batch_records_the_zone(
     page = client.get(f"/staff/batches/{batch_id}").text
     shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert "Days counted in China Time" in shown
-    before = client.get(f"/staff/batches/preview?questionnaire={QID}&to=2026-11-03").text
+    before = client.get(f"/staff/batches/preview?questionnaire={SURVEY.id}&to=2026-11-03").text
     assert "No approved response matches these filters" in before
 
 
 def test_a_batch_frozen_before_zones_were_recorded_keeps_utc_days() -> None:
     old = exports.Filters.from_json(
-        {"questionnaire_id": QID, "submitted_from": "2026-11-04", "submitted_to": None}
+        {"questionnaire_id": SURVEY.id, "submitted_from": "2026-11-04", "submitted_to": None}
     )
     assert old.time_zone == "UTC"
     assert exports.midnight(dt.date(2026, 11, 4), old.time_zone) == dt.datetime(
@@ -203,8 +213,8 @@ def test_a_batch_frozen_before_zones_were_recorded_keeps_utc_days() -> None:
 
 
 def test_freeze_needs_a_name(app: Flask, client: FlaskClient, rows: dict[str, int]) -> None:
-    preview = client.get(f"/staff/batches/preview?questionnaire={QID}").text
-    form = {"csrf_token": csrf_of(preview), "questionnaire": QID}
+    preview = client.get(f"/staff/batches/preview?questionnaire={SURVEY.id}").text
+    form = {"csrf_token": csrf_of(preview), "questionnaire": SURVEY.id}
     for name in ("", "   ", "x" * 121):
         refused = client.post("/staff/batches/", data={**form, "name": name})
         assert refused.status_code == 400
@@ -216,13 +226,13 @@ def test_freeze_needs_a_name(app: Flask, client: FlaskClient, rows: dict[str, in
 def test_nothing_to_freeze_is_a_clear_error(
     app: Flask, client: FlaskClient, rows: dict[str, int]
 ) -> None:
-    query = f"questionnaire={QID}&segment=young"
+    query = f"questionnaire={SURVEY.id}&segment=young"
     preview = client.get(f"/staff/batches/preview?{query}")
     assert preview.status_code == 200
     assert "nothing to freeze" in preview.text
     assert 'name="name"' not in preview.text  # no freeze form
     token = csrf_of(client.get("/staff/login").text)
-    form = {"csrf_token": token, "questionnaire": QID, "segment": "young"}
+    form = {"csrf_token": token, "questionnaire": SURVEY.id, "segment": "young"}
     refused = client.post("/staff/batches/", data={**form, "name": "empty"})
     assert refused.status_code == 400 and "nothing to freeze" in refused.text
     assert batch_count(app) == 0
@@ -233,14 +243,14 @@ def test_nothing_to_freeze_is_a_clear_error(
     [
         ("", 400),
         ("questionnaire=no_such_thing", 400),
-        (f"questionnaire={QID}&from=2026-02-30", 400),
-        (f"questionnaire={QID}&to=last+week", 400),
-        (f"questionnaire={QID}&segment=martians", 400),
-        (f"questionnaire={QID}&mode=fax", 400),
-        (f"questionnaire={QID}&to=9999-12-31", 400),
-        (f"questionnaire={QID}&from=0001-01-01", 400),
-        (f"questionnaire={QID}&from=2026-12-01&to=2026-11-01", 400),
-        (f"questionnaire={QID}&version=not-a-version", 400),
+        (f"questionnaire={SURVEY.id}&from=2026-02-30", 400),
+        (f"questionnaire={SURVEY.id}&to=last+week", 400),
+        (f"questionnaire={SURVEY.id}&segment=martians", 400),
+        (f"questionnaire={SURVEY.id}&mode=fax", 400),
+        (f"questionnaire={SURVEY.id}&to=9999-12-31", 400),
+        (f"questionnaire={SURVEY.id}&from=0001-01-01", 400),
+        (f"questionnaire={SURVEY.id}&from=2026-12-01&to=2026-11-01", 400),
+        (f"questionnaire={SURVEY.id}&version=not-a-version", 400),
     ],
 )
 def test_bad_preview_filters_get_a_clear_4xx_page(
@@ -254,7 +264,7 @@ def test_bad_preview_filters_get_a_clear_4xx_page(
 def test_a_wrong_day_comes_back_on_the_batch_form_with_the_choices_kept(
     client: FlaskClient, rows: dict[str, int]
 ) -> None:
-    query = f"questionnaire={QID}&campaign=Q4&from=2026-11-31&to=2026-12-31&segment=parents"
+    query = f"questionnaire={SURVEY.id}&campaign=Q4&from=2026-11-31&to=2026-12-31&segment=parents"
     page = client.get(f"/staff/batches/preview?{query}")
     assert page.status_code == 400
     assert 'class="error-summary"' in page.text and 'href="#b-from"' in page.text
@@ -278,7 +288,7 @@ def test_filters_no_batch_can_have_are_explained_in_the_users_language(
     client: FlaskClient, reviewer: int, query: str, words: str
 ) -> None:
     client.get("/settings/language/zh-Hans")
-    page = client.get(f"/staff/batches/preview?questionnaire={QID}&{query}")
+    page = client.get(f"/staff/batches/preview?questionnaire={SURVEY.id}&{query}")
     assert page.status_code == 400
     assert words in page.text
 
@@ -287,12 +297,12 @@ def test_the_page_offers_each_version_and_a_batch_keeps_the_one_chosen(
     app: Flask, client: FlaskClient, rows: dict[str, int]
 ) -> None:
     with app.app_context():
-        version = catalog.versions().current(db.session(), QID)
+        version = catalog.versions().current(db.session(), SURVEY.id)
         assert version is not None
     page = client.get("/staff/batches/").text
     assert f'name="version" value="{version.content_hash}"' in page
     assert f"version {version.version} ({version.content_hash[:12]})" in page
-    batch_id = freeze(client, f"questionnaire={QID}&version={version.content_hash}")
+    batch_id = freeze(client, f"questionnaire={SURVEY.id}&version={version.content_hash}")
     with app.app_context():
         batch = db.session().get(Batch, batch_id)
         assert batch is not None
@@ -314,7 +324,7 @@ def test_unknown_batches_are_not_found(client: FlaskClient, reviewer: int, path:
 
 
 def test_unknown_file_of_a_batch_is_not_found(client: FlaskClient, rows: dict[str, int]) -> None:
-    batch_id = freeze(client, f"questionnaire={QID}")
+    batch_id = freeze(client, f"questionnaire={SURVEY.id}")
     for name in ("secrets.txt", "..%2Fmanifest.json", "data.CSV"):
         assert client.get(f"/staff/batches/{batch_id}/{name}").status_code == 404
 
@@ -322,7 +332,7 @@ def test_unknown_file_of_a_batch_is_not_found(client: FlaskClient, rows: dict[st
 def test_freeze_without_csrf_token_is_refused(
     app: Flask, client: FlaskClient, rows: dict[str, int]
 ) -> None:
-    refused = client.post("/staff/batches/", data={"questionnaire": QID, "name": "no token"})
+    refused = client.post("/staff/batches/", data={"questionnaire": SURVEY.id, "name": "no token"})
     assert refused.status_code == 400
     assert batch_count(app) == 0
 
@@ -334,8 +344,8 @@ def test_other_roles_get_403(app: Flask, client: FlaskClient, role: str) -> None
     sign_in(client, "wu")
     token = csrf_of(client.get("/staff/login").text)
     assert client.get("/staff/batches/").status_code == 403
-    assert client.get(f"/staff/batches/preview?questionnaire={QID}").status_code == 403
-    form = {"csrf_token": token, "questionnaire": QID, "name": "mine"}
+    assert client.get(f"/staff/batches/preview?questionnaire={SURVEY.id}").status_code == 403
+    form = {"csrf_token": token, "questionnaire": SURVEY.id, "name": "mine"}
     assert client.post("/staff/batches/", data=form).status_code == 403
     assert batch_count(app) == 0
 
@@ -351,7 +361,7 @@ def test_frozen_batch_does_not_change_and_its_files_are_byte_identical(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    batch_id = freeze(client, f"questionnaire={QID}")
+    batch_id = freeze(client, f"questionnaire={SURVEY.id}")
     # A decision after freezing, before the files were ever written…
     page = client.get(f"/staff/review/{rows['parents']}").text
     form = {"csrf_token": csrf_of(page), "row_version": "1", "status": "rejected"}
@@ -379,7 +389,7 @@ def test_frozen_batch_does_not_change_and_its_files_are_byte_identical(
 def test_zip_holds_every_file_with_the_database_values(
     app: Flask, client: FlaskClient, rows: dict[str, int]
 ) -> None:
-    batch_id = freeze(client, f"questionnaire={QID}")
+    batch_id = freeze(client, f"questionnaire={SURVEY.id}")
     files = download_all(client, batch_id)
     zipped = unzip(files["batch.zip"])
     assert set(zipped) == ZIPPED
@@ -387,21 +397,24 @@ def test_zip_holds_every_file_with_the_database_values(
         assert zipped[name] == files[name], name
     stored = response_row(app, rows["tricky"])
     answers = stored.answers
-    assert answers["O1"] == FORMULA and answers["O2"] == TRICKY["O2"]
+    assert answers["IMPROVE"] == FORMULA and answers["STORY"] == TRICKY["STORY"]
+    minus = response_row(app, rows["elderly-paper"]).answers["IMPROVE"]
+    assert minus == MINUS
 
     by_id = {int(r["response_id"]): r for r in csv_rows(zipped["data.csv"])}
     row = by_id[rows["tricky"]]
-    assert row["O1"] == "'" + FORMULA == neutralise(answers["O1"])
-    assert row["O2"] == answers["O2"]  # Chinese, emoji, quotes, comma and the line break
-    assert row["O4"] == "'" + answers["O4"]  # "-5 …" would be a formula too
+    assert row["IMPROVE"] == "'" + FORMULA == neutralise(answers["IMPROVE"])
+    assert row["STORY"] == answers["STORY"]  # Chinese, emoji, quotes, comma and the line break
+    assert by_id[rows["elderly-paper"]]["IMPROVE"] == "'" + minus  # "-5 …" would be a formula too
     assert row["segment"] == "elderly" and row["mode"] == "online"
     assert row["submitted_at"] == "2026-11-03T09:30:00Z"
-    assert row["Q2"] == answers["Q2"]
+    assert row["AGE"] == answers["AGE"]
 
     table = pq.read_table(io.BytesIO(zipped["data.parquet"])).to_pylist()
     parquet_row = next(r for r in table if r["response_id"] == rows["tricky"])
-    assert parquet_row["O1"] == answers["O1"]  # typed data: the text as answered
-    assert parquet_row["O2"] == answers["O2"] and parquet_row["O4"] == answers["O4"]
+    assert parquet_row["IMPROVE"] == answers["IMPROVE"]  # typed data: the text as answered
+    assert parquet_row["STORY"] == answers["STORY"]
+    assert next(r for r in table if r["response_id"] == rows["elderly-paper"])["IMPROVE"] == minus
     assert parquet_row["submitted_at"] == dt.datetime(2026, 11, 3, 9, 30, tzinfo=dt.UTC)
     assert len(table) == 4
 
@@ -412,8 +425,8 @@ def test_zip_holds_every_file_with_the_database_values(
     assert all(cell.data_type != "f" for line in cells for cell in line)
     found = next(line for line in cells if line[0].value == rows["tricky"])
     values = dict(zip(header, (cell.value for cell in found), strict=True))
-    assert values["O1"] == "'" + FORMULA
-    assert values["O2"] == answers["O2"]
+    assert values["IMPROVE"] == "'" + FORMULA
+    assert values["STORY"] == answers["STORY"]
     codebook = openpyxl.load_workbook(io.BytesIO(zipped["codebook.xlsx"]))
     assert all(c.data_type != "f" for s in codebook.worksheets for r in s.iter_rows() for c in r)
 
@@ -440,7 +453,7 @@ def _readable(name: str, data: bytes) -> bytes:
 def test_no_ip_hash_or_staff_identity_leaves_the_system(
     client: FlaskClient, rows: dict[str, int]
 ) -> None:
-    batch_id = freeze(client, f"questionnaire={QID}")
+    batch_id = freeze(client, f"questionnaire={SURVEY.id}")
     files = download_all(client, batch_id)
     secrets = [IP_HASH, USERNAME, "Chrome 130 on Android"]
     for name, data in unzip(files["batch.zip"]).items():
@@ -455,7 +468,7 @@ def test_no_ip_hash_or_staff_identity_leaves_the_system(
 def test_cleaning_log_lists_the_excluded_with_status_and_flags(
     client: FlaskClient, rows: dict[str, int]
 ) -> None:
-    batch_id = freeze(client, f"questionnaire={QID}")
+    batch_id = freeze(client, f"questionnaire={SURVEY.id}")
     log = csv_rows(client.get(f"/staff/batches/{batch_id}/cleaning_log.csv").data)
     assert log == [
         {"response_id": str(rows["rejected"]), "status": "rejected", "flag_codes": "speeder"},
@@ -469,7 +482,7 @@ def test_cleaning_log_lists_the_excluded_with_status_and_flags(
 
 
 def test_bom_variant_starts_with_the_utf8_bom(client: FlaskClient, rows: dict[str, int]) -> None:
-    batch_id = freeze(client, f"questionnaire={QID}")
+    batch_id = freeze(client, f"questionnaire={SURVEY.id}")
     plain = download_all(client, batch_id)
     with_bom = download_all(client, batch_id, bom=True)
     assert not plain["data.csv"].startswith(b"\xef\xbb\xbf")
@@ -491,7 +504,7 @@ def test_cli_export_matches_the_web_download(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     runner = app.test_cli_runner()
-    chosen = ["--questionnaire", QID, "--segment", "elderly", "--segment", "parents"]
+    chosen = ["--questionnaire", SURVEY.id, "--segment", "elderly", "--segment", "parents"]
     preview = runner.invoke(args=["fieldwork", "export", "preview", *chosen])
     assert preview.exit_code == 0, preview.output
     assert "considered 5, included (approved) 4" in preview.output
@@ -500,7 +513,7 @@ def test_cli_export_matches_the_web_download(
     nameless = ["--name", " ", "--by", USERNAME]
     refused = runner.invoke(args=["fieldwork", "export", "freeze", *chosen, *nameless])
     assert refused.exit_code != 0 and "give the batch a name" in refused.output
-    empty = ["--questionnaire", QID, "--segment", "young", "--name", "x", "--by", USERNAME]
+    empty = ["--questionnaire", SURVEY.id, "--segment", "young", "--name", "x", "--by", USERNAME]
     refused = runner.invoke(args=["fieldwork", "export", "freeze", *empty])
     assert refused.exit_code != 0 and "no approved response" in refused.output
     frozen = runner.invoke(
@@ -542,7 +555,7 @@ def test_cli_filters_that_name_nothing_are_refused(
 ) -> None:
     for command in (["preview"], ["freeze", "--name", "x", "--by", USERNAME]):
         refused = app.test_cli_runner().invoke(
-            args=["fieldwork", "export", *command, "--questionnaire", QID, *chosen]
+            args=["fieldwork", "export", *command, "--questionnaire", SURVEY.id, *chosen]
         )
         assert refused.exit_code != 0 and words in refused.output, refused.output
     assert batch_count(app) == 0
@@ -550,9 +563,9 @@ def test_cli_filters_that_name_nothing_are_refused(
 
 def test_cli_takes_a_version_as_load_prints_it(app: Flask, rows: dict[str, int]) -> None:
     with app.app_context():
-        version = catalog.versions().current(db.session(), QID)
+        version = catalog.versions().current(db.session(), SURVEY.id)
         assert version is not None
-    chosen = ["--questionnaire", QID, "--version", version.content_hash[:12]]
+    chosen = ["--questionnaire", SURVEY.id, "--version", version.content_hash[:12]]
     preview = app.test_cli_runner().invoke(args=["fieldwork", "export", "preview", *chosen])
     assert preview.exit_code == 0 and "included (approved) 4" in preview.output, preview.output
 
@@ -561,15 +574,15 @@ def test_quality_run_is_idempotent_and_audits_a_threshold_change(
     app: Flask, client: FlaskClient, rows: dict[str, int]
 ) -> None:
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["fieldwork", "quality", "run", "--questionnaire", QID])
+    first = runner.invoke(args=["fieldwork", "quality", "run", "--questionnaire", SURVEY.id])
     assert first.exit_code == 0, first.output
-    again = runner.invoke(args=["fieldwork", "quality", "run", "--questionnaire", QID])
+    again = runner.invoke(args=["fieldwork", "quality", "run", "--questionnaire", SURVEY.id])
     assert again.exit_code == 0, again.output
     assert "flags changed on 0, status changed on 0" in again.output
 
     with app.app_context():
         session = db.session()
-        current = catalog.versions().current(session, QID)
+        current = catalog.versions().current(session, SURVEY.id)
         assert current is not None
         definition = json.loads(json.dumps(current.definition))
         definition["quality"] = {"speeder": {"min_seconds": 600}}  # the responses took 553 s
@@ -608,7 +621,7 @@ def test_export_reads_every_row_in_chunks(
     app: Flask, client: FlaskClient, rows: dict[str, int]
 ) -> None:
     """Chunks smaller than the batch: every included and excluded response once, in order."""
-    batch_id = freeze(client, f"questionnaire={QID}")
+    batch_id = freeze(client, f"questionnaire={SURVEY.id}")
     with app.app_context():
         session = db.session()
         included = [r.id for r in exports.included_responses(session, batch_id, chunk=2)]
@@ -629,7 +642,7 @@ def test_worker_processes_write_the_same_bytes(
     """A large batch's responses are read and made into cells by worker processes, a range
     of ids each: forced here on a small batch, in ranges of two, the files are the bytes
     one process writes."""
-    batch_id = freeze(client, f"questionnaire={QID}")
+    batch_id = freeze(client, f"questionnaire={SURVEY.id}")
     monkeypatch.setattr(writer, "CHUNK", 2)
     written = {}
     for from_rows in (10**9, 0):
@@ -655,7 +668,7 @@ def test_a_failure_reading_the_ranges_ends_the_export_with_it(
 ) -> None:
     """The ranges are read while the workers run: an error there ends the export, which
     then leaves nothing behind, rather than leave it waiting for ranges that never come."""
-    batch_id = freeze(client, f"questionnaire={QID}")
+    batch_id = freeze(client, f"questionnaire={SURVEY.id}")
     monkeypatch.setattr(writer, "CHUNK", 2)
     monkeypatch.setattr(parallel, "FROM_ROWS", 0)
     read = files._ranges

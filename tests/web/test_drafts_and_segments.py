@@ -104,7 +104,9 @@ def test_shipped_questionnaire_derives_each_segment_from_its_answers(
     client: FlaskClient, answered: dict[str, Any], segment: str
 ) -> None:
     """The shipped file's own segment rules, on purpose, in their priority order."""
-    form = MultiDict(hidden_fields(walk_to_check(client, answers=SHIPPED.answers(**answered))))
+    form = MultiDict(
+        hidden_fields(walk_to_check(client, answers=SHIPPED.answers(**answered), survey=SHIPPED))
+    )
     assert client.post(f"/s/{QID}/submit", data=form).status_code == 303
     with client.application.app_context():
         row = db.session().execute(select(Response)).scalar_one()

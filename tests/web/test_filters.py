@@ -16,7 +16,8 @@ from flask.testing import FlaskClient
 
 from fieldwork.responses import filters
 from fieldwork.responses.filters import Problem
-from tests.conftest import QID, csrf_of
+from tests.conftest import csrf_of
+from tests.questionnaires.two_pages import SURVEY
 from tests.review.factories import add_response, fast_password_hashing, sign_in, staff
 from tests.test_pure_cores import ROOT
 
@@ -61,7 +62,7 @@ def test_queue_batch_page_and_cli_refuse_the_same_input_in_the_same_words(
     app: Flask, client: FlaskClient, reviewer: int, sent: dict[str, str], problem: Problem
 ) -> None:
     words = problem.words()
-    query = urlencode({"questionnaire": QID, **sent})
+    query = urlencode({"questionnaire": SURVEY.id, **sent})
     queue = client.get(f"/staff/review/?{query}")
     assert queue.status_code == 400
     assert error_next_to(queue.text, f"f-{problem.field}") == words
@@ -70,7 +71,7 @@ def test_queue_batch_page_and_cli_refuse_the_same_input_in_the_same_words(
     assert error_next_to(batch.text, f"b-{problem.field}") == words
     options = [part for key, value in sent.items() for part in (f"--{key}", value)]
     command = app.test_cli_runner().invoke(
-        args=["fieldwork", "export", "preview", "--questionnaire", QID, *options]
+        args=["fieldwork", "export", "preview", "--questionnaire", SURVEY.id, *options]
     )
     assert command.exit_code != 0
     assert f"--{problem.field}: {words}" in command.output
@@ -89,7 +90,7 @@ def test_a_problem_comes_back_in_the_users_language_next_to_its_field(
 def test_a_batch_form_comes_back_with_a_problem_at_its_fieldset_and_the_choices_kept(
     client: FlaskClient, reviewer: int
 ) -> None:
-    query = f"questionnaire={QID}&segment=parents&segment=martians&mode=paper&wave=w1"
+    query = f"questionnaire={SURVEY.id}&segment=parents&segment=martians&mode=paper&wave=w1"
     page = client.get(f"/staff/batches/preview?{query}")
     assert page.status_code == 400
     assert 'id="b-segment"' in page.text and 'href="#b-segment"' in page.text
@@ -106,14 +107,14 @@ def test_the_cli_lists_what_an_unknown_value_could_be(app: Flask) -> None:
     lines = command.output.splitlines()
     assert lines[0].startswith("Error: --questionnaire: There is no questionnaire “nope”")
     listed = lines[0].rsplit("(", 1)[1].rstrip(")").split(", ")
-    assert QID in listed and listed == sorted(listed)
+    assert SURVEY.id in listed and listed == sorted(listed)
     assert lines[1] == (
         "--mode: There is no mode “fax”: choose one from the list. (online, paper, shadow)"
     )
 
 
 def test_an_over_long_campaign_is_shown_next_to_it(client: FlaskClient, reviewer: int) -> None:
-    page = client.get(f"/staff/batches/preview?questionnaire={QID}&campaign={'c' * 5000}")
+    page = client.get(f"/staff/batches/preview?questionnaire={SURVEY.id}&campaign={'c' * 5000}")
     assert page.status_code == 400
     assert error_next_to(page.text, "b-campaign") == "Shorten this to 64 characters or fewer."
 
@@ -158,7 +159,7 @@ def test_keys_that_are_no_filter_are_ignored(
     add_response(app)
     junk = "page=abc&sort=id%3Bdrop&version=zzz&campaign=x&name=y&csrf_token=t"
     assert client.get(f"/staff/review/?{junk}").status_code == 200
-    query = f"questionnaire={QID}&status=deleted&flag=none&page=2&bom=1"
+    query = f"questionnaire={SURVEY.id}&status=deleted&flag=none&page=2&bom=1"
     assert client.get(f"/staff/batches/preview?{query}").status_code == 200
 
 

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from fieldwork import db
 from fieldwork.responses.models import Response
-from tests.conftest import QID, csrf_of, hidden_fields, page_codes, started, walk_to_check
+from tests.conftest import QID, SHIPPED, csrf_of, hidden_fields, page_codes, started, walk_to_check
 from tests.questionnaires.two_pages import SURVEY
 
 
@@ -44,7 +44,7 @@ def test_complete_survey_stores_one_response(app: Flask, client: FlaskClient) ->
 @pytest.mark.shipped
 def test_shipped_questionnaire_walks_to_a_stored_response(app: Flask, client: FlaskClient) -> None:
     """The shipped file on purpose: every page of it can be answered and submitted."""
-    check = walk_to_check(client)
+    check = walk_to_check(client, survey=SHIPPED)
     response = client.post(f"/s/{QID}/submit", data=MultiDict(hidden_fields(check)))
     assert response.status_code == 303
     [row] = stored(app)

@@ -1,4 +1,7 @@
-"""Reviewer pages through the test client: the queue, one response, decisions, refusals."""
+"""Reviewer pages through the test client: the queue, one response, decisions, refusals.
+
+The responses answer the suite's two-page survey (tests/questionnaires/two_pages.yaml).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ from fieldwork.responses import service as responses
 from fieldwork.responses.models import Draft, Response
 from fieldwork.web import review as review_pages
 from fieldwork.web.explain import explain_flag
-from tests.conftest import QID, csrf_of
+from tests.conftest import csrf_of
+from tests.questionnaires.two_pages import SURVEY
 from tests.review.factories import (
     DAY,
     SPEEDER,
@@ -180,7 +184,7 @@ def test_queue_filters_show_the_matching_rows(
 def test_queue_filters_by_questionnaire(
     client: FlaskClient, reviewer: int, queue_rows: dict[str, int], other_questionnaire: str
 ) -> None:
-    mine = client.get(f"/staff/review/?questionnaire={QID}")
+    mine = client.get(f"/staff/review/?questionnaire={SURVEY.id}")
     assert picked_ids(mine.text) == set(queue_rows.values())
     other = client.get(f"/staff/review/?questionnaire={other_questionnaire}")
     assert len(picked_ids(other.text)) == 1
@@ -202,14 +206,14 @@ def test_queue_keeps_the_filters_it_was_given(
 def test_response_page_shows_answers_paradata_and_history(
     app: Flask, client: FlaskClient, reviewer: int
 ) -> None:
-    response_id = add_response(app, flags=[STRAIGHT], answers={"O1": "退货更快一点"})
+    response_id = add_response(app, flags=[STRAIGHT], answers={"IMPROVE": "退货更快一点"})
     page = client.get(f"/staff/review/{response_id}")
     assert page.status_code == 200
     assert "退货更快一点" in page.text  # an open answer
     with app.app_context():
-        questionnaire = catalog.versions().current(db.session(), QID)
+        questionnaire = catalog.versions().current(db.session(), SURVEY.id)
         assert questionnaire is not None
-        label = questionnaire.question("Q2").choice("bot_then_human")
+        label = questionnaire.question("AGE").choice("age_35_59")
     assert label is not None and label.label["zh-Hans"] in page.text  # a choice, labelled
     assert "Chrome 130 on Android" in page.text  # paradata: browser
     assert "88.2" in page.text  # paradata: time on a page
