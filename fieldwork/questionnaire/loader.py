@@ -200,7 +200,10 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _locate(raw: Mapping[str, Any], path: list[Any]) -> str:
-    """The question (or section) code a schema error sits in, or "-"."""
+    """The question (or section) code a schema error sits in, "segments" or "quality" for
+    those blocks, or "-"."""
+    if path[:1] in (["segments"], ["quality"]):
+        return str(path[0])
     try:
         if path[:1] == ["sections"] and len(path) >= 2:
             section = raw["sections"][path[1]]

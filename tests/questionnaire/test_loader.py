@@ -692,7 +692,7 @@ def test_staff_assigned_segments_need_a_list_to_choose_from(folder: Path) -> Non
 
 
 def test_segments_from_an_unknown_source_are_refused_by_the_schema(folder: Path) -> None:
-    assert ("-", "schema") in found(with_segments(folder, {"from": "horoscope"}))
+    assert ("segments", "schema") in found(with_segments(folder, {"from": "horoscope"}))
 
 
 def test_questionnaire_naming_an_unknown_segment_is_reported(folder: Path) -> None:
