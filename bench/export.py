@@ -326,7 +326,8 @@ def _weighted(pairs: Sequence[tuple[Any, float]]) -> tuple[tuple[Any, ...], tupl
     return values, tuple(itertools.accumulate(weight for _, weight in pairs))
 
 
-MODES = _weighted([("online", 90), ("paper", 7), ("shadow", 3)])
+# A survey's responses come online or on paper; shadow tests answer checklists.
+MODES = _weighted([("online", 93), ("paper", 7)])
 LOCALES = _weighted([("zh-Hans", 80), ("zh-Hant", 12), ("en", 8)])
 SIZES = _weighted([("standard", 85), ("large", 12), ("x-large", 3)])
 ELDERLY_SIZES = _weighted([("standard", 35), ("large", 50), ("x-large", 15)])
@@ -359,9 +360,11 @@ class Synthesiser:
         rules_version: str,
     ) -> None:
         from fieldwork.exports.layout import Visibility
+        from fieldwork.quality.evaluation import Checker
         from fieldwork.quality.layout import Layout
         from fieldwork.questionnaire.segments import derive
         from fieldwork.responses.service import answers_hash
+        from fieldwork.review import screening
         from fieldwork.web.pages import paginate
 
         self.questionnaire = questionnaire
@@ -371,6 +374,13 @@ class Synthesiser:
         self._visible = Visibility(questionnaire)
         self._fingerprint = Layout.of(questionnaire).fingerprint
         self._answers_hash = answers_hash
+        # What submit stores on a paper response before any rule finds anything: the note
+        # naming the rules that have no data for it.
+        checker = Checker(questionnaire, screening.settings(questionnaire))
+        self._flags = {
+            mode: json.dumps([note.as_json()] if (note := checker.not_applied(mode)) else [])
+            for mode in ("online", "paper")
+        }
         rules = questionnaire.segmentation.rules
         self._derive = lambda answers: derive(rules, answers)
         # The answers the segment rules read (S1 and S2 in the shipped questionnaire).
@@ -486,7 +496,7 @@ class Synthesiser:
             "w1" if first_half else "w2",
             locale,
             status,
-            "[]",
+            self._flags[mode],
             json.dumps(answers),  # as SQLAlchemy's JSON type stores it
             json.dumps(paradata),
             self._answers_hash(self.questionnaire.content_hash, answers),

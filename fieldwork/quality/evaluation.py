@@ -55,6 +55,10 @@ class Checker:
             found = self._by_mode[mode] = (applied, note)
         return found
 
+    def not_applied(self, mode: str) -> Flag | None:
+        """The note a response of `mode` carries naming the enabled rules that skip it."""
+        return self._for(mode)[1]
+
     def evaluate(self, subject: Subject, neighbours: Neighbours, now: dt.datetime) -> list[Flag]:
         """Every flag the rules raise on one response, most serious first."""
         if subject.questionnaire_id != self.questionnaire.id:
