@@ -58,7 +58,6 @@ class Section:
 
 ANSWERS, STAFF = "answers", "staff"
 """How a questionnaire finds its responses' segment (`segments: from:`)."""
-SEGMENT_METHODS = (ANSWERS, STAFF)
 
 
 @dataclass(frozen=True)

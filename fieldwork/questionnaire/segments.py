@@ -12,12 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldwork.questionnaire.model import SPECIAL_ANSWERS, STAFF, Segmentation, SegmentRule
+from fieldwork.questionnaire.model import SPECIAL_ANSWERS, Segmentation, SegmentRule
 
 LINK, SHEET = "link", "sheet"
-"""Where a response's segment came from, besides ANSWERS and STAFF (see the model)."""
-PRESETS = (LINK, SHEET, STAFF)
-"""Sources that set a segment before the answers are known."""
+"""Where a preset segment came from, besides STAFF: a response records this, or ANSWERS
+when its own answers gave the segment (see the model)."""
 
 
 @dataclass(frozen=True)
