@@ -31,7 +31,7 @@ from fieldwork.exports import service as exports
 from fieldwork.exports.models import Batch
 from fieldwork.responses import filters
 from fieldwork.review import screening
-from fieldwork.web import dates
+from fieldwork.web import staff_filters
 from fieldwork.web.errors import ClientError
 from fieldwork.web.redirects import see_other
 from fieldwork.web.staff import current_user, role_required
@@ -89,7 +89,7 @@ def _index(
         versions=[v for qid in questionnaires for v in catalog.versions().of(session, qid)],
         segments=catalog.segments(),
         chosen=chosen,
-        filter_errors=dates.field_errors(problems, "b-"),
+        filter_errors=staff_filters.field_errors(problems, "b-"),
     ), 400 if problems else 200
 
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from fieldwork import catalog
 from fieldwork.i18n import text
-from fieldwork.web import dates
+from fieldwork.web import staff_filters
 
 MODES = {"online": _l("Online"), "paper": _l("Paper"), "shadow": _l("Shadow test")}
 STATUSES = {
@@ -98,5 +98,5 @@ def template_globals() -> dict[str, object]:
         "text_sizes": TEXT_SIZES,
         "contrasts": CONTRASTS,
         "language_names": LANGUAGE_NAMES,
-        "zone_name": dates.zone_name,
+        "zone_name": staff_filters.zone_name,
     }

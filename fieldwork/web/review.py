@@ -19,7 +19,7 @@ from fieldwork.responses import filters
 from fieldwork.responses.models import Response
 from fieldwork.review import service as review
 from fieldwork.review.models import REASONS
-from fieldwork.web import dates, fields, labels
+from fieldwork.web import fields, labels, staff_filters
 from fieldwork.web.errors import MESSAGES, ClientError
 from fieldwork.web.explain import explain_flag
 from fieldwork.web.redirects import see_other
@@ -84,7 +84,7 @@ def queue() -> tuple[str, int]:
     chosen = _chosen(request.args)
     parsed = _parsed(chosen)
     if parsed.filter is None:
-        problems = dates.field_errors(parsed.problems, "f-")
+        problems = staff_filters.field_errors(parsed.problems, "f-")
         return _queue_page(chosen, rows=[], total=None, filter_errors=problems), 400
     page = request.args.get("page", 1, type=int) or 1
     return _queue_list(chosen, parsed.filter, page), 200
