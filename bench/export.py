@@ -882,6 +882,7 @@ def phase_freeze(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[st
     from fieldwork.accounts.models import StaffUser
     from fieldwork.definitions.service import Versions
     from fieldwork.exports import service as exports
+    from fieldwork.responses.filters import Filter
     from fieldwork.review import screening
 
     engine = db.make_engine(database_url(folder, spec))
@@ -894,9 +895,9 @@ def phase_freeze(folder: Path, spec: Mapping[str, Any], meter: Meter) -> dict[st
         rules_version = quality.rules_version(screening.settings(current))
         with meter:
             batch = exports.freeze(
-                session, "bench", exports.Filters(questionnaire_id=QID), rules_version, creator
+                session, "bench", Filter(questionnaire_id=QID), rules_version, creator
             )
-        included = exports.preview(session, exports.Filters(questionnaire_id=QID))
+        included = exports.preview(session, Filter(questionnaire_id=QID))
     engine.dispose()
     return {
         "rows": batch.size + batch.excluded,

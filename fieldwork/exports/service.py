@@ -19,7 +19,6 @@ from fieldwork.clock import now
 from fieldwork.exports.models import Batch, BatchItem
 from fieldwork.modes import MODES
 from fieldwork.responses.filters import Filter
-from fieldwork.responses.filters import midnight as midnight  # where batch days begin
 from fieldwork.responses.models import APPROVED, Response, as_stored
 
 
@@ -31,11 +30,6 @@ class BatchError(ValueError):
         self.code = code
 
 
-Filters = Filter
-"""What a batch is made of: the responses' one filter object. Only approved responses are
-included; the rest are logged."""
-
-
 @dataclass
 class Preview:
     considered: int = 0
@@ -44,7 +38,7 @@ class Preview:
     by_segment_mode: dict[tuple[str, str], int] = field(default_factory=dict)  # included only
 
 
-def preview(session: Session, filters: Filters) -> Preview:
+def preview(session: Session, filters: Filter) -> Preview:
     """What freezing these filters now would give."""
     result = Preview()
     status = col(Response.status)
@@ -62,7 +56,7 @@ def preview(session: Session, filters: Filters) -> Preview:
 
 
 def freeze(
-    session: Session, name: str, filters: Filters, rules_version: str, creator: StaffUser
+    session: Session, name: str, filters: Filter, rules_version: str, creator: StaffUser
 ) -> Batch:
     """Create the batch: its ids, statuses and flags fixed from now on."""
     name = name.strip()

@@ -157,7 +157,7 @@ def show(batch_id: int) -> str:
     return render_template(
         "batches/show.html",
         batch=batch,
-        filters=exports.Filters.from_json(batch.filters),
+        filters=filters.Filter.from_json(batch.filters),
         files=files.names(batch)[1:],
         build=build,
         back=url_for(".index"),

@@ -28,6 +28,7 @@ from fieldwork.exports import service as exports
 from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses import entry, service
+from fieldwork.responses.filters import Filter
 from fieldwork.responses.models import Response
 from fieldwork.review.screening import Policy, Screener
 from fieldwork.web.explain import explain_flag
@@ -354,7 +355,7 @@ def test_a_batch_of_paper_and_online_responses_exports_each_modes_columns(
         session = db.session()
         creator = session.get(StaffUser, keyer_id)
         assert creator is not None
-        batch = exports.freeze(session, "q4", exports.Filters("entry_survey"), "r", creator)
+        batch = exports.freeze(session, "q4", Filter("entry_survey"), "r", creator)
         folder = files.write(session, batch, tmp_path / "batch")
     assert batch.modes == ["online", "paper"]
     text = (folder / "data.csv").read_text("utf-8")

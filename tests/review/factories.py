@@ -26,6 +26,7 @@ from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import StaffUser
 from fieldwork.exports import service as exports
 from fieldwork.responses import service as responses
+from fieldwork.responses.filters import Filter
 from fieldwork.responses.models import Response
 from fieldwork.review import screening
 from tests.conftest import csrf_of
@@ -160,7 +161,7 @@ def freeze_all(app: Flask, creator_id: int, name: str, survey: Survey = TWO_PAGE
         batch = exports.freeze(
             session,
             name,
-            exports.Filters(questionnaire_id=survey.id),
+            Filter(questionnaire_id=survey.id),
             quality.rules_version(screening.settings(current)),
             creator,
         )

@@ -32,6 +32,7 @@ from fieldwork.exports import service as exports
 from fieldwork.exports.models import Batch, BatchItem
 from fieldwork.exports.safety import neutralise
 from fieldwork.questionnaire.loader import build
+from fieldwork.responses import filters
 from fieldwork.responses.models import Response
 from fieldwork.review import screening
 from tests.conftest import csrf_of, ends_within
@@ -200,14 +201,14 @@ def test_filter_days_are_the_days_staff_see_and_a_batch_records_the_zone(
 
 
 def test_a_batch_frozen_before_zones_were_recorded_keeps_utc_days() -> None:
-    old = exports.Filters.from_json(
+    old = filters.Filter.from_json(
         {"questionnaire_id": SURVEY.id, "submitted_from": "2026-11-04", "submitted_to": None}
     )
     assert old.time_zone == "UTC"
-    assert exports.midnight(dt.date(2026, 11, 4), old.time_zone) == dt.datetime(
+    assert filters.midnight(dt.date(2026, 11, 4), old.time_zone) == dt.datetime(
         2026, 11, 4, tzinfo=dt.UTC
     )
-    assert exports.midnight(dt.date(2026, 11, 4), "Asia/Shanghai") == dt.datetime(
+    assert filters.midnight(dt.date(2026, 11, 4), "Asia/Shanghai") == dt.datetime(
         2026, 11, 3, 16, tzinfo=dt.UTC
     )
 
