@@ -29,7 +29,7 @@ from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses import entry, service
 from fieldwork.responses.filters import Filter
-from fieldwork.responses.models import Response
+from fieldwork.responses.models import Draft, Response
 from fieldwork.review.screening import Policy, Screener
 from fieldwork.web.explain import explain_flag
 from tests.conftest import csrf_of
@@ -123,6 +123,7 @@ def stored(app: Flask) -> Iterator[dict[str, Questionnaire]]:
     with app.app_context():
         session = db.session()
         ids = [q.id for q in found.values()] + ["entry_legacy"]
+        session.execute(delete(Draft).where(col(Draft.questionnaire_id).in_(ids)))
         session.execute(delete(Response).where(col(Response.questionnaire_id).in_(ids)))
         session.execute(
             delete(QuestionnaireVersion).where(col(QuestionnaireVersion.questionnaire_id).in_(ids))
@@ -314,12 +315,12 @@ def test_a_mode_cannot_take_a_questionnaire_of_another_kind(
 def test_a_checklist_is_not_served_as_a_public_survey(
     client: FlaskClient, stored: dict[str, Questionnaire]
 ) -> None:
+    survey = client.get("/s/entry_survey/")
+    assert survey.status_code == 200
     assert client.get("/s/entry_checklist/").status_code == 404
-    assert client.post("/s/entry_checklist/start", data={"consent": "yes"}).status_code in (
-        400,
-        404,
-    )
-    assert client.get("/s/entry_survey/").status_code == 200
+    started = {"csrf_token": csrf_of(survey.text), "consent": "yes"}
+    assert client.post("/s/entry_checklist/start", data=started).status_code == 404
+    assert client.post("/s/entry_survey/start", data=started).status_code == 303
     home = client.get("/").text
     assert "/s/entry_survey/" in home and "/s/entry_checklist/" not in home
 
