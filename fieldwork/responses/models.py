@@ -94,6 +94,9 @@ class Draft(SQLModel, table=True):
     page_seconds: dict[str, float] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
+    # What the invitation link set (campaign, wave, segment), and under "display" the text
+    # size and contrast last shown ({"text_size": "x-large", "contrast": "high"}): a
+    # resumed draft comes back in them. Drafts from before hold only the size there.
     preset: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     started_at: dt.datetime
     updated_at: dt.datetime

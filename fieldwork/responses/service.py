@@ -46,7 +46,8 @@ def parse_submission_id(text: str) -> str | None:
 
 
 def start_draft(session: Session, questionnaire: Questionnaire, preset: Mapping[str, Any]) -> Draft:
-    """A new draft; `preset` holds what an invitation link set (campaign, wave, segment…)."""
+    """A new draft; `preset` holds what an invitation link set (campaign, wave, segment…)
+    and the display it is answered in (see `keep_display`)."""
     moment = now()
     draft = Draft(
         id=secrets.token_urlsafe(32),
@@ -84,6 +85,19 @@ def save_page(
         draft.page_seconds = times
     draft.updated_at = now()
     session.add(draft)
+    session.commit()
+
+
+def keep_display(session: Session, draft_ids: Sequence[str], display: Mapping[str, str]) -> None:
+    """Keep the display (text size, contrast) with those of the drafts still open, so one
+    resumed anywhere is shown as it was left. Not a change to the answers: `updated_at`,
+    which their keeping is counted from, stays."""
+    open_drafts = select(Draft).where(
+        col(Draft.id).in_(draft_ids), col(Draft.response_id).is_(None)
+    )
+    for draft in session.exec(open_drafts):
+        draft.preset = {**draft.preset, "display": dict(display)}
+        session.add(draft)
     session.commit()
 
 

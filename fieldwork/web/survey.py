@@ -35,7 +35,7 @@ from fieldwork.web import fields, pages
 from fieldwork.web.errors import ClientError
 from fieldwork.web.messages import message
 from fieldwork.web.paradata import browser_family, ip_hash
-from fieldwork.web.preferences import SIZES, apply_display, current_display
+from fieldwork.web.preferences import SIZES, apply_link_display, current_display, restore_display
 from fieldwork.web.redirects import see_other
 from fieldwork.web.throttling import address_key
 
@@ -109,7 +109,7 @@ def _apply_invitation(questionnaire: Questionnaire) -> None:
             raise ClientError(400, _("This invitation link is not valid."))
         invite["segment"] = segment
         defaults = known.default_display
-        apply_display(defaults.get("text_size"), defaults.get("contrast"))
+        apply_link_display(defaults.get("text_size"), defaults.get("contrast"))
     lang, size, contrast = args.get("lang"), args.get("size"), args.get("contrast")
     if (
         (lang and lang not in LANGUAGES)
@@ -119,7 +119,7 @@ def _apply_invitation(questionnaire: Questionnaire) -> None:
         raise ClientError(400, _("This invitation link is not valid."))
     if lang:
         session["link_lang"] = lang
-    apply_display(size, contrast)
+    apply_link_display(size, contrast)
     invites = dict(session.get("invites") or {})
     invites[questionnaire.id] = invite
     session["invites"] = invites
@@ -134,7 +134,7 @@ def begin(qid: str) -> Response | tuple[str, int]:
         page = render_template("survey/start.html", q=questionnaire, error=error, back=_home())
         return page, INVALID
     preset = dict((session.get("invites") or {}).get(qid) or {})
-    preset["display"] = current_display().size
+    preset["display"] = current_display().stored()
     draft = service.start_draft(db.session(), questionnaire, preset)
     _remember_draft(qid, draft)
     first = _pages(questionnaire, {})[0]
@@ -412,6 +412,7 @@ def resume() -> Any:
         error = _("No saved answers match this code. Check the digits, or start again.")
         return render_template("survey/resume.html", error=error, code=entered, back=_home()), 404
     _remember_draft(draft.questionnaire_id, draft)
+    restore_display(draft.preset.get("display"))
     if draft.response_id is not None:
         return see_other(
             url_for(".done", qid=draft.questionnaire_id, submission_id=draft.submission_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Playwright
+from playwright.sync_api import Page, Playwright
 
 from tests.browser.conftest import (
     PHONE,
@@ -102,3 +102,53 @@ def test_large_text_on_a_phone_starts_with_the_question(
     choose_display(page, "contrast=on")
     assert "contrast-high" in (page.get_attribute("html", "class") or "").split()
     assert page.locator("main h1").is_visible()
+
+
+def display_of(page: Page) -> set[str]:
+    return set((page.get_attribute("html", "class") or "").split())
+
+
+def test_extra_large_chosen_on_an_elderly_invitation_stays(open_context: Any) -> None:
+    """The elderly link presets large text; extra large chosen on its landing page (which
+    brings the person back to the link) holds on the next pages and when the link is
+    followed again: a choice beats the link's preset for the rest of the session."""
+    page = open_context(viewport=PHONE).new_page()
+    link = TWO_PAGES.url("?segment=elderly&campaign=2026Q4")
+    page.goto(link)
+    assert display_of(page) == {"size-large"}
+    choose_display(page, "size=x-large")
+    assert display_of(page) == {"size-x-large"}, "the choice was undone on the landing page"
+    page.click('label[for="consent"]')
+    click_and_wait(page, "main button[type=submit]")
+    for _ in range(2):
+        assert display_of(page) == {"size-x-large"}
+        assert len(page_codes(page)) == 1
+        answer_with_mouse(page, page_codes(page)[0])
+        click_and_wait(page, 'button[value="continue"]')
+    page.goto(link)
+    assert display_of(page) == {"size-x-large"}, "following the link again undid the choice"
+
+
+def test_a_resumed_draft_comes_back_in_its_display(open_context: Any) -> None:
+    """Pages answered in extra large text and high contrast, saved, and resumed with the
+    code in a fresh browser: the same display, one question per page."""
+    page = open_context(viewport=PHONE).new_page()
+    page.goto(TWO_PAGES.start)
+    page.click('label[for="consent"]')
+    click_and_wait(page, "main button[type=submit]")
+    assert len(page_codes(page)) > 1  # standard text: several questions a page
+    choose_display(page, "size=x-large")
+    choose_display(page, "contrast=on")
+    for _ in range(2):
+        answer_with_mouse(page, page_codes(page)[0])
+        click_and_wait(page, 'button[value="continue"]')
+    click_and_wait(page, 'button[value="save"]')
+    code = page.inner_text("#resume-code")
+
+    elsewhere = open_context(viewport=PHONE).new_page()
+    elsewhere.goto("/resume")
+    elsewhere.fill("#code", code)
+    click_and_wait(elsewhere, 'main button[type="submit"]')
+    assert "/q/" in elsewhere.url
+    assert display_of(elsewhere) == {"size-x-large", "contrast-high"}
+    assert len(page_codes(elsewhere)) == 1
