@@ -137,6 +137,16 @@ def test_description_is_optional(folder: Path) -> None:
     assert catalog.questionnaires["tiny"].description == raw["title"]
 
 
+def test_a_hand_written_estimated_minutes_is_named_as_retired(folder: Path) -> None:
+    """The start page works the time out from the questions: a number left in a file would
+    silently say something else, so check asks to remove it."""
+    catalog = load(folder, {**tiny(), "estimated_minutes": 10})
+    assert lines(catalog) == [
+        "tiny.yaml: -: estimated_minutes is no longer read: the start page works out the time "
+        "from the questions (docs/questionnaire-format.md); remove it"
+    ]
+
+
 def test_special_answers_are_stored_with_an_underscore(folder: Path) -> None:
     raw = tiny()
     questions(raw)[0]["allow"] = ["dont_know", "not_applicable"]
