@@ -225,6 +225,13 @@ def test_the_shipped_start_page_is_plain_and_asks_for_consent_first(
     page = open_context(viewport=PHONE).new_page()
     page.goto(f"/settings/language/{lang}?next={quote(f'/s/{QID}/')}")
     assert jargon_in(page.inner_text("main")) == []
+    # Before the box: the description's first paragraph and the time, nothing more.
+    before = page.evaluate(
+        """() => [...document.querySelectorAll('main p, main li, main h2')].filter(
+                 el => el.compareDocumentPosition(document.querySelector('#consent'))
+                       & Node.DOCUMENT_POSITION_FOLLOWING).length"""
+    )
+    assert before == 2
     box = page.locator("#consent").bounding_box()
     kept = page.locator("main h2").first.bounding_box()
     assert box and kept and box["y"] < kept["y"]
