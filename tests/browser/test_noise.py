@@ -210,7 +210,7 @@ def test_consent_comes_first_and_what_is_kept_is_said_plainly(open_context: Any,
     )
     assert order == ["consent", "button", "h2"]  # tick and start, then what is kept
     kept = page.locator("main h2 ~ ul").inner_text()
-    assert len(kept.splitlines()) == 4
+    assert len(kept.splitlines()) == 5
     assert jargon_in(page.inner_text("main")) == []
     # The box's hint, said with it to a screen reader, tells what is kept in a line.
     assert page.get_attribute("#consent", "aria-describedby") == "consent-hint"
