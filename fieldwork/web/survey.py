@@ -27,7 +27,8 @@ from fieldwork import answers as answer_rules
 from fieldwork import catalog, db, i18n, modes
 from fieldwork.attempts import service as attempts
 from fieldwork.config import LANGUAGES
-from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.questionnaire import timing
+from fieldwork.questionnaire.model import Questionnaire, Section
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.responses import codes, entry, service
 from fieldwork.responses.models import Draft
@@ -90,7 +91,17 @@ def start(qid: str) -> str:
     questionnaire = _questionnaire(qid)
     if request.args:
         _apply_invitation(questionnaire)
-    return render_template("survey/start.html", q=questionnaire, error=None, back=_home())
+    return render_template(
+        "survey/start.html", q=questionnaire, error=None, back=_home(), **_promise(questionnaire)
+    )
+
+
+def _promise(questionnaire: Questionnaire) -> dict[str, int]:
+    """What the start page promises: the most pages in this display, and the minutes."""
+    return {
+        "pages": pages.most(questionnaire, {}, one_per_page=current_display().large),
+        "minutes": timing.estimated_minutes(questionnaire),
+    }
 
 
 def _apply_invitation(questionnaire: Questionnaire) -> None:
@@ -131,7 +142,13 @@ def begin(qid: str) -> Response | tuple[str, int]:
     questionnaire = _questionnaire(qid)
     if request.form.get("consent") != "yes":
         error = _("Tick the box to say you agree to take part")
-        page = render_template("survey/start.html", q=questionnaire, error=error, back=_home())
+        page = render_template(
+            "survey/start.html",
+            q=questionnaire,
+            error=error,
+            back=_home(),
+            **_promise(questionnaire),
+        )
         return page, INVALID
     preset = dict((session.get("invites") or {}).get(qid) or {})
     preset["display"] = current_display().stored()
@@ -182,7 +199,8 @@ def page(qid: str, key: str) -> Any:
         values = {
             q.code: fields.builder(q).raw(q, draft.answers.get(q.code)) for q in current.questions
         }
-        return _render_page(questionnaire, current, index, len(all_pages), values, [], back)
+        total = _most(questionnaire, draft.answers, current)
+        return _render_page(questionnaire, current, index, total, values, [], back)
 
     raw = fields.read_form(current.questions, request.form)
     seconds = _seconds_on(key)
@@ -191,10 +209,15 @@ def page(qid: str, key: str) -> Any:
         return see_other(url_for(".saved", qid=qid))
     issues = entry.answer_page(db.session(), draft, current.questions, raw, key, seconds)
     if issues:
-        return _render_page(
-            questionnaire, current, index, len(all_pages), raw, issues, back
-        ), INVALID
+        total = _most(questionnaire, draft.answers, current)
+        return _render_page(questionnaire, current, index, total, raw, issues, back), INVALID
     return see_other(_after(questionnaire, draft, key, changing))
+
+
+def _most(questionnaire: Questionnaire, answers: dict[str, Any], current: pages.Page) -> int:
+    """The "about" of "Page X of about Y": never more than the start page promised, and
+    never growing as the person answers on (see `pages.most`)."""
+    return pages.most(questionnaire, answers, current_display().large, before=current.key)
 
 
 def _seconds_on(key: str) -> float | None:
@@ -248,6 +271,16 @@ def _render_page(
     )
 
 
+def _by_section(
+    questionnaire: Questionnaire, rows: list[dict[str, Any]]
+) -> list[tuple[Section, list[dict[str, Any]]]]:
+    """Check answers' rows under their sections' headings, in questionnaire order."""
+    grouped = [
+        (s, [r for r in rows if r["question"].section == s.code]) for s in questionnaire.sections
+    ]
+    return [(section, found) for section, found in grouped if found]
+
+
 def _rows(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[dict[str, Any]]:
     all_pages = _pages(questionnaire, answers)
     rows = []
@@ -279,10 +312,12 @@ def check(qid: str) -> Any:
         owner = pages.page_with(_pages(questionnaire, answers), issues[0].question)
         if owner is not None:
             return see_other(url_for(".page", qid=qid, key=owner.key))
+    rows = _rows(questionnaire, answers)
     return render_template(
         "survey/check.html",
         q=questionnaire,
-        rows=_rows(questionnaire, answers),
+        rows=rows,
+        sections=_by_section(questionnaire, rows),
         draft=draft,
         errors={},
         errors_linked=[],
@@ -325,10 +360,12 @@ def submit(qid: str) -> Any:
     if outcome.issues:
         answers = answer_rules.clean(questionnaire, outcome.answers)
         issues = outcome.issues
+        rows = _rows(questionnaire, answers)
         return render_template(
             "survey/check.html",
             q=questionnaire,
-            rows=_rows(questionnaire, answers),
+            rows=rows,
+            sections=_by_section(questionnaire, rows),
             draft=draft,
             submission_id=submission_id,
             back=url_for(".start", qid=qid),
