@@ -840,7 +840,7 @@ def test_save_and_next_keeps_the_checks_of_a_decision(
 ) -> None:
     """CSRF, the optimistic "seen" check, the audit row: as for any decision."""
     first = add_response(app, submitted_at=DAY + dt.timedelta(hours=1))
-    add_response(app, submitted_at=DAY)
+    second = add_response(app, submitted_at=DAY)
     form = decide_form(client, f"/staff/review/{first}", "approved", "valid")
     action = form.pop("action")
     without_token = {k: v for k, v in form.items() if k != "csrf_token"}
@@ -850,7 +850,9 @@ def test_save_and_next_keeps_the_checks_of_a_decision(
     refused = client.post(action, data=stale)
     assert refused.status_code == 409 and "Location" not in refused.headers
     assert response_row(app, first).status == "pending" and audit_count(app) == before
-    assert client.post(action, data={**form, "then": "next"}).status_code == 303
+    moved = client.post(action, data={**form, "then": "next"})
+    assert moved.status_code == 303
+    assert moved.headers["Location"].startswith(f"/staff/review/{second}?")
     assert audit_count(app) == before + 1
     assert response_row(app, first).reviewed_by == reviewer
 
@@ -862,6 +864,7 @@ def test_a_bad_save_and_next_comes_back_with_the_choices_kept(
     refused = save_and_next(client, f"/staff/review/{response_id}", "rejected", "")
     assert refused.status_code == 400 and 'href="#reason"' in refused.text
     assert '<option value="rejected" selected>' in refused.text
+    assert 'name="then" value="next"' in refused.text  # still one press from going on
     assert response_row(app, response_id).status == "pending"
 
 
