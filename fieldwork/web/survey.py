@@ -251,7 +251,7 @@ def _render_page(
     issues: list[Issue],
     back: str,
 ) -> str:
-    errors = {i.question: message(i) for i in issues}
+    errors = fields.errors(current.questions, issues)
     linked = [
         (fields.builder(q).first_id(q), errors[q.code], q)
         for q in current.questions
