@@ -56,7 +56,6 @@ def test_defaults_are_the_scheme_s_thresholds() -> None:
     assert DEFAULTS.param("duplicate-ip", "window_hours") == 24
     assert DEFAULTS.param("straight-lining", "min_run") == 8
     assert DEFAULTS["impossible-paradata"].values == {
-        "max_seconds": 86400,
         "min_page_seconds": 1.0,
         "clock_skew_seconds": 300,
     }

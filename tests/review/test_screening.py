@@ -352,16 +352,20 @@ def test_bulk_run_leaves_alone_a_response_decided_while_it_ran(
     assert [e.reason for e in audit(ctx, decided.id)] == ["valid"]
 
 
-def test_bulk_run_reads_page_times_and_does_without_them(ctx: Session) -> None:
-    fast, paper = (send(ctx, policy=screening.Policy(auto_reject=False)) for _ in "ab")
+def test_bulk_run_reads_page_times_and_flags_an_online_response_without_them(
+    ctx: Session,
+) -> None:
+    fast, untimed = (send(ctx, policy=screening.Policy(auto_reject=False)) for _ in "ab")
     fast.paradata = {**fast.paradata, "page_seconds": {"AGE": 0.2, "WHEN": 0.3}}
-    paper.paradata = {}
-    ctx.add_all([fast, paper])
+    untimed.paradata = {}
+    ctx.add_all([fast, untimed])
     ctx.commit()
-    assert summary_counts(run(ctx, current(ctx))) == (2, 1, 1)
+    assert summary_counts(run(ctx, current(ctx))) == (2, 2, 2)
     ctx.refresh(fast)
+    ctx.refresh(untimed)
     [found] = [flag for flag in fast.flags if flag["code"] == "impossible-paradata"]
     assert found["pages"] == ["AGE", "WHEN"]
+    assert [(f["code"], f["reasons"]) for f in untimed.flags] == [("not-walked", ["untimed"])]
 
 
 def judged(session: Session) -> list[tuple[int, list[dict[str, Any]], str]]:
