@@ -44,6 +44,7 @@ _NO_VOWEL_WORD = re.compile(r"(?<![a-z])[bcdfghjklmnpqrstvwxz]{6,}(?![a-z])")
 
 _REPEATED = re.compile(r"(.+?)\1+")
 _SPACES = re.compile(r"\s+")
+_WRITTEN_NUMBER = re.compile(r"\+?\d+(?:[ \-/.:,]\d+)+")
 _MIXED_TOKEN = re.compile(r"[a-z0-9]{8,}")
 _SWITCH = re.compile(r"[a-z](?=[0-9])|[0-9](?=[a-z])")
 _CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{6,}")
@@ -52,9 +53,12 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 
 def sign_run(text: str) -> bool:
     """Whether a normalised text is five or more signs and no letter in any script: digits,
-    emoji, punctuation ("123456789", "😀😀😀😀😀", "......")."""
+    emoji, punctuation ("123456789", "😀😀😀😀😀", "......"). A number written with its
+    separators ("+86 138 0000 0000", "2026-11-05") is something a person meant to say."""
     compact = _SPACES.sub("", text)
-    return len(compact) >= 5 and not letters_of(compact)
+    if len(compact) < 5 or letters_of(compact):
+        return False
+    return not _WRITTEN_NUMBER.fullmatch(text)
 
 
 def _common_han() -> frozenset[str]:

@@ -48,6 +48,8 @@ ENGLISH = [
     "Mixed 中英 answer: the JD app is fine but 客服 is slow",
     "iPhone15 pro max 256g, repaired twice",
     "order no. 2026110512, still waiting",
+    "+86 138 0000 0000",
+    "2026-11-05",
 ]
 SHORT_HONEST = ["无", "没有", "挺好的", "no", "fine", "谢谢", "希望更好", "好的", "ok", "很满意"]
 MASH = [
