@@ -64,7 +64,8 @@ class Response(SQLModel, table=True):
     # is checked without a scan.
     ip_hash: str | None = Field(default=None, max_length=64)
     fingerprint: str | None = Field(default=None, max_length=40)
-    duration_seconds: float | None = None
+    duration_seconds: float | None = None  # start to submit, resumes included
+    active_seconds: float | None = None  # page times added up (quality.active_seconds)
     rules_version: str | None = Field(default=None, max_length=32)
     entered_by: int | None = Field(default=None, foreign_key="staff_user.id")
     # Provenance as the mode defines it (fieldwork.modes): its fields staff filter on have

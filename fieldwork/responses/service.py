@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from fieldwork import answers as answer_rules
-from fieldwork import modes, writers
+from fieldwork import modes, quality, writers
 from fieldwork.attempts import service as attempts
 from fieldwork.audit.models import SYSTEM, AuditEntry
 from fieldwork.clock import now
@@ -211,6 +211,7 @@ class Submission:
     ip_hash: str | None = None  # keyed hash, never the address itself
     entered_by: int | None = None  # the staff user who typed it in, for paper
     source: Mapping[str, str] = field(default_factory=dict)  # the mode's provenance fields
+    recorded: Sequence[Mapping[str, Any]] = ()  # findings for the rules, as segment conflicts
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,7 @@ def submit(
         "wave": submission.wave,
         "locale": submission.locale,
         "status": PENDING,
-        "flags": segmentation.flags,
+        "flags": [*segmentation.flags, *(dict(entry) for entry in submission.recorded)],
         "answers": cleaned,
         "paradata": paradata,
         "answers_hash": digest,
@@ -283,6 +284,7 @@ def submit(
         "duration_seconds": (
             (submitted - submission.started_at).total_seconds() if submission.started_at else None
         ),
+        "active_seconds": quality.active_seconds(paradata.get("page_seconds") or {}),
         "row_version": 1,
     }
     decided = None

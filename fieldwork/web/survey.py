@@ -8,7 +8,6 @@ points at it, so no timeout loses them.
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from flask import (
@@ -24,7 +23,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from fieldwork import answers as answer_rules
-from fieldwork import catalog, db, i18n, modes
+from fieldwork import catalog, clock, db, i18n, modes
 from fieldwork.attempts import service as attempts
 from fieldwork.config import LANGUAGES
 from fieldwork.questionnaire import timing
@@ -195,7 +194,7 @@ def page(qid: str, key: str) -> Any:
         else url_for(".start", qid=qid)
     )
     if request.method == "GET":
-        session["shown"] = {"key": key, "at": time.time()}
+        session["shown"] = {"key": key, "at": clock.now().timestamp()}
         values = {
             q.code: fields.builder(q).raw(q, draft.answers.get(q.code)) for q in current.questions
         }
@@ -223,7 +222,7 @@ def _most(questionnaire: Questionnaire, answers: dict[str, Any], current: pages.
 def _seconds_on(key: str) -> float | None:
     shown = session.pop("shown", None)
     if isinstance(shown, dict) and shown.get("key") == key:
-        return max(0.0, time.time() - float(shown.get("at", 0)))
+        return max(0.0, clock.now().timestamp() - float(shown.get("at", 0)))
     return None
 
 
