@@ -331,9 +331,9 @@ _LARGE_JS = f"""
   for (const el of document.querySelectorAll(controls)) {{
     if (shown(el)) tall(el, 'control');
   }}
-  for (const el of document.querySelectorAll(
-      'a.setting, summary.setting, a.back-link, .error-summary-list a')) {{
-    if (shown(el)) tall(el, 'link');
+  // Every link and every summary is tapped, not only those styled as controls.
+  for (const el of document.querySelectorAll('a[href], summary')) {{
+    if (shown(el)) tall(el, el.tagName === 'A' ? 'link' : 'summary');
   }}
   for (const el of document.querySelectorAll('input[type=radio], input[type=checkbox]')) {{
     const label = el.labels && el.labels[0];
