@@ -265,10 +265,20 @@ def click_and_wait(page: Page, selector: str) -> None:
 def choose_display(page: Page, setting: str) -> None:
     """Choose a text size or contrast in the header (`size=large`, `contrast=on`…), first
     unfolding the settings, as large text shows them folded under their name."""
+    unfold_settings(page)
+    click_and_wait(page, f'header a[href*="{setting}"]')
+
+
+def choose_language(page: Page, tag: str) -> None:
+    """Choose a language in the header; large text folds the languages with the display."""
+    unfold_settings(page)
+    click_and_wait(page, f'header a[hreflang="{tag}"]')
+
+
+def unfold_settings(page: Page) -> None:
     folded = page.locator(".display-settings:not([open]) > summary")
     if folded.count():
         folded.click()
-    click_and_wait(page, f'header a[href*="{setting}"]')
 
 
 # ---------------------------------------------------------------- checks
