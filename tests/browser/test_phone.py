@@ -33,23 +33,12 @@ pytestmark = pytest.mark.browser
 SAVE_AT = "Q4"  # the question page where the walk saves and resumes
 MOST_CHOICES_WITH_BUTTON = 5  # large text: up to this many choices, Continue is on screen too
 
-# What layout alone cannot bring onto the first screen: English questions whose wording (text,
-# hint and choices) is longer than a phone's screen in this browser's font, where Chinese fits.
-# Reported, not failed, until their wording is reviewed for elderly readers (issue 10, point 5).
-# Everything else on these pages is still checked, and every other page in every language.
+# What layout alone cannot bring onto the first screen: an English page whose wording (text,
+# hint and choices) is longer than a phone's screen, where Chinese fits; English needs a second
+# header row. Reported, not failed, until its wording is shortened. Everything else on it is
+# still checked, and every other page in every language.
 LONG_IN_ENGLISH = {
-    ("en", "large"): {
-        "Q2": "the Continue button",
-        "Q6": "the Continue button",
-        "Q10": "the Continue button",
-        "Q12": "the Continue button",
-    },
-    ("en", "x-large"): {
-        "Q3": "its first answer",
-        "Q13": "its first answer",
-        "O2": "its first answer",
-        "O5": "its first answer",
-    },
+    ("en", "large"): {"Q2": "the Continue button"},  # 13 px below the first screen
 }
 
 # Boxes on the first screen of a question page, in CSS pixels from the top of the viewport.

@@ -586,7 +586,7 @@ def test_shipped_consumer_survey_derives_its_segment_ending_with_the_fallback(
 # What rewording for readers leaves alone: everything but the words. Exports, quality rules
 # and paper read these, so a change to them is a decision, never a side effect of wording.
 TEXT_KEYS = frozenset({"text", "hint", "label", "labels", "unit", "title", "description"})
-# 2026.2, and 2026.3 that reworded it:
+# 2026.2, and 2026.3 and 2026.4 that reworded it:
 SHIPPED_STRUCTURE = "6bd06a2d9f655f65a46098d449ab33efbd3d5eca2ec1aef1adb0075f37aa3a00"
 
 
