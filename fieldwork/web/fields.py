@@ -57,6 +57,10 @@ class Builder:
     def show_value(self, question: Question, value: Any) -> str:
         return str(value)
 
+    def amount(self, question: Question, limit: Any) -> str | None:
+        """A limit in the unit the person types, where a bare number would not say it."""
+        return None
+
 
 class SingleChoice(Builder):
     special_in_main = True
@@ -89,6 +93,9 @@ class Number(Builder):
         number = format_decimal(value)
         return f"{number} {unit}".strip()
 
+    def amount(self, question: Question, limit: Any) -> str | None:
+        return self.show_value(question, limit) if question.options.get("unit") else None
+
 
 class Duration(Builder):
     parts = ("hours", "minutes")
@@ -108,6 +115,9 @@ class Duration(Builder):
             return str(hours_text)
         # Its own message so a language can order or join the two parts its way.
         return str(gettext("%(hours)s %(minutes)s", hours=hours_text, minutes=minutes_text))
+
+    def amount(self, question: Question, limit: Any) -> str | None:
+        return self.show_value(question, limit)  # stored in minutes, typed in hours and minutes
 
 
 class Date(Builder):
