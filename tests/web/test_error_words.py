@@ -13,13 +13,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from fieldwork.config import ROOT
+from fieldwork.questionnaire.types import TYPES
 from fieldwork.responses import codes
+from fieldwork.web.messages import MESSAGES, REQUIRED
 from tests.conftest import csrf_of, page_codes, started
 from tests.questionnaires import Survey
 from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
 from tests.questionnaires.units import SURVEY as UNITS
 
 LANGS = ("zh-Hans", "zh-Hant", "en")
+ANSWERS = ROOT / "fieldwork" / "answers" / "__init__.py"
 
 
 def in_language(client: FlaskClient, lang: str) -> FlaskClient:
@@ -150,6 +154,16 @@ def test_an_exclusive_choice_is_named_as_labelled(
 ) -> None:
     page = post_page(in_language(client, lang), TWO_PAGES, CHANNELS={"CHANNELS": ["phone", "none"]})
     assert error_of(page, "CHANNELS") == words
+
+
+def test_every_issue_code_the_rules_give_has_a_message() -> None:
+    """Read from the source: a new code without words would fall back to another's."""
+    given = set()
+    for path in [*(ROOT / "fieldwork" / "questionnaire").glob("*.py"), ANSWERS]:
+        given |= set(re.findall(r'Issue\.of\(\s*[^,]+,\s*"([a-z-]+)"', path.read_text()))
+    assert "value-and-special" in given
+    assert given - set(MESSAGES) == set()
+    assert set(REQUIRED) <= set(TYPES)
 
 
 # --- resume codes --------------------------------------------------------------------------
