@@ -73,6 +73,9 @@ def start(page: Page, survey: Survey, query: str) -> None:
 def problems_in_view(page: Page, label: str, *, whole: bool) -> list[str]:
     """The summary whole in the first screen and the question starting in it below the
     summary; if `whole`, the question whole too unless the summary sits at the top edge."""
+    # Without the script, `autofocus` focuses (and scrolls) at a rendering update that can
+    # come just after the load event.
+    page.wait_for_function("() => document.activeElement.matches('.error-summary')")
     places = page.evaluate(_PLACES_JS)
     screen, summary, question = places["screen"], places["summary"], places["question"]
     found = []
