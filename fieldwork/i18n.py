@@ -16,6 +16,7 @@ from flask_babel import Babel
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from fieldwork import date_parts
 from fieldwork.config import LANGUAGES
 
 DEFAULT = LANGUAGES[0]
@@ -84,7 +85,14 @@ def text(value: Mapping[str, str] | None, languages: tuple[str, ...] = LANGUAGES
     return next((value[lang] for lang in languages if lang in value), "")
 
 
+def date_entry() -> date_parts.DateEntry:
+    """How this request's language asks a date: its boxes' order, their names' place."""
+    return date_parts.entry(current())
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=lambda: babel_id(current()))
     app.jinja_env.globals["qtext"] = text
     app.jinja_env.globals["current_locale"] = current
+    app.jinja_env.globals["date_entry"] = date_entry
+    app.jinja_env.globals["date_part_names"] = date_parts.NAMES

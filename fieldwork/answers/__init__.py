@@ -33,6 +33,34 @@ def shown(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Ques
     return visible
 
 
+def may_show(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], settled: Iterable[str]
+) -> list[Question]:
+    """The questions that may still be shown: those shown given the answers, and those whose
+    condition waits on a question still to be answered, which could go either way.
+
+    A question is settled when it has an answer or is listed in `settled` (the questions a
+    person has already passed, answered or not); a question still to come is one that may
+    show and is not settled. The more are settled, the fewer may show: a count of pages
+    built on this never grows as a person answers on, and it is the count of pages shown
+    once nothing a condition reads is still to come.
+    """
+    passed = set(settled)
+    possible: list[Question] = []
+    kept: Answers = {}
+    to_come: set[str] = set()
+    for question in questionnaire.questions:
+        verdict = question.show_if.outcome(kept, to_come) if question.show_if else True
+        if verdict is False:
+            continue
+        possible.append(question)
+        if verdict is None or (answers.get(question.code) is None and question.code not in passed):
+            to_come.add(question.code)
+        elif question.code in answers:
+            kept[question.code] = answers[question.code]
+    return possible
+
+
 def clean(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Answers:
     """Answers to shown questions only, in questionnaire order: hidden answers are dropped."""
     return {

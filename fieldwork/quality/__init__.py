@@ -13,6 +13,7 @@ from fieldwork.quality.evaluation import Checker, Message, evaluate, explain
 from fieldwork.quality.flags import N_, SEVERITIES, Flag, Severity
 from fieldwork.quality.layout import fingerprint
 from fieldwork.quality.rules import RULES, Rule
+from fieldwork.quality.rules.timing import unwalked
 from fieldwork.quality.settings import (
     DEFAULTS,
     KEY,
@@ -29,6 +30,7 @@ from fieldwork.quality.subjects import (
     Earlier,
     Neighbours,
     Subject,
+    active_seconds,
     as_utc,
 )
 
@@ -52,6 +54,7 @@ __all__ = [
     "SettingsError",
     "Severity",
     "Subject",
+    "active_seconds",
     "as_utc",
     "check_settings",
     "evaluate",
@@ -59,4 +62,5 @@ __all__ = [
     "fingerprint",
     "rules_version",
     "settings_of",
+    "unwalked",
 ]

@@ -2,7 +2,7 @@
 
     quality:
       speeder: {min_seconds: 150}
-      straight-lining: {min_run: 10, severity: note}
+      straight-lining: {min_items: 10, severity: note}
       open-empty: {extra_words: [没啥说的], enabled: false}
 
 Each rule takes its own parameters plus `severity` (reject, review or note)
@@ -25,7 +25,7 @@ from fieldwork.quality.rules.base import ParamValue
 KEY = "quality"
 """The top-level key of a questionnaire definition that holds its rule settings."""
 
-LOGIC_VERSION = 1
+LOGIC_VERSION = 2
 """Bump when what a rule finds changes in a way its parameters do not show: the rules
 version changes with it, so flags and batches tell old findings from new."""
 

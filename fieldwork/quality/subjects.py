@@ -8,6 +8,7 @@ queries at submit time, the bulk index from one streaming pass.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,15 +51,49 @@ class Subject:
             object.__setattr__(self, "started_at", as_utc(self.started_at))
 
     @property
-    def seconds(self) -> float | None:
-        """Completion time, or None when the start is unknown (paper)."""
+    def wall_seconds(self) -> float | None:
+        """Time from start to submit, or None when the start is unknown (paper). Across a
+        resume it holds the days away: it says when, not how long someone answered."""
         if self.started_at is None:
             return None
         return (self.submitted_at - self.started_at).total_seconds()
 
+    @property
+    def seconds(self) -> float | None:
+        """Answering time: see `active_seconds`."""
+        return active_seconds(self.page_seconds)
+
     def precedes(self, other: Subject) -> bool:
         """Earlier in the order every rule uses: submit time, then id."""
         return (self.submitted_at, self.id) < (other.submitted_at, other.id)
+
+
+IDLE_SECONDS = 1800
+"""A page counts at most this long towards the answering time: someone who left a page
+open over lunch answered it in less."""
+
+
+def active_seconds(page_seconds: Mapping[str, Any]) -> float | None:
+    """The time spent answering: the server-measured page times added up, each counted up to
+    IDLE_SECONDS; None when no page was timed (a paper sheet, or a form that never walked
+    its pages). Values that are not non-negative numbers are impossible-paradata's to judge
+    and count as nothing here."""
+    total = 0.0
+    timed = False
+    for value in page_seconds.values():
+        if _is_time(value):
+            total += min(value, IDLE_SECONDS)
+            timed = True
+    return round(total, 1) if timed else None
+
+
+def _is_time(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value >= 0
+    )
 
 
 @dataclass(frozen=True)

@@ -218,12 +218,26 @@ def check_segments(raw: Mapping[str, Any]) -> Iterator[Found]:
         yield "segments", "duplicate-code", f"segment {code} is named twice"
 
 
+RETIRED = {
+    "estimated_minutes": "estimated_minutes is no longer read: the start page works out the "
+    "time from the questions (docs/questionnaire-format.md); remove it",
+}
+"""Top-level keys the format once had: named, so a file still holding one is told why."""
+
+
+def check_retired_keys(raw: Mapping[str, Any]) -> Iterator[Found]:
+    for key, message in RETIRED.items():
+        if key in raw:
+            yield "-", "retired", message
+
+
 CHECKS: tuple[Callable[[Mapping[str, Any]], Iterator[Found]], ...] = (
     check_languages,
     check_unique_codes,
     check_types,
     check_conditions,
     check_segments,
+    check_retired_keys,
 )
 
 

@@ -6,7 +6,7 @@ mirrored in the browser and printed on paper as words.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,10 @@ class Compare:
             return bool(given) and not given & set(self.values)
         return bool(given & set(self.values))
 
+    def outcome(self, answers: Answers, open_: Set[str]) -> bool | None:
+        """Whether it holds, or None while it reads a question in `open_` (still to come)."""
+        return None if self.question in open_ else self.holds(answers)
+
     def references(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
         yield self.question, self.values
 
@@ -50,6 +54,9 @@ class Answered:
 
     def holds(self, answers: Answers) -> bool:
         return (answers.get(self.question) is not None) == self.expected
+
+    def outcome(self, answers: Answers, open_: Set[str]) -> bool | None:
+        return None if self.question in open_ else self.holds(answers)
 
     def references(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
         yield self.question, ()
@@ -68,6 +75,17 @@ class Combine:
         if self.op == "any":
             return any(p.holds(answers) for p in self.parts)
         return not self.parts[0].holds(answers)
+
+    def outcome(self, answers: Answers, open_: Set[str]) -> bool | None:
+        """Three-valued: decided as soon as the decided parts decide it (one false part of
+        `all`, one true part of `any`), whatever the open ones turn out to be."""
+        found = [p.outcome(answers, open_) for p in self.parts]
+        if self.op == "not":
+            return None if found[0] is None else not found[0]
+        decisive = self.op == "any"  # the value that settles it on its own
+        if decisive in found:
+            return decisive
+        return None if None in found else not decisive
 
     def references(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
         for part in self.parts:

@@ -259,7 +259,6 @@ def build(raw: Mapping[str, Any]) -> Questionnaire:
         languages=tuple(raw["languages"]),
         title=raw["title"],
         description=raw.get("description") or raw["title"],
-        estimated_minutes=int(raw.get("estimated_minutes", 10)),
         segmentation=segmentation(raw.get("segments")),
         sections=sections,
         content_hash=content_hash(raw),

@@ -91,7 +91,6 @@ class Questionnaire:
     languages: tuple[str, ...]
     title: Text
     description: Text
-    estimated_minutes: int
     segmentation: Segmentation
     sections: tuple[Section, ...]
     content_hash: str  # sha-256 of the canonical definition: its identity in storage

@@ -9,7 +9,9 @@ value and is what every mode ends with.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -271,8 +273,26 @@ class Duration(_Bounded):
         return self.out_of_bounds(question, value)
 
 
+DATE_PARTS = ("year", "month", "day")
+"""A date's raw parts, in the order a part's validity depends on: a day on its month and year."""
+
+_TWO_DIGITS = re.compile(r"[0-9]{1,2}")
+_DATE_PART_DIGITS = {"year": re.compile(r"[0-9]{4}"), "month": _TWO_DIGITS, "day": _TWO_DIGITS}
+_DATE_PART_RANGE = {"year": range(1, 10000), "month": range(1, 13), "day": range(1, 32)}
+
+
+def _date_part(part: str, text: str) -> int | None:
+    """A part's number, or None if blank or impossible in any date: the year has 4 digits,
+    the month and day 1 or 2. Digits are counted first, so a 500-digit part costs nothing."""
+    if not _DATE_PART_DIGITS[part].fullmatch(text):
+        return None
+    number = int(text)
+    return number if number in _DATE_PART_RANGE[part] else None
+
+
 class Date(_Bounded):
-    """A calendar date, entered as day, month and year and stored as YYYY-MM-DD."""
+    """A calendar date, entered as year, month and day and stored as YYYY-MM-DD. The order
+    of the boxes is the language's (`fieldwork.date_parts`); the parts are read by name."""
 
     name = "date"
     options = frozenset({"min", "max"})
@@ -293,15 +313,23 @@ class Date(_Bounded):
         return _as_date(question.options.get("min")), _as_date(question.options.get("max"))
 
     def parse_value(self, question: Question, raw: RawAnswer) -> Parsed:
-        parts = [_first(raw, p) for p in ("year", "month", "day")]
-        if not any(parts):
+        """Each part is read on its own, so an issue can name the box that is wrong: one
+        wrong part is its own issue (`not-a-month`); several are `not-a-date`, with the
+        wrong `parts` listed; a day the month does not have is `no-such-day`."""
+        texts = {part: _first(raw, part) for part in DATE_PARTS}
+        if not any(texts.values()):
             return None, None
-        numbers = [_integer(p) for p in parts]
-        try:
-            year, month, day = (n if n is not None else -1 for n in numbers)
-            return dt.date(year, month, day).isoformat(), None
-        except ValueError:
-            return None, Issue.of(question.code, "not-a-date")
+        numbers = {part: _date_part(part, texts[part]) for part in DATE_PARTS}
+        wrong = tuple(part for part, number in numbers.items() if number is None)
+        if len(wrong) == 1:
+            return None, Issue.of(question.code, f"not-a-{wrong[0]}", parts=wrong)
+        if wrong:
+            return None, Issue.of(question.code, "not-a-date", parts=wrong)
+        year, month, day = (number for number in numbers.values() if number is not None)
+        days = calendar.monthrange(year, month)[1]
+        if day > days:
+            return None, Issue.of(question.code, "no-such-day", days=days, parts=("day",))
+        return dt.date(year, month, day).isoformat(), None
 
     def validate(self, question: Question, value: Any) -> Issue | None:
         date = _as_date(value)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session
 
 from fieldwork import answers as answer_rules
-from fieldwork import modes
+from fieldwork import modes, quality
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.questionnaire.segments import LINK
@@ -127,6 +127,9 @@ def submit(
         return Outcome(None, issues, given)
     preset = draft.preset if draft is not None else origin.preset
     page_seconds = dict(draft.page_seconds) if draft is not None else {}
+    # Online answers should have come through the pages, which saved them in the draft.
+    walked = origin.mode != modes.ONLINE.code
+    recorded = [] if walked else quality.unwalked(given, draft.answers if draft else {})
     submission = service.Submission(
         submission_id=submission_id,
         questionnaire=questionnaire,
@@ -143,6 +146,7 @@ def submit(
         ip_hash=origin.ip_hash,
         entered_by=origin.entered_by,
         source=origin.source,
+        recorded=recorded,
     )
     stored, issues = service.submit(session, submission, screen)
     if stored is not None and draft is not None and draft.response_id is None:

@@ -31,7 +31,7 @@ from sqlmodel import Session, col
 from fieldwork import modes
 from fieldwork.definitions.models import QuestionnaireVersion
 from fieldwork.quality import N_, RULES
-from fieldwork.responses.models import STATUSES, Response
+from fieldwork.responses.models import PENDING, STATUSES, Response
 
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2099, 12, 31)
@@ -124,16 +124,39 @@ def known(session: Session, segments: Iterable[str], time_zone: str) -> Known:
     )
 
 
+ANY = "all"
+"""The value that takes every value of a field that has a default: the queue's "All
+statuses", which must stay all statuses through its links and forms."""
+
+
 @dataclass(frozen=True)
 class Fields:
-    """The filter fields a page or command offers (by the names it sends them under), and
-    which of them it needs."""
+    """The filter fields a page or command offers (by the names it sends them under),
+    which of them it needs, and the values a field takes when none is sent (`ANY` sent
+    instead takes every value)."""
 
     names: tuple[str, ...]
     required: frozenset[str] = frozenset()
+    defaults: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+
+    def with_defaults(self, data: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        """`data`'s values of these fields, a field with a default and nothing sent given
+        its default: what the filter is made of, and what its form shows as chosen."""
+        given = {name: [v for v in _listed(data.get(name, ())) if v.strip()] for name in self.names}
+        for name, default in self.defaults.items():
+            given[name] = given[name] or list(default)
+        return given
 
 
-QUEUE = Fields(("questionnaire", "flag", "segment", "mode", "status", "from", "to"))
+def _listed(sent: Sequence[str] | str) -> list[str]:
+    return [sent] if isinstance(sent, str) else list(sent)
+
+
+# The queue opens on what waits for a reviewer: pending responses.
+QUEUE = Fields(
+    ("questionnaire", "flag", "segment", "mode", "status", "from", "to"),
+    defaults={"status": (PENDING,)},
+)
 BATCH = Fields(
     ("questionnaire", "version", "campaign", "wave", "from", "to", "segment", "mode"),
     required=frozenset({"questionnaire"}),
@@ -200,8 +223,9 @@ class Filter:
             flags=tuple(data.get("flags") or ()),
         )
 
-    def as_args(self) -> dict[str, list[str]]:
-        """The plain data `parse` reads back as this filter: for links and hidden fields."""
+    def as_args(self, fields: Fields | None = None) -> dict[str, list[str]]:
+        """The plain data `parse` reads back as this filter (with `fields`, which may give
+        a field a default): for links and hidden fields."""
         args = {
             "questionnaire": [self.questionnaire_id] if self.questionnaire_id else [],
             "version": list(self.versions),
@@ -214,6 +238,8 @@ class Filter:
             "status": list(self.statuses),
             "flag": list(self.flags),
         }
+        for name in fields.defaults if fields else ():
+            args[name] = args[name] or [ANY]  # every value, not the default
         return {key: values for key, values in args.items() if values}
 
 
@@ -277,16 +303,19 @@ def parse(data: Mapping[str, Sequence[str]], known: Known, fields: Fields = BATC
     Only `fields.names` are read: a page's other fields (a page number, a CSRF token)
     are not filters.
     """
-    given = {name: _values(data.get(name, ())) for name in fields.names}
+    sent = fields.with_defaults(data)
+    given = {name: _values(sent[name]) for name in fields.names}
+    for name in fields.defaults:
+        if ANY in given[name]:
+            given[name] = ()
     problems = _first_per_field(fields.names, _problems(given, known, fields))
     if problems:
         return Parsed(None, problems)
     return Parsed(_build(given, known))
 
 
-def _values(sent: Sequence[str] | str) -> tuple[str, ...]:
-    listed = [sent] if isinstance(sent, str) else list(sent)
-    return tuple(dict.fromkeys(value.strip() for value in listed if value.strip()))
+def _values(sent: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(value.strip() for value in sent if value.strip()))
 
 
 def _first_per_field(names: Sequence[str], found: Iterator[Problem]) -> tuple[Problem, ...]:

@@ -64,7 +64,8 @@ class Response(SQLModel, table=True):
     # is checked without a scan.
     ip_hash: str | None = Field(default=None, max_length=64)
     fingerprint: str | None = Field(default=None, max_length=40)
-    duration_seconds: float | None = None
+    duration_seconds: float | None = None  # start to submit, resumes included
+    active_seconds: float | None = None  # page times added up (quality.active_seconds)
     rules_version: str | None = Field(default=None, max_length=32)
     entered_by: int | None = Field(default=None, foreign_key="staff_user.id")
     # Provenance as the mode defines it (fieldwork.modes): its fields staff filter on have
@@ -94,6 +95,9 @@ class Draft(SQLModel, table=True):
     page_seconds: dict[str, float] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
+    # What the invitation link set (campaign, wave, segment), and under "display" the text
+    # size and contrast last shown ({"text_size": "x-large", "contrast": "high"}): a
+    # resumed draft comes back in them. Drafts from before hold only the size there.
     preset: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     started_at: dt.datetime
     updated_at: dt.datetime

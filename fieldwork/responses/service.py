@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from fieldwork import answers as answer_rules
-from fieldwork import modes, writers
+from fieldwork import modes, quality, writers
 from fieldwork.attempts import service as attempts
 from fieldwork.audit.models import SYSTEM, AuditEntry
 from fieldwork.clock import now
@@ -46,7 +46,8 @@ def parse_submission_id(text: str) -> str | None:
 
 
 def start_draft(session: Session, questionnaire: Questionnaire, preset: Mapping[str, Any]) -> Draft:
-    """A new draft; `preset` holds what an invitation link set (campaign, wave, segment…)."""
+    """A new draft; `preset` holds what an invitation link set (campaign, wave, segment…)
+    and the display it is answered in (see `keep_display`)."""
     moment = now()
     draft = Draft(
         id=secrets.token_urlsafe(32),
@@ -84,6 +85,19 @@ def save_page(
         draft.page_seconds = times
     draft.updated_at = now()
     session.add(draft)
+    session.commit()
+
+
+def keep_display(session: Session, draft_ids: Sequence[str], display: Mapping[str, str]) -> None:
+    """Keep the display (text size, contrast) with those of the drafts still open, so one
+    resumed anywhere is shown as it was left. Not a change to the answers: `updated_at`,
+    which their keeping is counted from, stays."""
+    open_drafts = select(Draft).where(
+        col(Draft.id).in_(draft_ids), col(Draft.response_id).is_(None)
+    )
+    for draft in session.exec(open_drafts):
+        draft.preset = {**draft.preset, "display": dict(display)}
+        session.add(draft)
     session.commit()
 
 
@@ -197,6 +211,7 @@ class Submission:
     ip_hash: str | None = None  # keyed hash, never the address itself
     entered_by: int | None = None  # the staff user who typed it in, for paper
     source: Mapping[str, str] = field(default_factory=dict)  # the mode's provenance fields
+    recorded: Sequence[Mapping[str, Any]] = ()  # findings for the rules, as segment conflicts
 
 
 @dataclass(frozen=True)
@@ -256,7 +271,7 @@ def submit(
         "wave": submission.wave,
         "locale": submission.locale,
         "status": PENDING,
-        "flags": segmentation.flags,
+        "flags": [*segmentation.flags, *(dict(entry) for entry in submission.recorded)],
         "answers": cleaned,
         "paradata": paradata,
         "answers_hash": digest,
@@ -269,6 +284,7 @@ def submit(
         "duration_seconds": (
             (submitted - submission.started_at).total_seconds() if submission.started_at else None
         ),
+        "active_seconds": quality.active_seconds(paradata.get("page_seconds") or {}),
         "row_version": 1,
     }
     decided = None

@@ -215,11 +215,11 @@ class Screener:
         )
 
     def _median(self, session: Session, questionnaire_id: str) -> tuple[float | None, int]:
-        """The median completion time of the stored responses and how many have one."""
+        """The median answering time of the stored responses and how many have one."""
         kept = self._medians.get(questionnaire_id)
         if kept is not None and kept[0] > time.monotonic():
             return kept[1], kept[2]
-        seconds = col(Response.duration_seconds)
+        seconds = col(Response.active_seconds)
         timed = select(seconds).where(
             col(Response.questionnaire_id) == questionnaire_id, seconds.is_not(None)
         )
@@ -251,12 +251,12 @@ Progress = Callable[[int], None]
 """Told how many more responses were handled; the CLI draws its bar with it."""
 
 
-# The stored duration, not the start: the median needs only that, and one time column
-# fewer is read and converted per response. The rules version, for `_audit_thresholds`.
+# The stored answering time, not the page times: the median needs only that, and no JSON
+# is read per response. The rules version, for `_audit_thresholds`.
 _LEAN = (
     col(Response.id),
     as_stored(col(Response.submitted_at)),
-    col(Response.duration_seconds),
+    col(Response.active_seconds),
     col(Response.ip_hash),
     col(Response.fingerprint),
     col(Response.rules_version),
@@ -359,7 +359,7 @@ def run(
         for row in rows:
             submitted = quality.as_utc(row.submitted_at)
             fingerprint = filled.get(row.id, row.fingerprint) if filled else row.fingerprint
-            index.note(row.id, submitted, row.duration_seconds, row.ip_hash, fingerprint or "")
+            index.note(row.id, submitted, row.active_seconds, row.ip_hash, fingerprint or "")
             judged_by.add(row.rules_version)
         progress(len(rows))
     index.finish()

@@ -103,6 +103,19 @@ def history(session: Session, response_id: int) -> Sequence[AuditEntry]:
     return session.exec(query).all()
 
 
+def last_decision(session: Session, response_id: int, reviewer_id: int) -> AuditEntry | None:
+    """The latest status a reviewer set on a response, as audited: what a page that moved
+    on after the decision reports was saved."""
+    query = (
+        select(AuditEntry)
+        .where(col(AuditEntry.response_id) == response_id)
+        .where(col(AuditEntry.actor_id) == reviewer_id, col(AuditEntry.action) == "status")
+        .order_by(col(AuditEntry.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
 @dataclass(frozen=True)
 class Decision:
     response_id: int

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +10,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from fieldwork import quality
+from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.web.labels import MODES
 
 SEVERITY_LABELS = {"reject": _l("reject"), "review": _l("review"), "note": _l("note")}
@@ -22,8 +23,17 @@ class Explained:
     text: str
 
 
-def explain_flag(flag: Mapping[str, Any]) -> Explained:
-    """A stored flag's code, severity and the rule's sentences, translated."""
+IN_QUESTIONNAIRE_ORDER = ("pages", "questions")
+"""Evidence that lists questions or pages: shown in the questionnaire's order, as staff
+read the questionnaire, whatever order a rule stored them in (pages sorted as text put
+Q10 before Q2)."""
+
+
+def explain_flag(flag: Mapping[str, Any], order: Mapping[str, int] | None = None) -> Explained:
+    """A stored flag's code, severity and the rule's sentences, translated; the questions
+    and pages it names in the order `order` gives them places (code → place), if given."""
+    if order is not None:
+        flag = _ordered(flag, order)
     code = str(flag.get("code", ""))
     severity = str(flag.get("severity", ""))
     label = str(SEVERITY_LABELS.get(severity, severity))
@@ -36,6 +46,32 @@ def explain_flag(flag: Mapping[str, Any]) -> Explained:
         evidence = ", ".join(f"{k}={v}" for k, v in flag.items() if k not in ("code", "severity"))
         return Explained(code, label, f"{code} ({evidence})" if evidence else code)
     return Explained(code, label, text)
+
+
+def places(questionnaire: Questionnaire) -> dict[str, int]:
+    """Where each question, and each section, comes in the questionnaire (a page is named
+    by its first question's code, or by its section's in older paradata)."""
+    found: dict[str, int] = {}
+    for place, question in enumerate(questionnaire.questions):
+        found.setdefault(question.code, place)
+        found.setdefault(question.section, place)
+    return found
+
+
+def in_order(codes: Iterable[Any], order: Mapping[str, int]) -> list[Any]:
+    """Questions or pages in questionnaire order; a name the questionnaire does not know
+    (a question since removed) goes last."""
+    return sorted(codes, key=lambda code: (order.get(str(code), len(order)), str(code)))
+
+
+def _ordered(flag: Mapping[str, Any], order: Mapping[str, int]) -> dict[str, Any]:
+    """The flag with the lists of questions and pages it names in questionnaire order."""
+    ordered = dict(flag)
+    for key in IN_QUESTIONNAIRE_ORDER:
+        codes = flag.get(key)
+        if isinstance(codes, Sequence) and not isinstance(codes, str):
+            ordered[key] = in_order(codes, order)
+    return ordered
 
 
 def _worded(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from flask_babel import format_date, format_decimal, gettext, ngettext
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from fieldwork.i18n import text
+from fieldwork.i18n import date_entry, text
 from fieldwork.questionnaire.model import DONT_KNOW, NOT_APPLICABLE, Question
+from fieldwork.questionnaire.problems import Issue
 from fieldwork.questionnaire.types import RawAnswer
-
-SPECIAL_LABELS = {DONT_KNOW: _l("Don't know"), NOT_APPLICABLE: _l("Not applicable")}
+from fieldwork.web.messages import SPECIAL_LABELS, message
 
 
 def field_name(question: Question, part: str = "") -> str:
@@ -33,6 +33,13 @@ class Builder:
 
     def first_id(self, question: Question) -> str:
         return field_name(question, self.first)
+
+    def marked(self, issue: Issue) -> tuple[str, ...]:
+        """The parts whose boxes an issue marks: those it names, else every one."""
+        named = issue.kwargs.get("parts")
+        if isinstance(named, tuple) and set(named) <= set(self.parts):
+            return named
+        return self.parts
 
     def read(self, question: Question, form: MultiDict[str, str]) -> RawAnswer:
         names = (*self.parts, "special")
@@ -121,8 +128,10 @@ class Duration(Builder):
 
 
 class Date(Builder):
-    parts = ("day", "month", "year")
-    first = "day"
+    parts = ("year", "month", "day")  # shown in the order of `date_parts.entry`
+
+    def first_id(self, question: Question) -> str:
+        return field_name(question, date_entry().first)
 
     def raw_value(self, question: Question, value: Any) -> dict[str, list[str]]:
         date = dt.date.fromisoformat(value)
@@ -151,6 +160,31 @@ BUILDERS: Mapping[str, Builder] = {
 
 def builder(question: Question) -> Builder:
     return BUILDERS[question.type]
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A question's error as its page shows it: the words, and the parts whose boxes it
+    marks (all of them unless the issue names some, as "Enter a month from 1 to 12" does)."""
+
+    text: str
+    parts: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def errors(questions: Sequence[Question], issues: Sequence[Issue]) -> dict[str, FieldError]:
+    """Each question's error on its page, by question code."""
+    by_code = {q.code: q for q in questions}
+    return {issue.question: _error(issue, by_code.get(issue.question)) for issue in issues}
+
+
+def _error(issue: Issue, question: Question | None) -> FieldError:
+    if question is None:
+        return FieldError(message(issue), ())
+    shown = builder(question)
+    return FieldError(message(issue, question, shown.amount), shown.marked(issue))
 
 
 def read_form(questions: Sequence[Question], form: MultiDict[str, str]) -> dict[str, RawAnswer]:

@@ -99,4 +99,5 @@ def template_globals() -> dict[str, object]:
         "contrasts": CONTRASTS,
         "language_names": LANGUAGE_NAMES,
         "zone_name": staff_filters.zone_name,
+        "time_zone": staff_filters.zone,
     }

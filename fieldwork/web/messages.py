@@ -7,16 +7,22 @@ typed it in, a special answer or an exclusive choice by the label shown on scree
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from fieldwork.i18n import text
-from fieldwork.questionnaire.model import Question
+from fieldwork.questionnaire.model import DONT_KNOW, NOT_APPLICABLE, Question
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.responses import codes
-from fieldwork.web import fields
+
+SPECIAL_LABELS = {DONT_KNOW: _l("Don't know"), NOT_APPLICABLE: _l("Not applicable")}
+"""The special answers as their boxes are labelled."""
+
+Amount = Callable[[Question, Any], "str | None"]
+"""A limit in the unit the person types (a web builder's `amount`), or None for a bare number."""
 
 MESSAGES: dict[str, LazyString] = {
     "required": _l("Answer this question"),
@@ -29,7 +35,11 @@ MESSAGES: dict[str, LazyString] = {
     "below-min": _l("Enter a number of %(min)s or more"),
     "above-max": _l("Enter a number of %(max)s or less"),
     "not-a-duration": _l("Enter hours and minutes as whole numbers, like 1 and 30"),
-    "not-a-date": _l("Enter a real date, like 15 3 2026"),
+    "not-a-date": _l("Enter a real date, with numbers for the day, month and year"),
+    "not-a-year": _l("Enter the year as 4 digits"),
+    "not-a-month": _l("Enter a month from 1 to 12"),
+    "not-a-day": _l("Enter a day from 1 to 31"),
+    "no-such-day": _l("That month has %(days)s days: enter a day from 1 to %(days)s"),
     "date-before": _l("Enter a date on or after %(min)s"),
     "date-after": _l("Enter a date on or before %(max)s"),
     "too-long": _l("Shorten your answer to %(max)s characters or fewer"),
@@ -66,28 +76,33 @@ RESUME_CODE_PROBLEMS: dict[str, LazyString] = {
 }
 
 
-def message(issue: Issue, question: Question | None = None) -> str:
-    """The issue in words; given its question, in the words and units on the person's screen."""
+def message(issue: Issue, question: Question | None = None, amount: Amount | None = None) -> str:
+    """The issue in words; given its question (and how its type words a limit), in the words
+    and units on the person's screen."""
     template = MESSAGES.get(issue.code, MESSAGES["invalid-choice"])
     params = issue.kwargs
     special = params.get("special")
-    if isinstance(special, str) and special in fields.SPECIAL_LABELS:
-        params["special"] = fields.SPECIAL_LABELS[special]
+    if isinstance(special, str) and special in SPECIAL_LABELS:
+        params["special"] = SPECIAL_LABELS[special]
     if question is not None:
-        template, params = _as_shown(issue, question, template, params)
+        template, params = _as_shown(issue, question, amount, template, params)
     return str(template) % params if params else str(template)
 
 
 def _as_shown(
-    issue: Issue, question: Question, template: LazyString, params: dict[str, Any]
+    issue: Issue,
+    question: Question,
+    amount: Amount | None,
+    template: LazyString,
+    params: dict[str, Any],
 ) -> tuple[LazyString, dict[str, Any]]:
     if issue.code == "required":
         return REQUIRED.get(question.type, template), params
-    if issue.code in IN_UNITS:
+    if issue.code in IN_UNITS and amount is not None:
         bound, in_units = IN_UNITS[issue.code]
-        amount = fields.builder(question).amount(question, params[bound])
-        if amount is not None:
-            return in_units, {bound: amount}
+        limit = amount(question, params[bound])
+        if limit is not None:
+            return in_units, {bound: limit}
     choice = question.choice(str(params["choice"])) if "choice" in params else None
     if choice is not None:
         params["choice"] = text(choice.label)

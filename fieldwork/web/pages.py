@@ -33,6 +33,31 @@ class Page:
 def paginate(
     questionnaire: Questionnaire, answers: Mapping[str, Any], one_per_page: bool
 ) -> list[Page]:
+    return _split(questionnaire, answer_rules.shown(questionnaire, answers), one_per_page)
+
+
+def most(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    one_per_page: bool,
+    before: str | None = None,
+) -> int:
+    """How many pages a person may be shown in all: the pages of every question that may
+    still show (`answers.may_show`), those before the page keyed `before` passed.
+
+    Splitting fewer questions never makes more pages (a page of questions stays a valid
+    page without one of them), so this is never less than the pages shown, and as a
+    person answers on it only shrinks, to the pages shown once nothing is left to decide.
+    """
+    codes = questionnaire.codes()
+    passed = codes[: codes.index(before)] if before in codes else []
+    possible = answer_rules.may_show(questionnaire, answers, passed)
+    return len(_split(questionnaire, possible, one_per_page))
+
+
+def _split(
+    questionnaire: Questionnaire, questions: list[Question], one_per_page: bool
+) -> list[Page]:
     sections = {s.code: s for s in questionnaire.sections}
     pages: list[Page] = []
     group: list[Question] = []
@@ -42,7 +67,7 @@ def paginate(
             pages.append(Page(sections[group[0].section], tuple(group)))
             group.clear()
 
-    for question in answer_rules.shown(questionnaire, answers):
+    for question in questions:
         depends = question.show_if is not None and any(
             code in {q.code for q in group} for code, _ in question.show_if.references()
         )

@@ -1,27 +1,34 @@
-"""Reviewer pages: the queue with filters, one response with its evidence, decisions."""
+"""Reviewer pages: the queue with filters, one response with its evidence, decisions.
+
+The queue opens on pending responses, with a tab per status. A response page shows the
+evidence (flags, answers, times) before the decision form, whose "save and next" decides
+and moves on to the next response of the same queue, its filters kept.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlmodel import col
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from fieldwork import answers as answer_rules
 from fieldwork import catalog, db
+from fieldwork.audit.models import AuditEntry
 from fieldwork.quality import RULES
 from fieldwork.responses import filters
-from fieldwork.responses.models import Response
+from fieldwork.responses.models import APPROVED, ON_HOLD, PENDING, REJECTED, Response
+from fieldwork.review import queue as review_queue
 from fieldwork.review import service as review
 from fieldwork.review.models import REASONS
 from fieldwork.web import fields, labels, staff_filters
 from fieldwork.web.errors import MESSAGES, ClientError
-from fieldwork.web.explain import explain_flag
+from fieldwork.web.explain import explain_flag, in_order, places
 from fieldwork.web.redirects import see_other
 from fieldwork.web.staff import current_user, role_required
 
@@ -54,13 +61,18 @@ FILTER_PREFIX = "filter-"
 decision, and must never be read as a filter (or the other way round)."""
 MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in PostgreSQL; a larger number cannot name a response."""
+TABS = (PENDING, ON_HOLD, APPROVED, REJECTED)
+"""The queue's status tabs, in the order a reviewer works through them."""
+NEXT = "next"
+"""The value of the decision form's `then` when the reviewer goes on to the next response."""
 
 
 def _chosen(args: MultiDict[str, str], prefix: str = "") -> MultiDict[str, str]:
-    """The queue's filter fields as sent (under `prefix`), to read and to show again."""
-    return MultiDict(
-        [(name, value) for name in filters.QUEUE.names for value in args.getlist(prefix + name)]
-    )
+    """The queue's filter fields as sent (under `prefix`), a field left out given its
+    default (pending responses): to read and to show again."""
+    sent = {name: args.getlist(prefix + name) for name in filters.QUEUE.names}
+    given = filters.QUEUE.with_defaults(sent)
+    return MultiDict([(name, value) for name in filters.QUEUE.names for value in given[name]])
 
 
 def _parsed(chosen: MultiDict[str, str]) -> filters.Parsed:
@@ -100,28 +112,23 @@ def _queue_list(
     a bulk decision the form cannot make, with the mistake next to its field and the
     reviewer's ticks and choices kept."""
     session = db.session()
-    query = found.where(select(Response))
     seen = review.watermark(session)  # before reading: what changes later is not seen
-    total = int(session.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+    counts = review_queue.counts(session, found)
+    chosen_statuses = found.statuses or tuple(counts)
+    total = sum(counts.get(status, 0) for status in chosen_statuses)
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
-    rows = (
-        session.execute(
-            query.order_by(col(Response.submitted_at).desc(), col(Response.id).desc())
-            .offset((page - 1) * PER_PAGE)
-            .limit(PER_PAGE)
-        )
-        .scalars()
-        .all()
-    )
+    rows = review_queue.page(session, found, (page - 1) * PER_PAGE, PER_PAGE)
     return _queue_page(
         chosen,
         rows=rows,
         total=total,
+        tabs=_tabs(found, counts),
+        saved=_saved(),
         page=page,
         pages=pages,
         reasons_by_status=REASONS,
-        query_args=found.as_args(),
+        query_args=found.as_args(filters.QUEUE),
         filter_prefix=FILTER_PREFIX,
         seen=seen,
         filter_errors=[],
@@ -134,7 +141,44 @@ def _queue_list(
 
 def _queue_page(chosen: MultiDict[str, str], **shown: Any) -> str:
     """The queue with its filter form: what the filters can offer, and `shown`."""
-    return render_template("review/queue.html", chosen=chosen, choices=_choices(), **shown)
+    return render_template(
+        "review/queue.html", chosen=chosen, choices=_choices(), any_value=filters.ANY, **shown
+    )
+
+
+def _tabs(found: filters.Filter, counts: Mapping[str, int]) -> list[dict[str, Any]]:
+    """A link per status to the queue as it is but for the status, with its count, then
+    one to every status: the reviewer's one click to what is not pending."""
+    others: dict[str, Any] = found.as_args(filters.QUEUE)
+    tabs = [
+        {
+            "label": str(labels.STATUSES[status]),
+            "count": counts.get(status, 0),
+            "url": url_for(".queue", **(others | {"status": [status]})),
+            "current": found.statuses == (status,),
+        }
+        for status in TABS
+    ]
+    every = {
+        "label": _("All statuses"),
+        "count": sum(counts.values()),
+        "url": url_for(".queue", **(others | {"status": [filters.ANY]})),
+        "current": not found.statuses,
+    }
+    return [*tabs, every]
+
+
+def _saved() -> dict[str, Any] | None:
+    """What the reviewer's last decision saved, when a page after it says so (`saved`
+    names the response): its id and the audited status, reason and comment."""
+    saved = request.args.get("saved", "")
+    reviewer = current_user()
+    if not saved.isdigit() or int(saved) > MAX_ID or reviewer is None or reviewer.id is None:
+        return None
+    entry: AuditEntry | None = review.last_decision(db.session(), int(saved), reviewer.id)
+    if entry is None:
+        return None
+    return {"id": int(saved), "entry": entry, "end": request.args.get("end") == "1"}
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
@@ -174,6 +218,7 @@ def _response_page(
     session = db.session()
     questionnaire = catalog.versions().by_hash(session, found.version_hash)
     assert questionnaire is not None  # a foreign key keeps every answered version
+    order = places(questionnaire)  # lists of questions and pages follow it, not string order
     shown = {q.code for q in answer_rules.shown(questionnaire, found.answers)}
     rows = [
         {
@@ -185,13 +230,17 @@ def _response_page(
         }
         for q in questionnaire.questions
     ]
-    query_args: dict[str, Any] = _filter(request.args).as_args()
+    query_args: dict[str, Any] = _filter(request.args).as_args(filters.QUEUE)
+    page_seconds = found.paradata.get("page_seconds") or {}
     return render_template(
         "review/response.html",
         item=found,
         q=questionnaire,
         rows=rows,
-        flags=[explain_flag(flag) for flag in found.flags],
+        flags=[explain_flag(flag, order) for flag in found.flags],
+        page_seconds=[(page, page_seconds[page]) for page in in_order(page_seconds, order)],
+        saved=None if errors else _saved(),
+        next_value=NEXT,
         history=review.history(session, found.id or 0),
         reasons_by_status=REASONS,
         own=_entered_by_me(found),
@@ -253,8 +302,15 @@ def decide(response_id: int) -> Any:
         review.decide(db.session(), decision, reviewer)
     except review.DecisionError as error:
         raise _refuse(error) from None
-    query_args: dict[str, Any] = _filter(request.args).as_args()
-    return see_other(url_for(".response", response_id=response_id, decided="1", **query_args))
+    chosen = _filter(request.args)
+    query_args: dict[str, Any] = chosen.as_args(filters.QUEUE)
+    saved: dict[str, Any] = {"saved": response_id, **query_args}
+    if request.form.get("then") != NEXT:
+        return see_other(url_for(".response", response_id=response_id, **saved))
+    following = review_queue.next_after(db.session(), chosen, found, reviewer.id)
+    if following is None:  # the end of the queue: back to it, to see what is left
+        return see_other(url_for(".queue", end="1", **saved))
+    return see_other(url_for(".response", response_id=following, **saved))
 
 
 FORM_FIELDS = {
@@ -332,5 +388,5 @@ def bulk() -> Any:
 
 def _queue_url(found: filters.Filter) -> str:
     """The queue with these filters, as the reviewer left it."""
-    query_args: dict[str, Any] = found.as_args()
+    query_args: dict[str, Any] = found.as_args(filters.QUEUE)
     return url_for(".queue", **query_args)

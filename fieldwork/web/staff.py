@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -10,8 +9,6 @@ from typing import Any, TypeVar
 from flask import Blueprint, current_app, g, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
-from sqlmodel import col
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -19,7 +16,8 @@ from fieldwork import db
 from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import StaffUser
 from fieldwork.attempts import service as attempts
-from fieldwork.responses.models import Response
+from fieldwork.responses import days
+from fieldwork.web import staff_filters
 from fieldwork.web.errors import ClientError
 from fieldwork.web.preferences import safe_next
 from fieldwork.web.redirects import here, see_other
@@ -118,14 +116,8 @@ def logout() -> Any:
 @bp.get("/")
 @login_required
 def overview() -> str:
-    keys = col(Response.questionnaire_id), col(Response.segment), col(Response.mode)
-    day = func.date(col(Response.submitted_at))
-    query = select(*keys, day, func.count()).group_by(*keys, day).order_by(day.desc(), *keys)
-    # A day comes back as text from SQLite and as a date from PostgreSQL: a date either
-    # way, for Babel to word in the reader's language.
-    rows = [
-        (qid, segment, mode, dt.date.fromisoformat(str(day)) if day else None, count)
-        for qid, segment, mode, day, count in db.session().execute(query).all()
-    ]
-    total = sum(r[4] for r in rows)
+    # Days in the zone the queue shows times in, so a day's count here is what the
+    # queue lists for that day.
+    rows = days.by_day(db.session(), staff_filters.zone())
+    total = sum(row.count for row in rows)
     return render_template("staff/overview.html", rows=rows, total=total, user=current_user())

@@ -8,7 +8,6 @@ points at it, so no timeout loses them.
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from flask import (
@@ -24,18 +23,19 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from fieldwork import answers as answer_rules
-from fieldwork import catalog, db, i18n, modes
+from fieldwork import catalog, clock, db, i18n, modes
 from fieldwork.attempts import service as attempts
 from fieldwork.config import LANGUAGES
-from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.questionnaire import timing
+from fieldwork.questionnaire.model import Questionnaire, Section
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.responses import codes, entry, service
 from fieldwork.responses.models import Draft
 from fieldwork.web import fields, pages
 from fieldwork.web.errors import ClientError
-from fieldwork.web.messages import message, resume_code_message
+from fieldwork.web.messages import resume_code_message
 from fieldwork.web.paradata import browser_family, ip_hash
-from fieldwork.web.preferences import SIZES, apply_display, current_display
+from fieldwork.web.preferences import SIZES, apply_link_display, current_display, restore_display
 from fieldwork.web.redirects import see_other
 from fieldwork.web.throttling import address_key
 
@@ -90,7 +90,17 @@ def start(qid: str) -> str:
     questionnaire = _questionnaire(qid)
     if request.args:
         _apply_invitation(questionnaire)
-    return render_template("survey/start.html", q=questionnaire, error=None, back=_home())
+    return render_template(
+        "survey/start.html", q=questionnaire, error=None, back=_home(), **_promise(questionnaire)
+    )
+
+
+def _promise(questionnaire: Questionnaire) -> dict[str, int]:
+    """What the start page promises: the most pages in this display, and the minutes."""
+    return {
+        "pages": pages.most(questionnaire, {}, one_per_page=current_display().large),
+        "minutes": timing.estimated_minutes(questionnaire),
+    }
 
 
 def _apply_invitation(questionnaire: Questionnaire) -> None:
@@ -109,7 +119,7 @@ def _apply_invitation(questionnaire: Questionnaire) -> None:
             raise ClientError(400, _("This invitation link is not valid."))
         invite["segment"] = segment
         defaults = known.default_display
-        apply_display(defaults.get("text_size"), defaults.get("contrast"))
+        apply_link_display(defaults.get("text_size"), defaults.get("contrast"))
     lang, size, contrast = args.get("lang"), args.get("size"), args.get("contrast")
     if (
         (lang and lang not in LANGUAGES)
@@ -119,7 +129,7 @@ def _apply_invitation(questionnaire: Questionnaire) -> None:
         raise ClientError(400, _("This invitation link is not valid."))
     if lang:
         session["link_lang"] = lang
-    apply_display(size, contrast)
+    apply_link_display(size, contrast)
     invites = dict(session.get("invites") or {})
     invites[questionnaire.id] = invite
     session["invites"] = invites
@@ -131,10 +141,16 @@ def begin(qid: str) -> Response | tuple[str, int]:
     questionnaire = _questionnaire(qid)
     if request.form.get("consent") != "yes":
         error = _("Tick the box to say you agree to take part")
-        page = render_template("survey/start.html", q=questionnaire, error=error, back=_home())
+        page = render_template(
+            "survey/start.html",
+            q=questionnaire,
+            error=error,
+            back=_home(),
+            **_promise(questionnaire),
+        )
         return page, INVALID
     preset = dict((session.get("invites") or {}).get(qid) or {})
-    preset["display"] = current_display().size
+    preset["display"] = current_display().stored()
     draft = service.start_draft(db.session(), questionnaire, preset)
     _remember_draft(qid, draft)
     first = _pages(questionnaire, {})[0]
@@ -178,11 +194,12 @@ def page(qid: str, key: str) -> Any:
         else url_for(".start", qid=qid)
     )
     if request.method == "GET":
-        session["shown"] = {"key": key, "at": time.time()}
+        session["shown"] = {"key": key, "at": clock.now().timestamp()}
         values = {
             q.code: fields.builder(q).raw(q, draft.answers.get(q.code)) for q in current.questions
         }
-        return _render_page(questionnaire, current, index, len(all_pages), values, [], back)
+        total = _most(questionnaire, draft.answers, current)
+        return _render_page(questionnaire, current, index, total, values, [], back)
 
     raw = fields.read_form(current.questions, request.form)
     seconds = _seconds_on(key)
@@ -191,16 +208,21 @@ def page(qid: str, key: str) -> Any:
         return see_other(url_for(".saved", qid=qid))
     issues = entry.answer_page(db.session(), draft, current.questions, raw, key, seconds)
     if issues:
-        return _render_page(
-            questionnaire, current, index, len(all_pages), raw, issues, back
-        ), INVALID
+        total = _most(questionnaire, draft.answers, current)
+        return _render_page(questionnaire, current, index, total, raw, issues, back), INVALID
     return see_other(_after(questionnaire, draft, key, changing))
+
+
+def _most(questionnaire: Questionnaire, answers: dict[str, Any], current: pages.Page) -> int:
+    """The "about" of "Page X of about Y": never more than the start page promised, and
+    never growing as the person answers on (see `pages.most`)."""
+    return pages.most(questionnaire, answers, current_display().large, before=current.key)
 
 
 def _seconds_on(key: str) -> float | None:
     shown = session.pop("shown", None)
     if isinstance(shown, dict) and shown.get("key") == key:
-        return max(0.0, time.time() - float(shown.get("at", 0)))
+        return max(0.0, clock.now().timestamp() - float(shown.get("at", 0)))
     return None
 
 
@@ -228,7 +250,7 @@ def _render_page(
     issues: list[Issue],
     back: str,
 ) -> str:
-    errors = {i.question: message(i, questionnaire.question(i.question)) for i in issues}
+    errors = fields.errors(current.questions, issues)
     linked = [
         (fields.builder(q).first_id(q), errors[q.code])
         for q in current.questions
@@ -246,6 +268,16 @@ def _render_page(
         back=back,
         title_prefix=_("Error: ") if errors else "",
     )
+
+
+def _by_section(
+    questionnaire: Questionnaire, rows: list[dict[str, Any]]
+) -> list[tuple[Section, list[dict[str, Any]]]]:
+    """Check answers' rows under their sections' headings, in questionnaire order."""
+    grouped = [
+        (s, [r for r in rows if r["question"].section == s.code]) for s in questionnaire.sections
+    ]
+    return [(section, found) for section, found in grouped if found]
 
 
 def _rows(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[dict[str, Any]]:
@@ -279,10 +311,12 @@ def check(qid: str) -> Any:
         owner = pages.page_with(_pages(questionnaire, answers), issues[0].question)
         if owner is not None:
             return see_other(url_for(".page", qid=qid, key=owner.key))
+    rows = _rows(questionnaire, answers)
     return render_template(
         "survey/check.html",
         q=questionnaire,
-        rows=_rows(questionnaire, answers),
+        rows=rows,
+        sections=_by_section(questionnaire, rows),
         draft=draft,
         errors={},
         errors_linked=[],
@@ -324,18 +358,18 @@ def submit(qid: str) -> Any:
         raise ClientError(400, _("This invitation link is not valid.")) from None
     if outcome.issues:
         answers = answer_rules.clean(questionnaire, outcome.answers)
-        errors = {
-            i.question: message(i, questionnaire.question(i.question)) for i in outcome.issues
-        }
+        errors = fields.errors(questionnaire.questions, outcome.issues)
+        rows = _rows(questionnaire, answers)
         return render_template(
             "survey/check.html",
             q=questionnaire,
-            rows=_rows(questionnaire, answers),
+            rows=rows,
+            sections=_by_section(questionnaire, rows),
             draft=draft,
             submission_id=submission_id,
             back=url_for(".start", qid=qid),
             errors=errors,
-            errors_linked=list(errors.items()),
+            errors_linked=[(code, str(error)) for code, error in errors.items()],
         ), INVALID
     return see_other(url_for(".done", qid=qid, submission_id=submission_id))
 
@@ -416,6 +450,7 @@ def resume() -> Any:
         )
         return render_template("survey/resume.html", error=error, code=entered, back=_home()), 404
     _remember_draft(draft.questionnaire_id, draft)
+    restore_display(draft.preset.get("display"))
     if draft.response_id is not None:
         return see_other(
             url_for(".done", qid=draft.questionnaire_id, submission_id=draft.submission_id)

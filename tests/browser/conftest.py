@@ -265,10 +265,20 @@ def click_and_wait(page: Page, selector: str) -> None:
 def choose_display(page: Page, setting: str) -> None:
     """Choose a text size or contrast in the header (`size=large`, `contrast=on`…), first
     unfolding the settings, as large text shows them folded under their name."""
+    unfold_settings(page)
+    click_and_wait(page, f'header a[href*="{setting}"]')
+
+
+def choose_language(page: Page, tag: str) -> None:
+    """Choose a language in the header; large text folds the languages with the display."""
+    unfold_settings(page)
+    click_and_wait(page, f'header a[hreflang="{tag}"]')
+
+
+def unfold_settings(page: Page) -> None:
     folded = page.locator(".display-settings:not([open]) > summary")
     if folded.count():
         folded.click()
-    click_and_wait(page, f'header a[href*="{setting}"]')
 
 
 # ---------------------------------------------------------------- checks
@@ -331,9 +341,9 @@ _LARGE_JS = f"""
   for (const el of document.querySelectorAll(controls)) {{
     if (shown(el)) tall(el, 'control');
   }}
-  for (const el of document.querySelectorAll(
-      'a.setting, summary.setting, a.back-link, .error-summary-list a')) {{
-    if (shown(el)) tall(el, 'link');
+  // Every link and every summary is tapped, not only those styled as controls.
+  for (const el of document.querySelectorAll('a[href], summary')) {{
+    if (shown(el)) tall(el, el.tagName === 'A' ? 'link' : 'summary');
   }}
   for (const el of document.querySelectorAll('input[type=radio], input[type=checkbox]')) {{
     const label = el.labels && el.labels[0];

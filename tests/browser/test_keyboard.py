@@ -151,12 +151,17 @@ def test_complete_survey_with_keyboard_in_large_text(app: Flask, open_context: A
     assert stored.answers["CHANNELS"] == ["phone", "chat"] and stored.answers["R3"] == "_dont_know"
     assert stored.answers["STORY"] == "客服一直让我找商家。\n最后解决了。"
 
-    # In large text the display settings are folded under their name: Enter unfolds them.
+    # In large text language and display are folded under one name: Enter unfolds them.
     keys.tab_to(".display-settings > summary", back=True)
     page.keyboard.press("Enter")
     keys.tab_to('header a[href*="contrast=on"]')
     keys.press_and_load("Enter")
     assert "contrast-high" in (page.get_attribute("html", "class") or "").split()
+    keys.tab_to(".display-settings > summary")
+    page.keyboard.press("Enter")
+    keys.tab_to('header a[hreflang="en"]')
+    keys.press_and_load("Enter")
+    assert page.get_attribute("html", "lang") == "en"
     assert not keys.invisible, "focus not visible on:\n" + "\n".join(keys.invisible)
     checks.report()
     assert keys.stops > 100  # the walk really went by keyboard

@@ -25,6 +25,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page
 
+from fieldwork import db
+from fieldwork.accounts.models import StaffUser
+from fieldwork.review import service as review
 from tests.browser.conftest import DESKTOP, FOCUS_JS, PHONE, TWO_PAGES, Checks, click_and_wait
 from tests.review.factories import (
     DAY,
@@ -116,11 +119,17 @@ def sign_in(page: Page, keys: Keyboard) -> None:
         page.keyboard.press("Enter")
 
 
-def decide(keys: Keyboard, status: str, reason: str, comment: str) -> None:
+SAVE_AND_STAY = "main form button[type=submit]:not([name=then])"
+SAVE_AND_NEXT = "main form button[type=submit][name=then]"
+
+
+def decide(
+    keys: Keyboard, status: str, reason: str, comment: str, button: str = SAVE_AND_STAY
+) -> None:
     keys.choose("#status", status)
     keys.choose("#reason", reason)
     keys.type_into("#comment", comment)
-    keys.submit("main form button[type=submit]")
+    keys.submit(button)
 
 
 def test_reviewer_decides_freezes_and_downloads(
@@ -170,13 +179,13 @@ def test_reviewer_decides_freezes_and_downloads(
     keys.submit(f'a[href^="/staff/review/{queue["fast"]}?"]')
     keys.choose("#status", "rejected")
     keys.type_into("#comment", "31 秒")
-    keys.submit("main form button[type=submit]")
+    keys.submit(SAVE_AND_STAY)
     checks.error_summary("response, a reason that does not fit")
     assert page.eval_on_selector(".error-summary a", "a => a.getAttribute('href')") == "#reason"
     assert page.eval_on_selector("#status", "s => s.value") == "rejected"
     assert page.eval_on_selector("#comment", "c => c.value") == "31 秒"
     keys.choose("#reason", "speeder")
-    keys.submit("main form button[type=submit]")
+    keys.submit(SAVE_AND_STAY)
     assert response_row(app, queue["fast"]).status == "rejected"
     assert response_row(app, queue["tricky"]).status == "approved"
 
@@ -293,3 +302,161 @@ def test_staff_pages_pass_the_audit(
             if wide[0] > wide[1]:
                 checks.problems.append(f"{path} scrolls sideways at 700 px: {wide}")
     checks.report()
+
+
+# ---------------------------------------------------------------- the review desk
+
+
+def test_reviewer_works_through_the_queue_with_save_and_next_by_keyboard(
+    app: Flask, open_context: Any, queue: dict[str, int]
+) -> None:
+    """Pending first, the evidence before the decision, then decide and go on: by keyboard."""
+    page = open_context().new_page()
+    keys = Keyboard(page)
+    checks = Checks(page, lang="en")
+    page.goto("/settings/language/en")
+    sign_in(page, keys)
+    keys.submit('nav a[href="/staff/review/"]')
+
+    # The queue opens on what waits: pending responses, newest first, a count per status.
+    listed = page.eval_on_selector_all("input[name=pick]", "boxes => boxes.map(b => b.id)")
+    assert listed == [f"pick-{queue[k]}" for k in ("fast", "tricky", "old")]
+    tabs = page.inner_text("main .status-tabs")
+    assert tabs.split("\n") == [
+        "Pending (3)",
+        "On hold (0)",
+        "Approved (1)",
+        "Rejected (0)",
+        "All statuses (4)",
+    ]
+    assert "Times and days are in China Time (Asia/Shanghai)." in page.inner_text("main")
+    checks.audit("review queue, pending")
+    keys.submit("main .status-tabs a[href*='status=all']")  # one click to every status
+    assert len(page.eval_on_selector_all("input[name=pick]", "boxes => boxes")) == 4
+    keys.submit("main .status-tabs a[href*='status=pending']")
+
+    keys.submit(f'a[href^="/staff/review/{queue["fast"]}?"]')
+    order = page.eval_on_selector_all(
+        "main h2, main form[method=post]", "els => els.map(e => e.id || e.textContent.trim())"
+    )
+    assert order.index("Flags") < order.index("Answers") < order.index("decide")
+    keys.tab_to("main a[href='#decide']")  # the evidence can be skipped on the way
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "decide"
+    decide(keys, "rejected", "speeder", "31 秒", SAVE_AND_NEXT)
+
+    # The next response of the same queue, with what was saved said at the top.
+    assert f"/staff/review/{queue['tricky']}?" in page.url and "status=pending" in page.url
+    assert page.evaluate("() => document.activeElement.matches('main .notice')")
+    notice = page.inner_text("main .notice")
+    assert f"Decision saved for response {queue['fast']}: Rejected." in notice
+    assert "Reason: Answered too fast. Comment: 31 秒" in notice
+    assert "This is the next response in the queue." in notice
+    checks.audit("response after save and next")
+    decide(keys, "approved", "checked-flag-false-alarm", "核对过了", SAVE_AND_NEXT)
+    assert f"/staff/review/{queue['old']}?" in page.url
+    decide(keys, "on_hold", "ask-supervisor", "问一下", SAVE_AND_NEXT)
+
+    # The end of the queue: back to it, and told so.
+    assert page.url.split("?")[0].endswith("/staff/review/")
+    notice = page.inner_text("main .notice")
+    assert f"Decision saved for response {queue['old']}: On hold." in notice
+    assert "That was the last response in this queue." in notice
+    assert page.eval_on_selector_all("input[name=pick]", "boxes => boxes") == []
+    checks.audit("review queue, the end of it")
+    checks.report()
+    assert [response_row(app, queue[k]).status for k in ("fast", "tricky", "old")] == [
+        "rejected",
+        "approved",
+        "on_hold",
+    ]
+    assert not keys.invisible, keys.invisible
+
+
+# A cell's text wraps into more lines than half its characters (a character or two per
+# line), or the cell is narrower than two characters: the column was squeezed.
+SQUEEZED_JS = """
+() => {
+  const hidden = el => {
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      const box = e.getBoundingClientRect();
+      if (box.width <= 1 || box.height <= 1) return true;
+    }
+    return false;
+  };
+  const problems = [];
+  for (const cell of document.querySelectorAll('main table th, main table td')) {
+    if (hidden(cell)) continue;
+    const style = getComputedStyle(cell);
+    const size = parseFloat(style.fontSize);
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let text = '';
+    const tops = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const words = node.textContent.replace(/\\s+/g, '');
+      if (!words || node.parentElement.closest('.visually-hidden')) continue;
+      text += words;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const box of range.getClientRects()) if (box.width > 0) tops.push(box.top);
+    }
+    if (!text) continue;
+    tops.sort((a, b) => a - b);
+    let lines = 0, last = -Infinity;
+    for (const top of tops) if (top - last > size / 2) { lines += 1; last = top; }
+    const chars = [...text].length;
+    const width = cell.getBoundingClientRect().width
+      - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (chars >= 2 && lines > chars / 2) {
+      problems.push(`${JSON.stringify(text.slice(0, 30))}: ${chars} characters on ${lines} lines`);
+    } else if (width < 2 * size) {
+      problems.push(`${JSON.stringify(text.slice(0, 30))}: ${Math.round(width)} px wide`);
+    }
+  }
+  return problems;
+}
+"""
+
+MANY_FLAGS = [
+    SPEEDER,
+    STRAIGHT,
+    {"code": "duplicate-ip", "severity": "review", "count": 3},
+    {"code": "open-mash", "severity": "review", "questions": ["IMPROVE"]},
+    {"code": "segment-conflict", "severity": "review", "link": "elderly", "answers": "young"},
+]
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+def test_no_table_column_is_squeezed_to_a_character_per_line(
+    app: Flask, open_context: Any, queue: dict[str, int], frozen: int, lang: str
+) -> None:
+    """Queue, response, overview and batches, on a desktop and a phone: the long column
+    (every flag a response has, a comment) leaves the others room for their words."""
+    crowded = add_response(app, flags=MANY_FLAGS, segment="elderly", mode="shadow")
+    comment = "核对了订单号、聊天记录和客服的回复时间，确实是同一个人填了两次问卷" * 2
+    with app.app_context():
+        session = db.session()
+        user = session.get(StaffUser, queue["chen"])
+        assert user is not None
+        review.decide(session, review.Decision(crowded, 1, "on_hold", "other", comment), user)
+    page = open_context().new_page()
+    page.goto(f"/settings/language/{lang}")
+    page.goto("/staff/login")
+    page.fill("#username", "chen")
+    page.fill("#password", PASSWORD)
+    click_and_wait(page, "main button[type=submit]")
+    problems = []
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        for path in (
+            "/staff/",
+            "/staff/review/",
+            "/staff/review/?status=all",
+            f"/staff/review/{crowded}",
+            "/staff/batches/",
+            f"/staff/batches/preview?questionnaire={TWO_PAGES.id}",
+        ):
+            page.goto(path)
+            found = page.evaluate(SQUEEZED_JS)
+            problems += [f"{path} at {viewport['width']} px: {p}" for p in found]
+    assert not problems, "\n".join(problems)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Playwright
+from playwright.sync_api import Page, Playwright
 
 from tests.browser.conftest import (
     PHONE,
@@ -13,6 +13,7 @@ from tests.browser.conftest import (
     Checks,
     answer_with_mouse,
     choose_display,
+    choose_language,
     click_and_wait,
     launch_chromium,
     page_codes,
@@ -30,7 +31,7 @@ def test_invitation_link_presets_large_text_and_choices_are_remembered(open_cont
 
     click_and_wait(page, 'footer a[href="/resume"]')
     checks.here("resume page")
-    click_and_wait(page, 'header a[hreflang="zh-Hant"]')
+    choose_language(page, "zh-Hant")
     checks.lang = "zh-Hant"
     checks.here("resume page in zh-Hant")
     choose_display(page, "contrast=on")
@@ -86,19 +87,76 @@ def test_missing_chromium_is_reported(playwright: Playwright | str) -> None:
 def test_large_text_on_a_phone_starts_with_the_question(
     open_context: Any, lang: str, size: str
 ) -> None:
-    """In large text the display settings fold under their name, so that on a phone the
-    first screen shows the question, not only the header (unfolded, the header took 536 px
-    of 844 in English). Unfolded, they are all there, and a choice made in them is kept."""
-    page = open_context(viewport=PHONE).new_page()
+    """In large text language and display fold under one control beside the site's name, so
+    that on a phone the first screen shows the question, not the header (languages shown and
+    display folded, the header took 233 px of 844 in large Chinese, 329 in extra large).
+    Unfolded, they are all there, and a choice made in them is kept. No JavaScript needed."""
+    page = open_context(viewport=PHONE, java_script_enabled=False).new_page()
     page.goto(TWO_PAGES.url(f"?size={size}&lang={lang}"))
     page.click('label[for="consent"]')
     click_and_wait(page, "main button[type=submit]")
     header = page.locator(".site-header").bounding_box()
     heading = page.locator("main h1").bounding_box()
     assert header is not None and heading is not None
-    assert header["height"] <= PHONE["height"] / 2, f"the header is {header['height']:.0f} px"
+    assert header["height"] <= PHONE["height"] / 6, f"the header is {header['height']:.0f} px"
     assert heading["y"] + heading["height"] <= PHONE["height"], "the question is below the fold"
-    assert not page.locator('header a[href*="contrast=on"]').is_visible()
+    for setting in ('a[hreflang="zh-Hant"]', 'a[href*="contrast=on"]'):
+        assert not page.locator(f"header {setting}").is_visible(), f"{setting} is not folded"
+    assert page.locator("header summary").count() == 1, "one control holds the settings"
+
+    choose_language(page, "zh-Hant")
+    assert page.get_attribute("html", "lang") == "zh-Hant"
     choose_display(page, "contrast=on")
-    assert "contrast-high" in (page.get_attribute("html", "class") or "").split()
+    classes = (page.get_attribute("html", "class") or "").split()
+    assert classes == [f"size-{size}", "contrast-high"], classes
     assert page.locator("main h1").is_visible()
+
+
+def display_of(page: Page) -> set[str]:
+    return set((page.get_attribute("html", "class") or "").split())
+
+
+def test_extra_large_chosen_on_an_elderly_invitation_stays(open_context: Any) -> None:
+    """The elderly link presets large text; extra large chosen on its landing page (which
+    brings the person back to the link) holds on the next pages and when the link is
+    followed again: a choice beats the link's preset for the rest of the session."""
+    page = open_context(viewport=PHONE).new_page()
+    link = TWO_PAGES.url("?segment=elderly&campaign=2026Q4")
+    page.goto(link)
+    assert display_of(page) == {"size-large"}
+    choose_display(page, "size=x-large")
+    assert display_of(page) == {"size-x-large"}, "the choice was undone on the landing page"
+    page.click('label[for="consent"]')
+    click_and_wait(page, "main button[type=submit]")
+    for _ in range(2):
+        assert display_of(page) == {"size-x-large"}
+        assert len(page_codes(page)) == 1
+        answer_with_mouse(page, page_codes(page)[0])
+        click_and_wait(page, 'button[value="continue"]')
+    page.goto(link)
+    assert display_of(page) == {"size-x-large"}, "following the link again undid the choice"
+
+
+def test_a_resumed_draft_comes_back_in_its_display(open_context: Any) -> None:
+    """Pages answered in extra large text and high contrast, saved, and resumed with the
+    code in a fresh browser: the same display, one question per page."""
+    page = open_context(viewport=PHONE).new_page()
+    page.goto(TWO_PAGES.start)
+    page.click('label[for="consent"]')
+    click_and_wait(page, "main button[type=submit]")
+    assert len(page_codes(page)) > 1  # standard text: several questions a page
+    choose_display(page, "size=x-large")
+    choose_display(page, "contrast=on")
+    for _ in range(2):
+        answer_with_mouse(page, page_codes(page)[0])
+        click_and_wait(page, 'button[value="continue"]')
+    click_and_wait(page, 'button[value="save"]')
+    code = page.inner_text("#resume-code")
+
+    elsewhere = open_context(viewport=PHONE).new_page()
+    elsewhere.goto("/resume")
+    elsewhere.fill("#code", code)
+    click_and_wait(elsewhere, 'main button[type="submit"]')
+    assert "/q/" in elsewhere.url
+    assert display_of(elsewhere) == {"size-x-large", "contrast-high"}
+    assert len(page_codes(elsewhere)) == 1

@@ -70,7 +70,10 @@ def subject(
     qid: str = "tiny",
     mode: str = "online",
 ) -> Subject:
-    """A response submitted an hour before NOW after `seconds` (None: no start, as on paper)."""
+    """A response submitted an hour before NOW, started `seconds` before (None: no start, as
+    on paper) and, unless `pages` says otherwise, answered on one page all that time."""
+    if pages is None and seconds is not None and seconds > 0:
+        pages = {"P1": seconds}
     return Subject(
         id=id,
         questionnaire_id=qid,

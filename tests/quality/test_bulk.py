@@ -127,7 +127,7 @@ def test_other_addresses_and_paper_responses_are_not_duplicates() -> None:
     ones = [
         subject(1, answers),
         subject(2, answers, ip=OTHER_IP),
-        subject(3, answers, ip=None, seconds=None),
+        subject(3, answers, ip=None, seconds=None, pages={"p1": 600.0}),
     ]
     index = BulkIndex(SURVEY, SETTINGS)
     for one in ones:

@@ -50,6 +50,7 @@ def test_flags_come_most_serious_first_then_by_code() -> None:
     assert [(f.severity, f.rule) for f in found] == [
         ("reject", "duplicate-answers"),
         ("reject", "impossible-paradata"),
+        ("reject", "speeder"),
         ("review", "duplicate-ip"),
         ("review", "open-mash"),
         ("review", "open-same-text"),
@@ -73,7 +74,7 @@ def test_naive_times_as_sqlite_returns_them_are_taken_as_utc() -> None:
 
 def test_a_clean_response_has_no_flags() -> None:
     answers = {"C1": "yes", "R1": 4, "R2": 5, "O1": "退款很快。"}
-    assert evaluate(SURVEY, SETTINGS, subject(answers=answers, pages={"p1": 30}), ALONE, NOW) == []
+    assert evaluate(SURVEY, SETTINGS, subject(answers=answers, pages={"p1": 300}), ALONE, NOW) == []
 
 
 def test_flags_read_back_from_their_stored_json() -> None:
@@ -98,8 +99,11 @@ def test_every_sentence_of_every_rule_is_worded_with_its_flag_s_parameters() -> 
         subject(1, {"O1": "无"}, seconds=-5),
         subject(2, seconds=90000, submitted=NOW + dt.timedelta(hours=1)),
         subject(3, seconds=60),
+        subject(10, {f"R{i}": 1 + i % 3 for i in range(1, 9)}),
+        subject(4, seconds=100, pages={"p1": 150.0, "p2": -1}),
+        subject(5, seconds=None, pages={}, recorded=[{"code": "not-walked", "questions": ["C1"]}]),
         *(
-            subject(4 + n, recorded=[{**CONFLICT, "source": source}], mode="paper")
+            subject(6 + n, recorded=[{**CONFLICT, "source": source}], mode="paper")
             for n, source in enumerate(("sheet", "staff"))
         ),
     ]
@@ -148,7 +152,7 @@ def test_rules_judge_only_their_modes_and_a_note_names_the_rest() -> None:
     assert (note.severity, note.param("mode"), note.param("rules")) == (
         "note",
         "paper",
-        ("duplicate-answers", "duplicate-ip", "impossible-paradata", "speeder"),
+        ("duplicate-answers", "duplicate-ip", "impossible-paradata", "not-walked", "speeder"),
     )
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fieldwork.quality import ALONE, Flag, Neighbours, evaluate, settings_of
+from fieldwork.quality import (
+    ALONE,
+    Flag,
+    Neighbours,
+    active_seconds,
+    evaluate,
+    settings_of,
+    unwalked,
+)
+from fieldwork.quality.subjects import IDLE_SECONDS
 from tests.quality.factories import NOW, question, questionnaire, subject, survey
 
 SURVEY = survey()
@@ -105,13 +114,72 @@ def test_impossible_when_submitted_the_moment_it_was_started() -> None:
     assert flag.kwargs["reasons"] == ("zero-duration",)
 
 
-def test_impossible_when_it_took_more_than_a_day() -> None:
-    (flag,) = flags_of("impossible-paradata", seconds=86401)
-    assert flag.kwargs == {"seconds": 86401.0, "max_seconds": 86400, "reasons": ("too-long",)}
+def test_a_resume_days_later_is_neither_impossible_nor_slow_nor_fast() -> None:
+    pages = {"p1": 200.0, "p2": 180.0}  # answered in six minutes, over twelve days
+    found = evaluate(SURVEY, SETTINGS, subject(seconds=12 * 86400, pages=pages), ALONE, NOW)
+    assert [f.rule for f in found if f.rule in ("speeder", "impossible-paradata")] == []
 
 
-def test_a_day_exactly_is_possible() -> None:
-    assert flags_of("impossible-paradata", seconds=86400) == []
+def test_a_speeder_who_resumed_days_later_is_still_a_speeder() -> None:
+    pages = {"p1": 30.0, "p2": 25.0}
+    (flag,) = flags_of("speeder", seconds=3 * 86400, pages=pages)
+    assert flag.kwargs["seconds"] == 55.0
+
+
+def test_a_page_left_open_counts_half_an_hour_at_most() -> None:
+    assert active_seconds({"p1": 100.0, "p2": 9 * 3600}) == 100.0 + IDLE_SECONDS
+    assert active_seconds({}) is None
+    assert active_seconds({"p1": "x", "p2": -4}) is None
+
+
+def test_impossible_when_pages_took_longer_than_start_to_submit() -> None:
+    (flag,) = flags_of("impossible-paradata", seconds=300, pages={"p1": 200.0, "p2": 180.0})
+    assert flag.kwargs == {
+        "page_total": 380.0,
+        "wall_seconds": 300.0,
+        "reasons": ("pages-exceed-wall",),
+    }
+
+
+def test_page_times_within_a_few_seconds_of_the_wall_time_are_rounding() -> None:
+    assert flags_of("impossible-paradata", seconds=300, pages={"p1": 152.5, "p2": 150.0}) == []
+
+
+def test_impossible_when_a_page_time_is_no_time() -> None:
+    pages = {"p1": 30.0, "p2": -5, "p3": "soon", "p4": float("nan"), "p5": True}
+    (flag,) = flags_of("impossible-paradata", seconds=600, pages=pages)
+    assert flag.kwargs == {"absurd_pages": ("p2", "p3", "p4", "p5"), "reasons": ("absurd-page",)}
+
+
+# --- not walked ----------------------------------------------------------------------------
+
+
+def test_an_online_response_without_page_times_did_not_walk_its_pages() -> None:
+    (flag,) = flags_of("not-walked", seconds=None, pages={})
+    assert flag.severity == "review"
+    assert flag.kwargs == {"reasons": ("untimed",)}
+
+
+def test_answers_submit_recorded_as_unseen_are_named() -> None:
+    recorded = [{"code": "not-walked", "questions": ["C1", "R2"]}]
+    (flag,) = flags_of("not-walked", recorded=recorded)
+    assert flag.kwargs == {"questions": ("C1", "R2"), "reasons": ("unseen",)}
+    again = flags_of("not-walked", recorded=[flag.as_json()])  # re-evaluated from storage
+    assert again == [flag]
+
+
+def test_a_paper_response_has_no_pages_to_walk() -> None:
+    assert flags_of("not-walked", seconds=None, pages={}, mode="paper") == []
+
+
+def test_unwalked_names_answers_the_pages_did_not_save() -> None:
+    given = {"C1": "yes", "C2": 3, "R1": None, "R2": 4}
+    assert unwalked(given, {"C1": "yes", "C2": 3}) == [{"code": "not-walked", "questions": ["R2"]}]
+    assert unwalked(given, {"C1": "yes", "C2": 2, "R2": 4}) == [
+        {"code": "not-walked", "questions": ["C2"]}
+    ]
+    assert unwalked(given, {"C1": "yes", "C2": 3, "R2": 4}) == []
+    assert unwalked({"M": ("a", "b")}, {"M": ["a", "b"]}) == []  # as a draft's JSON keeps it
 
 
 def test_impossible_when_pages_were_answered_in_under_a_second() -> None:
@@ -132,7 +200,7 @@ def test_pages_of_a_second_or_more_are_possible() -> None:
 def test_page_minimum_comes_from_settings() -> None:
     q = survey(**{"impossible-paradata": {"min_page_seconds": 2.5}})
     found = evaluate(q, settings_of(q.definition), subject(pages={"p1": 2.0}), ALONE, NOW)
-    assert [f.kwargs["pages"] for f in found] == [("p1",)]
+    assert [f.kwargs["pages"] for f in found if f.rule == "impossible-paradata"] == [("p1",)]
 
 
 def test_impossible_when_submitted_in_the_future() -> None:
@@ -152,7 +220,8 @@ def test_every_kind_of_evidence_comes_in_one_flag() -> None:
 
 
 def test_a_plausible_response_has_no_timing_flags() -> None:
-    found = evaluate(SURVEY, SETTINGS, subject(seconds=600, pages={"p1": 40.0}), ALONE, NOW)
+    pages = {"p1": 300.0, "p2": 240.0}
+    found = evaluate(SURVEY, SETTINGS, subject(seconds=600, pages=pages), ALONE, NOW)
     assert [f.rule for f in found if f.rule in ("speeder", "impossible-paradata")] == []
 
 

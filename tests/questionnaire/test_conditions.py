@@ -265,3 +265,32 @@ def test_nested_combination() -> None:
     assert holds(condition, S1="age_70_plus", S2="no")
     assert holds(condition, S1="age_18_24", S2="yes", S3=["jd"])
     assert not holds(condition, S1="age_70_plus", S2="yes", S3=["taobao"])
+
+
+# --- outcome while some answers are still to come -------------------------------------------
+
+YES = {"question": "A", "equals": "yes"}
+LATER = {"question": "B", "answered": True}
+
+
+@pytest.mark.parametrize(
+    ("condition", "answers", "expected"),
+    [
+        (LATER, {}, None),  # B still to come: could go either way
+        (YES, {"A": "no"}, False),
+        ({"all": [YES, LATER]}, {"A": "no"}, False),  # one false part settles `all`
+        ({"all": [YES, LATER]}, {"A": "yes"}, None),
+        ({"any": [YES, LATER]}, {"A": "yes"}, True),  # one true part settles `any`
+        ({"any": [YES, LATER]}, {"A": "no"}, None),
+        ({"not": LATER}, {}, None),
+        ({"not": YES}, {"A": "no"}, True),
+    ],
+)
+def test_outcome_is_decided_only_by_the_answers_already_given(
+    condition: dict[str, Any], answers: dict[str, Any], expected: bool | None
+) -> None:
+    found = parse(condition).outcome(answers, {"B"})
+    assert found is expected
+    if found is not None:  # a decided outcome is what any answer to B would give
+        for later in (None, "text"):
+            assert parse(condition).holds({**answers, "B": later}) is found

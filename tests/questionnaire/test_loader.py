@@ -8,6 +8,7 @@ does; problems are compared as the `file: location: message` lines it prints.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import shutil
 import signal
@@ -135,6 +136,16 @@ def test_description_is_optional(folder: Path) -> None:
     catalog = load(folder, raw)
     assert catalog.problems == []
     assert catalog.questionnaires["tiny"].description == raw["title"]
+
+
+def test_a_hand_written_estimated_minutes_is_named_as_retired(folder: Path) -> None:
+    """The start page works the time out from the questions: a number left in a file would
+    silently say something else, so check asks to remove it."""
+    catalog = load(folder, {**tiny(), "estimated_minutes": 10})
+    assert lines(catalog) == [
+        "tiny.yaml: -: estimated_minutes is no longer read: the start page works out the time "
+        "from the questions (docs/questionnaire-format.md); remove it"
+    ]
 
 
 def test_special_answers_are_stored_with_an_underscore(folder: Path) -> None:
@@ -570,6 +581,38 @@ def test_shipped_consumer_survey_derives_its_segment_ending_with_the_fallback(
     assert [r.code for r in segmentation.rules] == ["elderly", "parents", "young", "general"]
     assert [r.derive_if is None for r in segmentation.rules] == [False, False, False, True]
     assert [s.code for s in shipped.segments] == ["elderly", "parents", "young", "general"]
+
+
+# What rewording for readers leaves alone: everything but the words. Exports, quality rules
+# and paper read these, so a change to them is a decision, never a side effect of wording.
+TEXT_KEYS = frozenset({"text", "hint", "label", "labels", "unit", "title", "description"})
+# 2026.2, and 2026.3 that reworded it:
+SHIPPED_STRUCTURE = "6bd06a2d9f655f65a46098d449ab33efbd3d5eca2ec1aef1adb0075f37aa3a00"
+
+
+def _structure(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _structure(v) for k, v in node.items() if k not in TEXT_KEYS}
+    if isinstance(node, list):
+        return [_structure(v) for v in node]
+    return node
+
+
+@pytest.mark.shipped
+def test_shipped_wording_changes_no_code_value_type_or_condition(shipped: Catalog) -> None:
+    definition = dict(shipped.questionnaires["after_sales_consumer"].definition)
+    del definition["version"]
+    found = json.dumps(_structure(definition), sort_keys=True).encode()
+    assert hashlib.sha256(found).hexdigest() == SHIPPED_STRUCTURE
+
+
+@pytest.mark.shipped
+def test_no_shipped_hint_speaks_to_one_group_about_another(shipped: Catalog) -> None:
+    """Q13 used to tell older readers they could answer "even if you are not older"."""
+    questionnaire = shipped.questionnaires["after_sales_consumer"]
+    aside = ("不是老年人", "不是長者", "not older", "even if you are not")
+    hints = [text for q in questionnaire.questions if q.hint for text in q.hint.values()]
+    assert hints and [h for h in hints if any(a in h for a in aside)] == []
 
 
 # --- content hash --------------------------------------------------------------------------

@@ -345,20 +345,61 @@ def test_date_accepts_full_width_digits() -> None:
     assert date(DATE, "３", "９", "２０２６") == ("2026-09-03", None)
 
 
-def test_date_31_february_is_not_a_date() -> None:
-    assert date(DATE, "31", "2", "2026") == (None, Issue.of("Q1", "not-a-date"))
+def test_date_31_february_names_the_day_and_how_many_days_the_month_has() -> None:
+    assert date(DATE, "31", "2", "2026") == (
+        None,
+        Issue.of("Q1", "no-such-day", days=28, parts=("day",)),
+    )
 
 
 def test_date_29_february_in_a_leap_year_is_a_date() -> None:
     assert date(DATE, "29", "2", "2024") == ("2024-02-29", None)
 
 
-def test_date_with_a_missing_part_is_not_a_date() -> None:
-    assert code_of(date(DATE, "3", "", "2026")) == "not-a-date"
+def test_date_29_february_in_another_year_has_no_such_day() -> None:
+    assert code_of(date(DATE, "29", "2", "2025")) == "no-such-day"
 
 
-def test_date_with_words_is_not_a_date() -> None:
-    assert code_of(date(DATE, "3", "Sept", "2026")) == "not-a-date"
+@pytest.mark.parametrize(
+    ("day", "month", "year", "code"),
+    [
+        ("3", "", "2026", "not-a-month"),
+        ("3", "13", "2026", "not-a-month"),
+        ("3", "0", "2026", "not-a-month"),
+        ("3", "Sept", "2026", "not-a-month"),
+        ("", "9", "2026", "not-a-day"),
+        ("32", "9", "2026", "not-a-day"),
+        ("3", "9", "", "not-a-year"),
+        ("3", "9", "26", "not-a-year"),
+        ("3", "9", "20266", "not-a-year"),
+        ("3", "9", "0000", "not-a-year"),
+    ],
+)
+def test_date_with_one_wrong_part_names_that_part(
+    day: str, month: str, year: str, code: str
+) -> None:
+    part = code.removeprefix("not-a-")
+    assert date(DATE, day, month, year) == (None, Issue.of("Q1", code, parts=(part,)))
+
+
+def test_date_typed_year_first_names_every_wrong_part() -> None:
+    """2026 in the day box and 3 in the year's: neither is possible there."""
+    assert date(DATE, "2026", "9", "3") == (
+        None,
+        Issue.of("Q1", "not-a-date", parts=("year", "day")),
+    )
+
+
+@pytest.mark.parametrize("huge", ["2147483648", "9" * 500, "1e9", "-2026", "２０２６０"])
+def test_date_with_a_huge_or_signed_year_is_refused_as_a_year(huge: str) -> None:
+    assert date(DATE, "3", "9", huge) == (None, Issue.of("Q1", "not-a-year", parts=("year",)))
+
+
+def test_date_with_huge_day_and_month_names_both() -> None:
+    assert date(DATE, "9" * 500, "2147483648", "2026") == (
+        None,
+        Issue.of("Q1", "not-a-date", parts=("month", "day")),
+    )
 
 
 def test_date_left_blank_is_unanswered() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import io
 import uuid
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete
 from sqlmodel import col
 
-from fieldwork import db, modes
+from fieldwork import clock, db, modes
 from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions import service as definitions
@@ -137,15 +138,35 @@ def raw(age: str, score: str, why: str = "") -> dict[str, Any]:
 
 
 def send(
-    app: Flask, questionnaire: Questionnaire, answers: dict[str, Any], origin: entry.Origin
+    app: Flask,
+    questionnaire: Questionnaire,
+    answers: dict[str, Any],
+    origin: entry.Origin,
+    *,
+    walked: bool | dict[str, Any] = False,
 ) -> entry.Outcome:
-    with app.app_context():
+    """Submit at once, as paper and shadow do; `walked` first answers one page at a time
+    through a draft, as the online pages do, taking 100 seconds a page (the answers given,
+    or those `walked` holds: then what is submitted differs from what the pages saw)."""
+    moment = clock.now()
+    with app.app_context(), clock.set_to(lambda: moment):
+        session = db.session()
+        draft = None
+        if walked:
+            draft = service.start_draft(session, questionnaire, {})
+            for question in questionnaire.questions:
+                moment += dt.timedelta(seconds=100)
+                seen = walked if isinstance(walked, dict) else answers
+                part = {question.code: seen[question.code]}
+                issues = entry.answer_page(session, draft, [question], part, question.code, 100.0)
+                assert issues == []
         return entry.submit(
-            db.session(),
+            session,
             questionnaire,
             answers,
             origin,
             str(uuid.uuid4()),
+            draft=draft,
             fallback_segment="general",
             screen=Screener(Policy()),
         )
@@ -210,6 +231,7 @@ def test_the_same_answers_get_the_same_verdict_where_the_rules_agree(
     assert skipped["paper"] == {
         "speeder",
         "impossible-paradata",
+        "not-walked",
         "duplicate-ip",
         "duplicate-answers",
     }
@@ -325,6 +347,26 @@ def test_a_checklist_is_not_served_as_a_public_survey(
     assert "/s/entry_survey/" in home and "/s/entry_checklist/" not in home
 
 
+def test_online_answers_that_did_not_come_through_the_pages_are_flagged_as_such(
+    app: Flask, stored: dict[str, Questionnaire]
+) -> None:
+    """A script posting the whole form has no draft and no page times; answers changed on
+    the way to submit differ from what the pages saved. Both go to a reviewer, saying so."""
+    survey, online = stored["survey"], ORIGINS["online"]
+    through = row(app, send(app, survey, raw("young_age", "5"), online, walked=True))
+    assert (through.flags, through.status, through.active_seconds) == ([], "approved", 300.0)
+    posted = row(app, send(app, survey, raw("young_age", "5"), online))
+    assert posted.status == "pending"
+    assert [(f["code"], f["reasons"], f.get("questions")) for f in posted.flags] == [
+        ("not-walked", ["untimed", "unseen"], ["AGE", "SCORE"])
+    ]
+    changed = send(app, survey, raw("young_age", "2"), online, walked=raw("young_age", "5"))
+    flags = row(app, changed).flags
+    assert [(f["code"], f["reasons"], f.get("questions")) for f in flags] == [
+        ("not-walked", ["unseen"], ["SCORE"])
+    ]
+
+
 def test_reviewers_read_what_was_not_checked_and_where_a_preset_came_from(
     app: Flask, stored: dict[str, Questionnaire]
 ) -> None:
@@ -334,7 +376,7 @@ def test_reviewers_read_what_was_not_checked_and_where_a_preset_came_from(
         said = {flag["code"]: explain_flag(flag).text for flag in flags}
     assert said["rules-not-applied"] == (
         "Not checked for Paper responses: duplicate-answers, duplicate-ip,"
-        " impossible-paradata, speeder."
+        " impossible-paradata, not-walked, speeder."
     )
     assert said["segment-conflict"] == (
         "The paper sheet was for the elderly segment, but the answers describe the general segment."
@@ -351,7 +393,7 @@ def test_a_batch_of_paper_and_online_responses_exports_each_modes_columns(
         keyer_id = keyer.id
     paper = dataclasses.replace(ORIGINS["paper"], entered_by=keyer_id)
     row(app, send(app, stored["survey"], raw("old_age", "4", "退货很快"), paper))
-    row(app, send(app, stored["survey"], raw("young_age", "5"), ORIGINS["online"]))
+    row(app, send(app, stored["survey"], raw("young_age", "5"), ORIGINS["online"], walked=True))
     with app.app_context():
         session = db.session()
         creator = session.get(StaffUser, keyer_id)

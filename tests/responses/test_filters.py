@@ -48,7 +48,21 @@ def test_a_batch_needs_a_questionnaire() -> None:
 
 
 def test_the_queue_takes_every_questionnaire_when_none_is_chosen() -> None:
-    assert parse({}, KNOWN, QUEUE).filter == Filter(time_zone="Asia/Shanghai")
+    expected = Filter(time_zone="Asia/Shanghai", statuses=("pending",))
+    assert parse({}, KNOWN, QUEUE).filter == expected
+
+
+def test_the_queue_takes_pending_responses_unless_told_otherwise() -> None:
+    for blank in ({}, {"status": []}, {"status": ["", " "]}):
+        parsed = parse(blank, KNOWN, QUEUE).filter
+        assert parsed is not None and parsed.statuses == ("pending",), blank
+    everything = parse({"status": ["all"]}, KNOWN, QUEUE).filter
+    assert everything is not None and everything.statuses == ()
+    # "All statuses" is said again in links and hidden fields, so it survives them.
+    assert everything.as_args(QUEUE) == {"status": ["all"]}
+    assert parse(everything.as_args(QUEUE), KNOWN, QUEUE).filter == everything
+    # A batch has no default: no status is every status, as its stored filters say.
+    assert "status" not in Filter(questionnaire_id=QID).as_args(BATCH)
 
 
 def test_an_unknown_questionnaire_is_named() -> None:
@@ -203,7 +217,8 @@ def test_queue_filters_parse_and_round_trip() -> None:
 
 def test_only_the_fields_offered_are_read() -> None:
     data = {"version": ["junk"], "campaign": ["x" * 999], "page": ["2"], "csrf_token": ["t"]}
-    assert parse(data, KNOWN, QUEUE).filter == Filter(time_zone="Asia/Shanghai")
+    expected = Filter(time_zone="Asia/Shanghai", statuses=("pending",))
+    assert parse(data, KNOWN, QUEUE).filter == expected
     assert batch(status=["deleted"], flag=["junk"], name=["x" * 999]) == []
 
 

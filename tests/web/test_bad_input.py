@@ -11,6 +11,7 @@ from fieldwork import db
 from fieldwork.responses.models import Draft, Response
 from tests.conftest import csrf_of, hidden_fields, walk_to_check
 from tests.conftest import started as start
+from tests.questionnaires.one_date import SURVEY as ONE_DATE
 from tests.questionnaires.two_pages import SURVEY
 
 
@@ -209,3 +210,27 @@ def test_a_nul_character_anywhere_is_a_400_in_the_users_language(
     )
     assert page.status_code == 400
     assert is_english_page(page.text) and "cannot be stored" in page.text
+
+
+@pytest.mark.parametrize("year", ["2147483648", "9" * 500])
+def test_a_huge_year_names_the_year_on_the_page_and_on_submit(
+    app: Flask, client: FlaskClient, year: str
+) -> None:
+    """Such a year once reached `datetime.date` and overflowed it: a server error."""
+    english = {"Accept-Language": "en"}
+    url = start(client, ONE_DATE)
+    answer = {"CONTACT-year": year, "CONTACT-month": "11", "CONTACT-day": "5"}
+    page = client.post(
+        url,
+        data={"csrf_token": csrf_of(client.get(url).text), "action": "continue", **answer},
+        headers=english,
+    )
+    assert page.status_code == 422
+    assert "Enter the year as 4 digits" in page.text
+
+    form = dict(hidden_fields(walk_to_check(client, survey=ONE_DATE)))
+    form.update(answer)
+    page = client.post(ONE_DATE.url("submit"), data=form, headers=english)
+    assert page.status_code == 422
+    assert "Enter the year as 4 digits" in page.text
+    assert responses(app) == 0

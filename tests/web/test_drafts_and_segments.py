@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from fieldwork import create_app, db
-from fieldwork.responses.models import Response
+from fieldwork.responses.models import Draft, Response
 from tests.conftest import QID, SHIPPED, csrf_of, hidden_fields, page_codes, started, walk_to_check
 from tests.questionnaires.two_pages import SURVEY
 
@@ -154,6 +154,68 @@ def test_large_text_shows_one_question_per_page(client: FlaskClient) -> None:
     client.get("/settings/display?size=large")
     url = started(client, SURVEY)
     assert page_codes(client.get(url).text) == ["AGE"]
+
+
+def html_classes(html: str) -> set[str]:
+    found = re.search(r'<html[^>]* class="([^"]*)"', html)
+    assert found, html[:300]
+    return set(found.group(1).split())
+
+
+def test_a_chosen_display_beats_the_link_when_it_is_followed_again(client: FlaskClient) -> None:
+    link = SURVEY.url("?segment=elderly&contrast=off")
+    assert html_classes(client.get(link).text) == {"size-large"}
+    client.get("/settings/display?size=x-large")
+    client.get("/settings/display?contrast=on")
+    assert html_classes(client.get(link).text) == {"size-x-large", "contrast-high"}
+    assert html_classes(client.get(SURVEY.url("?size=standard")).text) == {
+        "size-x-large",
+        "contrast-high",
+    }
+
+
+def saved_resume_code(client: FlaskClient, url: str) -> str:
+    """Save the page at `url` for later, answered; the resume code shown."""
+    page = client.get(url)
+    form = {"csrf_token": csrf_of(page.text), "action": "save"}
+    for code in page_codes(page.text):
+        form.update(COMPLETE[code])
+    shown = client.get(client.post(url, data=form).headers["Location"])
+    code = re.search(r'id="resume-code">([\d ]+)<', shown.text)
+    assert code, shown.text
+    return code.group(1)
+
+
+def resumed(app: Flask, code: str) -> str:
+    """Resume with a code in a browser of its own; the page it leads to."""
+    other = app.test_client()
+    token = csrf_of(other.get("/resume").text)
+    answer = other.post("/resume", data={"csrf_token": token, "code": code})
+    assert answer.status_code == 303
+    return other.get(answer.headers["Location"]).text
+
+
+def test_the_display_chosen_during_a_draft_comes_back_with_it(
+    client: FlaskClient, app: Flask
+) -> None:
+    url = started(client, SURVEY)
+    client.get("/settings/display?size=x-large")
+    client.get("/settings/display?contrast=on")
+    page = resumed(app, saved_resume_code(client, url))
+    assert html_classes(page) == {"size-x-large", "contrast-high"}
+    assert len(page_codes(page)) == 1
+
+
+def test_a_draft_that_kept_only_its_text_size_resumes_in_it(
+    client: FlaskClient, app: Flask
+) -> None:
+    url = started(client, SURVEY)
+    code = saved_resume_code(client, url)
+    with app.app_context():
+        draft = db.session().execute(select(Draft)).scalar_one()
+        draft.preset = {**draft.preset, "display": "large"}  # as stored before contrast was
+        db.session().commit()
+    assert html_classes(resumed(app, code)) == {"size-large"}
 
 
 def test_paradata_never_holds_raw_ip_or_user_agent(client: FlaskClient) -> None:

@@ -17,7 +17,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 from sqlmodel import col
 
-from fieldwork import catalog, db
+from fieldwork import catalog, db, quality
 from fieldwork.audit.models import AuditEntry
 from fieldwork.definitions import service as definitions
 from fieldwork.definitions.models import QuestionnaireVersion
@@ -159,18 +159,21 @@ def queue_rows(app: Flask) -> dict[str, int]:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("", {"pending-elderly", "approved-paper", "rejected-speeder", "held-shadow"}),
+        ("", {"pending-elderly"}),  # what waits for a reviewer
+        ("status=all", {"pending-elderly", "approved-paper", "rejected-speeder", "held-shadow"}),
         ("status=pending", {"pending-elderly"}),
         ("status=on_hold", {"held-shadow"}),
-        ("flag=straight-lining", {"pending-elderly", "held-shadow"}),
-        ("flag=speeder", {"rejected-speeder"}),
-        ("segment=elderly", {"pending-elderly", "held-shadow"}),
-        ("mode=paper", {"approved-paper"}),
-        ("from=2026-11-10", {"approved-paper", "rejected-speeder", "held-shadow"}),
-        ("to=2026-11-10", {"pending-elderly", "approved-paper"}),
-        ("from=2026-11-04&to=2026-11-20", {"approved-paper", "rejected-speeder"}),
+        ("status=on_hold&status=rejected", {"held-shadow", "rejected-speeder"}),
+        ("flag=straight-lining", {"pending-elderly"}),
+        ("status=all&flag=straight-lining", {"pending-elderly", "held-shadow"}),
+        ("status=all&flag=speeder", {"rejected-speeder"}),
+        ("status=all&segment=elderly", {"pending-elderly", "held-shadow"}),
+        ("status=all&mode=paper", {"approved-paper"}),
+        ("status=all&from=2026-11-10", {"approved-paper", "rejected-speeder", "held-shadow"}),
+        ("status=all&to=2026-11-10", {"pending-elderly", "approved-paper"}),
+        ("status=all&from=2026-11-04&to=2026-11-20", {"approved-paper", "rejected-speeder"}),
         ("segment=elderly&status=on_hold&mode=shadow", {"held-shadow"}),
-        ("flag=duplicate-ip", set()),
+        ("status=all&flag=duplicate-ip", set()),
     ],
 )
 def test_queue_filters_show_the_matching_rows(
@@ -184,9 +187,9 @@ def test_queue_filters_show_the_matching_rows(
 def test_queue_filters_by_questionnaire(
     client: FlaskClient, reviewer: int, queue_rows: dict[str, int], other_questionnaire: str
 ) -> None:
-    mine = client.get(f"/staff/review/?questionnaire={SURVEY.id}")
+    mine = client.get(f"/staff/review/?questionnaire={SURVEY.id}&status=all")
     assert picked_ids(mine.text) == set(queue_rows.values())
-    other = client.get(f"/staff/review/?questionnaire={other_questionnaire}")
+    other = client.get(f"/staff/review/?questionnaire={other_questionnaire}&status=all")
     assert len(picked_ids(other.text)) == 1
     assert not picked_ids(other.text) & set(queue_rows.values())
 
@@ -317,8 +320,8 @@ def test_bulk_decision_on_ticked_rows(
 def test_bulk_decision_on_the_filtered_set(
     app: Flask, client: FlaskClient, reviewer: int, queue_rows: dict[str, int]
 ) -> None:
-    """Every response matching the filters, and only those, even with no status filter."""
-    queue = client.get("/staff/review/?flag=straight-lining").text
+    """Every response matching the filters, and only those, with every status chosen."""
+    queue = client.get("/staff/review/?flag=straight-lining&status=all").text
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', queue))
     form = {
         **hidden,
@@ -345,7 +348,7 @@ def test_bulk_decision_on_the_filtered_set_spares_what_changed_after_it_was_show
     after the queue was shown is not overridden but reported, in the reviewer's language;
     one submitted after it is left for the next look."""
     client.get("/settings/language/zh-Hans")
-    queue = client.get("/staff/review/?flag=straight-lining").text
+    queue = client.get("/staff/review/?flag=straight-lining&status=all").text
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', queue))
     staff(app, "liu")
     other = app.test_client()
@@ -369,7 +372,7 @@ def test_bulk_decision_on_the_filtered_set_spares_what_changed_after_it_was_show
 def test_bulk_decision_on_the_filtered_set_needs_the_queue_it_was_shown_with(
     app: Flask, client: FlaskClient, reviewer: int, queue_rows: dict[str, int]
 ) -> None:
-    queue = client.get("/staff/review/?flag=straight-lining").text
+    queue = client.get("/staff/review/?flag=straight-lining&status=all").text
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', queue))
     del hidden["seen"]
     form = {**hidden, "scope": "filter", "status": "rejected", "reason": "straight-lining"}
@@ -411,7 +414,7 @@ def test_bulk_decision_over_the_limit_says_the_rest_are_not_decided(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(review_pages, "BULK_LIMIT", 2)
-    queue = client.get("/staff/review/").text
+    queue = client.get("/staff/review/?status=all").text
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', queue))
     form = {**hidden, "scope": "filter", "status": "rejected", "reason": "other"}
     client.get("/settings/language/en")
@@ -670,3 +673,239 @@ def test_non_numeric_response_ids_are_not_found(
     form = {"csrf_token": csrf_of(client.get("/staff/login").text), "row_version": "1"}
     form |= {"status": "approved", "reason": "valid"}
     assert client.post(path, data=form).status_code in (404, 405)
+
+
+# ---------------------------------------------------------------- the desk: statuses first
+
+
+def tabs(html: str) -> dict[str, str]:
+    """The queue's status tabs: label (with its count) → link; the current one marked *."""
+    nav = html.split('class="status-tabs"', 1)[1].split("</nav>", 1)[0]
+    found = re.findall(r'<a class="setting" href="([^"]+)"( aria-current="true")?>([^<]+)</a>', nav)
+    return {
+        (text + " *" if current else text): href.replace("&amp;", "&")
+        for href, current, text in found
+    }
+
+
+def test_queue_opens_on_pending_responses_with_a_count_per_status(
+    app: Flask, client: FlaskClient, reviewer: int, queue_rows: dict[str, int]
+) -> None:
+    another = add_response(app, segment="elderly")
+    client.get("/settings/language/en")
+    page = client.get("/staff/review/").text
+    assert picked_ids(page) == {queue_rows["pending-elderly"], another}
+    assert list(tabs(page)) == [
+        "Pending (2) *",
+        "On hold (1)",
+        "Approved (1)",
+        "Rejected (1)",
+        "All statuses (5)",
+    ]
+    assert re.search(r'<option value="pending"\s+selected', page)  # the filter says so too
+    # One click away: each tab lists its status, the other filters kept.
+    held = client.get(tabs(page)["On hold (1)"]).text
+    assert picked_ids(held) == {queue_rows["held-shadow"]}
+    assert len(picked_ids(client.get(tabs(page)["All statuses (5)"]).text)) == 5
+
+
+def test_status_counts_follow_the_other_filters(
+    client: FlaskClient, reviewer: int, queue_rows: dict[str, int]
+) -> None:
+    client.get("/settings/language/en")
+    page = client.get("/staff/review/?segment=elderly&status=on_hold").text
+    assert list(tabs(page)) == [
+        "Pending (1)",
+        "On hold (1) *",
+        "Approved (0)",
+        "Rejected (0)",
+        "All statuses (2)",
+    ]
+    assert all("segment=elderly" in link for link in tabs(page).values())
+
+
+def test_all_statuses_survive_paging_the_response_links_and_the_bulk_form(
+    app: Flask,
+    client: FlaskClient,
+    reviewer: int,
+    queue_rows: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(review_pages, "PER_PAGE", 3)
+    client.get("/settings/language/en")
+    first = client.get("/staff/review/?status=all")
+    assert re.search(r'<option value="all"\s+selected', first.text)
+    following = re.search(r'href="([^"]+)">Next page', first.text)
+    assert following and "status=all" in following.group(1)
+    second = client.get(following.group(1).replace("&amp;", "&")).text
+    assert picked_ids(first.text) | picked_ids(second) == set(queue_rows.values())
+    opened = re.search(r'href="(/staff/review/\d+\?[^"]+)"', second)
+    assert opened and "status=all" in opened.group(1)
+    back = re.search(r'class="back-link" href="([^"]+)"', client.get(opened.group(1)).text)
+    assert back and "status=all" in back.group(1)
+
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', second))
+    assert hidden["filter-status"] == "all"
+    form = {**hidden, "scope": "filter", "status": "on_hold", "reason": "ask-supervisor"}
+    done = client.post("/staff/review/bulk", data=form)
+    assert done.status_code == 200, done.text
+    assert {response_row(app, i).status for i in queue_rows.values()} == {"on_hold"}
+    assert "status=all" in re.findall(r'href="([^"]+)">Back to the queue', done.text)[0]
+
+
+# ---------------------------------------------------------------- the desk: evidence, then next
+
+
+def decide_form(client: FlaskClient, url: str, status: str, reason: str) -> dict[str, str]:
+    """The decision form of a response page as it opens, filled in."""
+    page = client.get(url).text
+    version = re.search(r'name="row_version" value="(\d+)"', page)
+    assert version, "the response page has no decision form"
+    action = re.search(r'<form method="post" action="([^"]+)"', page)
+    assert action
+    return {
+        "action": action.group(1).replace("&amp;", "&"),
+        "csrf_token": csrf_of(page),
+        "row_version": version.group(1),
+        "status": status,
+        "reason": reason,
+    }
+
+
+def save_and_next(client: FlaskClient, url: str, status: str, reason: str, **extra: str) -> Any:
+    form = decide_form(client, url, status, reason)
+    return client.post(form.pop("action"), data={**form, "then": "next", **extra})
+
+
+def test_response_page_shows_flags_and_answers_before_the_decision(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    response_id = add_response(app, flags=[STRAIGHT], answers={"IMPROVE": "退货更快一点"})
+    client.get("/settings/language/en")
+    page = client.get(f"/staff/review/{response_id}").text
+    form = page.index('name="row_version"')
+    assert page.index(">Flags</h2>") < form
+    assert page.index(">Answers</h2>") < form and page.index("退货更快一点") < form
+    assert 'href="#decide"' in page  # and a way straight to the decision
+
+
+def test_save_and_next_lands_on_the_next_response_of_the_same_queue(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    hour = dt.timedelta(hours=1)
+    newest = add_response(app, segment="elderly", submitted_at=DAY + 3 * hour)
+    add_response(app, segment="general", submitted_at=DAY + 2 * hour)  # not in this queue
+    add_response(app, status="on_hold", segment="elderly", submitted_at=DAY + 2 * hour)
+    older = add_response(app, segment="elderly", submitted_at=DAY + hour)
+    client.get("/settings/language/en")
+    queue = client.get("/staff/review/?segment=elderly").text
+    first = re.search(rf'href="(/staff/review/{newest}\?[^"]+)"', queue)
+    assert first
+
+    moved = save_and_next(client, first.group(1).replace("&amp;", "&"), "approved", "valid")
+    assert moved.status_code == 303
+    location = moved.headers["Location"]
+    assert location.startswith(f"/staff/review/{older}?")
+    assert "segment=elderly" in location and "status=pending" in location  # filters kept
+    landed = client.get(location).text
+    notice = landed.split('class="notice"', 1)[1].split("</div>", 1)[0]
+    assert f"Decision saved for response {newest}: Approved." in notice
+    assert "Reason: Valid response." in notice and "the next response in the queue" in notice
+    assert response_row(app, newest).status == "approved"
+
+    # The last one: back to the queue, which says so.
+    moved = save_and_next(client, location, "rejected", "junk-text", comment="乱写")
+    assert moved.status_code == 303
+    location = moved.headers["Location"]
+    assert location.startswith("/staff/review/?") and "segment=elderly" in location
+    queue = client.get(location).text
+    assert f"Decision saved for response {older}: Rejected." in queue and "Comment: 乱写" in queue
+    assert "That was the last response in this queue" in queue
+    assert not picked_ids(queue)  # nothing pending is left in it
+
+
+def test_save_and_next_passes_over_responses_the_reviewer_entered(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    hour = dt.timedelta(hours=1)
+    first = add_response(app, submitted_at=DAY + 2 * hour)
+    add_response(app, mode="paper", entered_by=reviewer, submitted_at=DAY + hour)
+    last = add_response(app, submitted_at=DAY)
+    moved = save_and_next(client, f"/staff/review/{first}", "approved", "valid")
+    assert moved.headers["Location"].startswith(f"/staff/review/{last}?")
+
+
+def test_save_and_next_keeps_the_checks_of_a_decision(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    """CSRF, the optimistic "seen" check, the audit row: as for any decision."""
+    first = add_response(app, submitted_at=DAY + dt.timedelta(hours=1))
+    second = add_response(app, submitted_at=DAY)
+    form = decide_form(client, f"/staff/review/{first}", "approved", "valid")
+    action = form.pop("action")
+    without_token = {k: v for k, v in form.items() if k != "csrf_token"}
+    assert client.post(action, data={**without_token, "then": "next"}).status_code == 400
+    stale = {**form, "row_version": "7", "then": "next"}
+    before = audit_count(app)
+    refused = client.post(action, data=stale)
+    assert refused.status_code == 409 and "Location" not in refused.headers
+    assert response_row(app, first).status == "pending" and audit_count(app) == before
+    moved = client.post(action, data={**form, "then": "next"})
+    assert moved.status_code == 303
+    assert moved.headers["Location"].startswith(f"/staff/review/{second}?")
+    assert audit_count(app) == before + 1
+    assert response_row(app, first).reviewed_by == reviewer
+
+
+def test_a_bad_save_and_next_comes_back_with_the_choices_kept(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    response_id = add_response(app)
+    refused = save_and_next(client, f"/staff/review/{response_id}", "rejected", "")
+    assert refused.status_code == 400 and 'href="#reason"' in refused.text
+    assert '<option value="rejected" selected>' in refused.text
+    assert 'name="then" value="next"' in refused.text  # still one press from going on
+    assert response_row(app, response_id).status == "pending"
+
+
+# ---------------------------------------------------------------- the desk: questionnaire order
+
+
+def test_flagged_pages_answers_and_page_times_follow_the_questionnaire(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    fast_pages = quality.Flag.of(
+        "impossible-paradata",
+        "reject",
+        pages=("CALLS", "R1", "WAITED", "WHEN"),  # as the rule stores them: sorted as text
+        fastest_seconds=0.4,
+        min_page_seconds=1.0,
+        reasons=("fast-pages",),
+    ).as_json()
+    empty = quality.Flag.of("open-empty", "note", questions=("STORY", "IMPROVE")).as_json()
+    seconds = {"SCORE": 3.0, "AGE": 20.0, "R1": 0.4, "CALLS": 0.5}
+    response_id = add_response(
+        app,
+        flags=[fast_pages, empty],
+        paradata={"page_seconds": seconds, "browser": "Firefox", "locale": "en"},
+    )
+    client.get("/settings/language/en")
+    page = client.get(f"/staff/review/{response_id}").text
+    assert "Pages WHEN, WAITED, CALLS, R1 took under 1.0 seconds each" in page
+    assert "The answers to IMPROVE, STORY say nothing" in page
+    times = page.split(">Time per page</h2>", 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r"<li>(\w+):", times) == ["AGE", "CALLS", "R1", "SCORE"]
+
+
+# ---------------------------------------------------------------- the desk: one time zone
+
+
+def test_queue_and_response_name_the_time_zone_of_their_times(
+    app: Flask, client: FlaskClient, reviewer: int
+) -> None:
+    response_id = add_response(app)
+    for lang, words in (("en", "China Time (Asia/Shanghai)"), ("zh-Hans", "中国时间")):
+        client.get(f"/settings/language/{lang}")
+        for path in ("/staff/review/", f"/staff/review/{response_id}"):
+            note = re.search(r'<p class="hint zone-note">([^<]+)</p>', client.get(path).text)
+            assert note and words in note.group(1), (lang, path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -11,6 +13,7 @@ from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import StaffUser
 from tests.conftest import csrf_of, hidden_fields, walk_to_check
 from tests.questionnaires.two_pages import SURVEY
+from tests.review.factories import DAY, add_response
 
 PASSWORD = "correct horse battery"
 
@@ -57,6 +60,23 @@ def test_overview_counts_responses_by_segment_and_mode(app: Flask, client: Flask
     assert page.status_code == 200
     assert SURVEY.id in page.text and "General" in page.text and "Online" in page.text
     assert "1 response in total" in page.text
+
+
+def test_overview_counts_the_days_the_queue_shows_and_names_their_zone(
+    app: Flask, client: FlaskClient
+) -> None:
+    # 20:30 UTC on 3 November is 04:30 on 4 November in Shanghai, as the queue shows it.
+    add_response(app, submitted_at=DAY)  # 17:30 on 3 November in Shanghai
+    add_response(app, submitted_at=DAY.replace(hour=20, minute=30))
+    add_response(app, submitted_at=DAY.replace(hour=23, minute=59))
+    make_user(app)
+    assert sign_in(client) == 303
+    client.get("/settings/language/en")
+    page = client.get("/staff/").text
+    days = re.findall(r'<td data-label="Day submitted"[^>]*>([^<]+)</td>.*?>(\d+)</td></tr>', page)
+    assert days == [("Nov 4, 2026", "2"), ("Nov 3, 2026", "1")]
+    assert "Times and days are in China Time (Asia/Shanghai)." in page
+    assert "UTC" not in page
 
 
 def test_logout_ends_the_session_for_good(app: Flask, client: FlaskClient) -> None:

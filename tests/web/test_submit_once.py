@@ -14,6 +14,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from fieldwork import db
 from fieldwork.responses.models import Response
@@ -121,3 +122,23 @@ def test_concurrent_conflicting_posts_store_one_and_refuse_the_rest(
     assert sorted(set(statuses)) == [303, 409]
     assert statuses.count(303) == 4 and statuses.count(409) == 4
     assert count(app) == 1
+
+
+def test_a_form_posted_whole_without_walking_its_pages_is_kept_for_a_reviewer(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A script that fetches a token and posts every answer straight to submit loses
+    nothing, but it cannot pass for a respondent: no page was timed, no page saw its answers."""
+    walked = MultiDict(hidden_fields(walk_to_check(client, survey=SURVEY)))
+    assert client.post(SURVEY.url("submit"), data=walked).status_code == 303
+    script = app.test_client()
+    script.environ_base["REMOTE_ADDR"] = "198.51.100.7"  # not the walker's address
+    posted = walked.copy()
+    posted["csrf_token"] = csrf_of(script.get(SURVEY.start).text)
+    posted["submission_id"] = str(uuid.uuid4())
+    assert script.post(SURVEY.url("submit"), data=posted).status_code == 303
+    with app.app_context():
+        rows = db.session().execute(select(Response).order_by(Response.id)).scalars().all()
+        flagged = [[f["code"] for f in r.flags] for r in rows]
+    assert "not-walked" not in flagged[0]
+    assert (rows[1].status, flagged[1]) == ("pending", ["not-walked"])

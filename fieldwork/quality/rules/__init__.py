@@ -8,17 +8,19 @@ from fieldwork.quality.rules.base import Rule
 from fieldwork.quality.rules.duplicates import DuplicateAnswers, DuplicateIp
 from fieldwork.quality.rules.open_answers import OpenEmpty, OpenMash, OpenSameText
 from fieldwork.quality.rules.segment_conflict import SegmentConflict
-from fieldwork.quality.rules.straight_lining import StraightLining
-from fieldwork.quality.rules.timing import ImpossibleParadata, Speeder
+from fieldwork.quality.rules.straight_lining import AnswerPattern, StraightLining
+from fieldwork.quality.rules.timing import ImpossibleParadata, NotWalked, Speeder
 
 RULES: Mapping[str, Rule] = {
     rule.code: rule
     for rule in (
         Speeder(),
         ImpossibleParadata(),
+        NotWalked(),
         DuplicateIp(),
         DuplicateAnswers(),
         StraightLining(),
+        AnswerPattern(),
         SegmentConflict(),
         OpenSameText(),
         OpenMash(),

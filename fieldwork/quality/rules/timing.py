@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -12,10 +13,11 @@ from fieldwork.quality.rules.base import Case, Check, Evidence, Number, Param, R
 
 
 class Speeder(Rule):
-    """Completion time under an absolute minimum, or under a fraction of the median.
+    """Answering time (page times added up) under an absolute minimum, or under a fraction
+    of the median answering time.
 
-    Not applicable without a start time (paper). Non-positive times are left to
-    impossible-paradata, which says more about them.
+    Not applicable without page times: paper has none, and an online response without them
+    is not-walked's to flag. A zero time is left to impossible-paradata.
     """
 
     code = "speeder"
@@ -72,7 +74,6 @@ class ImpossibleParadata(Rule):
     modes = frozenset({"online"})
     severity: ClassVar[Severity] = "reject"
     params: ClassVar[Mapping[str, Param]] = {
-        "max_seconds": Number(86400),
         "min_page_seconds": Number(1.0),
         "clock_skew_seconds": Number(300),
     }
@@ -80,8 +81,10 @@ class ImpossibleParadata(Rule):
     reasons: ClassVar[Mapping[str, str]] = {
         "started-after-submitted": N_("It was started after it was submitted."),
         "zero-duration": N_("It was submitted the moment it was started."),
-        "too-long": N_(
-            "Completion took %(seconds)s seconds, more than the limit of %(max_seconds)s seconds."
+        "absurd-page": N_("Pages %(absurd_pages)s carry times that no clock can measure."),
+        "pages-exceed-wall": N_(
+            "Its pages took %(page_total)s seconds in all, more than the %(wall_seconds)s"
+            " seconds between its start and its submission."
         ),
         "fast-pages": N_(
             "Pages %(pages)s took under %(min_page_seconds)s seconds each"
@@ -91,7 +94,6 @@ class ImpossibleParadata(Rule):
     }
 
     def prepare(self, layout: Layout, params: Mapping[str, Any]) -> Check:
-        longest = params["max_seconds"]
         page_minimum = params["min_page_seconds"]
         skew = dt.timedelta(seconds=params["clock_skew_seconds"])
 
@@ -99,17 +101,23 @@ class ImpossibleParadata(Rule):
             subject = case.subject
             reasons: list[str] = []
             evidence: Evidence = {}
-            seconds = subject.seconds
-            if seconds is not None:
-                if seconds < 0:
+            wall = subject.wall_seconds
+            if wall is not None:
+                if wall < 0:
                     reasons.append("started-after-submitted")
-                elif seconds == 0:
+                elif wall == 0:
                     reasons.append("zero-duration")
-                elif seconds > longest:
-                    reasons.append("too-long")
-                    evidence["max_seconds"] = longest
                 if reasons:
-                    evidence["seconds"] = round(seconds, 1)
+                    evidence["seconds"] = round(wall, 1)
+            absurd = _absurd_pages(subject.page_seconds)
+            if absurd:
+                reasons.append("absurd-page")
+                evidence["absurd_pages"] = absurd
+            measured = _measured_total(subject.page_seconds)
+            if wall is not None and wall > 0 and measured > wall + PAGE_TOLERANCE:
+                reasons.append("pages-exceed-wall")
+                evidence["page_total"] = round(measured, 1)
+                evidence["wall_seconds"] = round(wall, 1)
             fast = _fast_pages(subject.page_seconds, page_minimum)
             if fast:
                 reasons.append("fast-pages")
@@ -129,6 +137,36 @@ class ImpossibleParadata(Rule):
         return check
 
 
+PAGE_TOLERANCE = 5.0
+"""Seconds by which page times may add up to more than start-to-submit (rounding)."""
+
+
+def _absurd_pages(page_seconds: Mapping[str, Any]) -> tuple[str, ...]:
+    """Pages whose time is not a non-negative finite number (the server never records one)."""
+    return tuple(
+        sorted(
+            page
+            for page, value in page_seconds.items()
+            if isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        )
+    )
+
+
+def _measured_total(page_seconds: Mapping[str, Any]) -> float:
+    """Every valid page time added up, uncapped: what the wall clock must have room for."""
+    return sum(
+        value
+        for value in page_seconds.values()
+        if isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
 def _fast_pages(page_seconds: Mapping[str, Any], minimum: float) -> dict[str, float]:
     """Pages answered in under `minimum` seconds (values that are not numbers are ignored)."""
     try:
@@ -139,5 +177,60 @@ def _fast_pages(page_seconds: Mapping[str, Any], minimum: float) -> dict[str, fl
     return {
         page: value
         for page, value in page_seconds.items()
-        if isinstance(value, int | float) and not isinstance(value, bool) and value < minimum
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < minimum
     }
+
+
+NOT_WALKED = "not-walked"
+
+
+def unwalked(given: Mapping[str, Any], seen: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What submit records for not-walked: the answers given that the pages did not save
+    (`seen`: the draft's answers, empty without a draft), in the order given."""
+    unseen = [
+        code
+        for code, value in given.items()
+        if value is not None and _plain(seen.get(code)) != _plain(value)
+    ]
+    return [{"code": NOT_WALKED, "questions": unseen}] if unseen else []
+
+
+def _plain(value: Any) -> Any:
+    """A value as stored: a draft's JSON gives back a list where parsing gave a tuple."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+class NotWalked(Rule):
+    """An online response that did not come through its pages: posted whole by a script, or
+    with answers its pages never saw. Its answering time is unknown, so the timing rules
+    cannot clear it: this flag says so instead of letting it pass."""
+
+    code = NOT_WALKED
+    modes = frozenset({"online"})
+    severity: ClassVar[Severity] = "review"
+    explanation = N_("It did not come through the questionnaire's pages.")
+    reasons: ClassVar[Mapping[str, str]] = {
+        "untimed": N_("No page of it was timed: it was sent without its pages being answered."),
+        "unseen": N_("The answers to %(questions)s were sent without going through their pages."),
+    }
+
+    def prepare(self, layout: Layout, params: Mapping[str, Any]) -> Check:
+        def check(case: Case) -> Evidence | None:
+            reasons: list[str] = []
+            evidence: Evidence = {}
+            if case.subject.seconds is None:
+                reasons.append("untimed")
+            for entry in case.subject.recorded:
+                # What submit recorded, or the flag an earlier evaluation stored from it.
+                if entry.get("code") == self.code:
+                    questions = entry.get("questions")
+                    if isinstance(questions, list | tuple) and questions:
+                        reasons.append("unseen")
+                        evidence["questions"] = tuple(str(q) for q in questions)
+                    break
+            if not reasons:
+                return None
+            evidence["reasons"] = tuple(reasons)
+            return evidence
+
+        return check
