@@ -73,7 +73,7 @@ class QuestionType:
             if special not in question.allow:
                 return None, Issue.of(question.code, "invalid-choice")
             if self._has_value(raw, special):
-                return None, Issue.of(question.code, "value-and-special")
+                return None, Issue.of(question.code, "value-and-special", special=special)
             return special, None
         value, issue = self.parse_value(question, raw)
         if issue is None and value is not None:
@@ -143,7 +143,8 @@ class MultipleChoice(QuestionType):
             return Issue.of(question.code, "invalid-choice")
         exclusive = [c.value for c in question.choices if c.exclusive]
         if len(value) > 1 and set(exclusive) & set(value):
-            return Issue.of(question.code, "exclusive-combined")
+            chosen = next(v for v in exclusive if v in value)
+            return Issue.of(question.code, "exclusive-combined", choice=chosen)
         low = question.options.get("min_selected")
         high = question.options.get("max_selected")
         if low is not None and len(value) < low and not set(exclusive) & set(value):

@@ -37,14 +37,28 @@ def new_resume_code() -> str:
     return body + str(damm(body))
 
 
+# Why a typed resume code cannot be one that was given out: people are told which.
+NOT_TWELVE_DIGITS = "not-twelve-digits"  # empty, too short or long, or not all digits
+MISTYPED = "mistyped"  # twelve digits whose check digit does not hold
+
+
+def resume_code_problem(text: str) -> str | None:
+    """NOT_TWELVE_DIGITS or MISTYPED if the typed text cannot be a resume code, else None."""
+    digits = _digits(text)
+    if len(digits) != RESUME_DIGITS or not digits.isascii() or not digits.isdigit():
+        return NOT_TWELVE_DIGITS
+    return MISTYPED if damm(digits) != 0 else None
+
+
 def normalise_resume_code(text: str) -> str | None:
     """The code's digits if it is well formed and its check digit holds, else None."""
+    return None if resume_code_problem(text) else _digits(text)
+
+
+def _digits(text: str) -> str:
     # NFKC turns full-width digits, hyphens and spaces typed on Chinese keyboards into ASCII.
     text = unicodedata.normalize("NFKC", text)
-    digits = "".join(ch for ch in text if not _separator(ch))
-    if len(digits) != RESUME_DIGITS or not digits.isascii() or not digits.isdigit():
-        return None
-    return digits if damm(digits) == 0 else None
+    return "".join(ch for ch in text if not _separator(ch))
 
 
 def _separator(char: str) -> bool:

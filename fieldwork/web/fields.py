@@ -13,16 +13,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from flask_babel import format_date, format_decimal, gettext, ngettext
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from fieldwork.i18n import date_entry, text
 from fieldwork.questionnaire.model import DONT_KNOW, NOT_APPLICABLE, Question
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.questionnaire.types import RawAnswer
-from fieldwork.web.messages import message
-
-SPECIAL_LABELS = {DONT_KNOW: _l("Don't know"), NOT_APPLICABLE: _l("Not applicable")}
+from fieldwork.web.messages import SPECIAL_LABELS, message
 
 
 def field_name(question: Question, part: str = "") -> str:
@@ -67,6 +64,10 @@ class Builder:
     def show_value(self, question: Question, value: Any) -> str:
         return str(value)
 
+    def amount(self, question: Question, limit: Any) -> str | None:
+        """A limit in the unit the person types, where a bare number would not say it."""
+        return None
+
 
 class SingleChoice(Builder):
     special_in_main = True
@@ -99,6 +100,9 @@ class Number(Builder):
         number = format_decimal(value)
         return f"{number} {unit}".strip()
 
+    def amount(self, question: Question, limit: Any) -> str | None:
+        return self.show_value(question, limit) if question.options.get("unit") else None
+
 
 class Duration(Builder):
     parts = ("hours", "minutes")
@@ -118,6 +122,9 @@ class Duration(Builder):
             return str(hours_text)
         # Its own message so a language can order or join the two parts its way.
         return str(gettext("%(hours)s %(minutes)s", hours=hours_text, minutes=minutes_text))
+
+    def amount(self, question: Question, limit: Any) -> str | None:
+        return self.show_value(question, limit)  # stored in minutes, typed in hours and minutes
 
 
 class Date(Builder):
@@ -170,13 +177,14 @@ class FieldError:
 def errors(questions: Sequence[Question], issues: Sequence[Issue]) -> dict[str, FieldError]:
     """Each question's error on its page, by question code."""
     by_code = {q.code: q for q in questions}
-    return {
-        issue.question: FieldError(
-            message(issue),
-            builder(by_code[issue.question]).marked(issue) if issue.question in by_code else (),
-        )
-        for issue in issues
-    }
+    return {issue.question: _error(issue, by_code.get(issue.question)) for issue in issues}
+
+
+def _error(issue: Issue, question: Question | None) -> FieldError:
+    if question is None:
+        return FieldError(message(issue), ())
+    shown = builder(question)
+    return FieldError(message(issue, question, shown.amount), shown.marked(issue))
 
 
 def read_form(questions: Sequence[Question], form: MultiDict[str, str]) -> dict[str, RawAnswer]:

@@ -33,7 +33,7 @@ from fieldwork.responses import codes, entry, service
 from fieldwork.responses.models import Draft
 from fieldwork.web import fields, pages
 from fieldwork.web.errors import ClientError
-from fieldwork.web.messages import message
+from fieldwork.web.messages import resume_code_message
 from fieldwork.web.paradata import browser_family, ip_hash
 from fieldwork.web.preferences import SIZES, apply_link_display, current_display, restore_display
 from fieldwork.web.redirects import see_other
@@ -252,7 +252,7 @@ def _render_page(
 ) -> str:
     errors = fields.errors(current.questions, issues)
     linked = [
-        (fields.builder(q).first_id(q), errors[q.code], q)
+        (fields.builder(q).first_id(q), errors[q.code])
         for q in current.questions
         if q.code in errors
     ]
@@ -358,7 +358,7 @@ def submit(qid: str) -> Any:
         raise ClientError(400, _("This invitation link is not valid.")) from None
     if outcome.issues:
         answers = answer_rules.clean(questionnaire, outcome.answers)
-        issues = outcome.issues
+        errors = fields.errors(questionnaire.questions, outcome.issues)
         rows = _rows(questionnaire, answers)
         return render_template(
             "survey/check.html",
@@ -368,10 +368,8 @@ def submit(qid: str) -> Any:
             draft=draft,
             submission_id=submission_id,
             back=url_for(".start", qid=qid),
-            errors={i.question: message(i) for i in issues},
-            errors_linked=[
-                (i.question, message(i), questionnaire.question(i.question)) for i in issues
-            ],
+            errors=errors,
+            errors_linked=[(code, str(error)) for code, error in errors.items()],
         ), INVALID
     return see_other(url_for(".done", qid=qid, submission_id=submission_id))
 
@@ -429,8 +427,8 @@ def resume() -> Any:
         return render_template("survey/resume.html", error=None, code="", back=_home())
     entered = request.form.get("code", "")[:64]
     code = codes.normalise_resume_code(entered)
-    if code is None:
-        error = _("Enter the 12-digit code you were given, like 1234 5678 9012")
+    if code is None:  # never looked up, so not counted as a guess
+        error = resume_code_message(codes.resume_code_problem(entered))
         return render_template(
             "survey/resume.html", error=error, code=entered, back=_home()
         ), INVALID
@@ -445,7 +443,11 @@ def resume() -> Any:
         page = render_template("survey/resume.html", error=error, code=entered, back=_home())
         return page, 429
     if draft is None:
-        error = _("No saved answers match this code. Check the digits, or start again.")
+        error = _(
+            "No saved answers match this code. A code works for %(days)s days; "
+            "after that, start the questionnaire again.",
+            days=current_app.config["RESUME_DAYS"],
+        )
         return render_template("survey/resume.html", error=error, code=entered, back=_home()), 404
     _remember_draft(draft.questionnaire_id, draft)
     restore_display(draft.preset.get("display"))

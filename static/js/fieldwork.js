@@ -2,10 +2,31 @@
 (function () {
   "use strict";
 
+  // The words that ask a field's question: its fieldset's legend, else its label.
+  function captionOf(field) {
+    var fieldset = field.closest("fieldset");
+    return (fieldset && fieldset.querySelector("legend")) ||
+      document.querySelector("label[for='" + field.id + "']") || field;
+  }
+
   // Focus the error summary so keyboard and screen-reader users land on it.
   var summary = document.querySelector("[data-error-summary]");
   if (summary && document.activeElement !== summary) {
     summary.focus();
+  }
+  // Then the first problem's question in the same screen: on a phone in large text the
+  // header and the summary push it below the fold. Scroll just enough to show it, never
+  // so far that the summary's top leaves the screen.
+  if (summary) {
+    var first = summary.querySelector("a[href^='#']");
+    var target = first && document.getElementById(first.getAttribute("href").slice(1));
+    if (target) {
+      var room = document.documentElement.clientHeight;
+      var top = summary.getBoundingClientRect().top;
+      var needed = captionOf(target).getBoundingClientRect().bottom + 16 - room;
+      var by = Math.min(Math.max(needed, 0), top);
+      if (by) window.scrollBy(0, by);
+    }
   }
   // Likewise the outcome of a staff action ("Decision saved"), when there is no error.
   var notice = !summary && document.querySelector("[data-notice]");
@@ -21,10 +42,7 @@
       var field = link && document.getElementById(link.getAttribute("href").slice(1));
       if (!field || !field.matches("input, textarea, select, button")) return;
       event.preventDefault();
-      var fieldset = field.closest("fieldset");
-      var caption = (fieldset && fieldset.querySelector("legend")) ||
-        document.querySelector("label[for='" + field.id + "']") || field;
-      caption.scrollIntoView();
+      captionOf(field).scrollIntoView();
       field.focus({ preventScroll: true });
     });
   }

@@ -126,6 +126,13 @@ def test_multiple_choice_exclusive_option_combined_is_an_issue() -> None:
     assert code_of(parse(MULTI, main=["a", "none"])) == "exclusive-combined"
 
 
+def test_exclusive_combined_names_the_exclusive_choice() -> None:
+    """So the message can name it by its label, whatever the questionnaire calls it."""
+    assert parse(MULTI, main=["a", "none"])[1] == Issue.of(
+        "Q1", "exclusive-combined", choice="none"
+    )
+
+
 def test_multiple_choice_fewer_than_min_selected_is_an_issue() -> None:
     q = question("multiple_choice", "a", "b", "c", min_selected=2)
     assert parse(q, main=["a"]) == (["a"], Issue.of("Q1", "too-few", min=2))
@@ -503,7 +510,17 @@ def test_other_special_than_offered_is_an_invalid_choice() -> None:
 
 def test_number_and_dont_know_both_given_is_an_issue() -> None:
     q = question("number", allow=("_dont_know",))
-    assert parse(q, main="5", special="_dont_know") == (None, Issue.of("Q1", "value-and-special"))
+    assert parse(q, main="5", special="_dont_know") == (
+        None,
+        Issue.of("Q1", "value-and-special", special="_dont_know"),
+    )
+
+
+def test_a_value_with_not_applicable_names_not_applicable() -> None:
+    """So the message names the option on screen, not "Don't know"."""
+    q = question("number", allow=("_not_applicable",))
+    issue = parse(q, main="5", special="_not_applicable")[1]
+    assert issue == Issue.of("Q1", "value-and-special", special="_not_applicable")
 
 
 def test_duration_and_dont_know_both_given_is_an_issue() -> None:

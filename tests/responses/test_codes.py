@@ -139,3 +139,24 @@ def test_reference_alphabet_leaves_out_look_alikes() -> None:
 
 def test_reference_is_printed_in_two_halves() -> None:
     assert codes.format_reference("ABCD2345") == "ABCD-2345"
+
+
+# --- what is wrong with a typed code ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "   ", CODE[:-1], CODE + "0", "abcd efgh ijkl", "12345678901x"]
+)
+def test_anything_but_twelve_digits_is_not_twelve_digits(typed: str) -> None:
+    assert codes.resume_code_problem(typed) == codes.NOT_TWELVE_DIGITS
+
+
+@pytest.mark.parametrize(
+    "typed", [CODE[:-1] + "9", "1234 5678 9019", "2134 5678 9018", "１２３４５６７８９０１９"]
+)
+def test_twelve_digits_whose_check_fails_are_mistyped(typed: str) -> None:
+    assert codes.resume_code_problem(typed) == codes.MISTYPED
+
+
+def test_a_code_that_checks_has_no_problem() -> None:
+    assert codes.resume_code_problem("1234-5678-9018") is None

@@ -135,6 +135,17 @@ def test_mistyped_resume_codes_do_not_count(app: Flask) -> None:
     assert try_code(person, live)[0] == 303
 
 
+def test_a_mistyped_code_is_told_to_check_its_digits_even_past_the_limit(app: Flask) -> None:
+    """It is never looked up, so it tells a guesser nothing: no reason to refuse it."""
+    guesser = client_at(app, "203.0.113.5")
+    for _ in range(attempts.RESUME_ADDRESS.most):
+        try_code(guesser, codes.new_resume_code())
+    live = saved_code(app)
+    status, text = try_code(guesser, live[:-1] + str((int(live[-1]) + 1) % 10))
+    assert status == 422 and "Check the digits" in text
+    assert try_code(guesser, live)[0] == 429
+
+
 @pytest.mark.parametrize(
     ("first", "second", "same"),
     [
