@@ -95,7 +95,7 @@ def start(qid: str) -> str:
 def _apply_invitation(questionnaire: Questionnaire) -> None:
     """Presets from an invitation link: campaign, wave, assisted, segment, language, display."""
     args = request.args
-    invite: dict[str, str] = {}
+    invite: dict[str, str | bool] = {}
     for key in ("campaign", "wave"):
         if key in args:
             if not LINK_VALUE.match(args[key]):

@@ -100,7 +100,8 @@ class DuplicateAnswers(Rule):
                 return None
             near = case.neighbours
             if near.same_answers_first is not None:
-                return {"earlier": near.same_answers_first, "reasons": ("same",)}
+                # No reason code: the flag stays what it was before near-duplicates counted.
+                return {"earlier": near.same_answers_first}
             if near.near_answers is not None:
                 return {
                     "earlier": near.near_answers,
