@@ -236,6 +236,27 @@ def test_same_answers_are_found_by_one_seek_however_many_share_the_address(
         ), plan
 
 
+def test_near_duplicates_are_found_by_bounded_seeks_never_a_scan(ctx: Session) -> None:
+    """Per band of the signature, and for the address, one seek on an index: a click farm
+    is looked for at submit without reading the questionnaire's other responses."""
+    connection = ctx.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    compiled = screening._NEAR.compile(dialect=connection.dialect)
+    keys = {"ip": "a" * 64, "qid": SURVEY.id, "since": "2026-01-01", "farm_since": "2026-01-01"}
+    keys |= {"band_1": 1, "band_2": 2, "band_3": 3}
+    values = tuple(keys.get(name, compiled.params[name]) for name in compiled.positiontup)
+    plan = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values)]
+    searches = [step for step in plan if step.startswith("SEARCH response")]
+    assert [step.split(" USING INDEX ")[1].split(" ")[0] for step in searches] == [
+        "ix_response_ip_questionnaire_submitted",
+        "ix_response_band_1",
+        "ix_response_band_2",
+        "ix_response_band_3",
+    ]
+    assert not [step for step in plan if step.startswith("SCAN response")]
+
+
 def summary_counts(summary: screening.RunSummary) -> tuple[int, int, int]:
     return summary.responses, summary.flags_changed, summary.status_changed
 
