@@ -528,6 +528,17 @@ def _judge_chunk(
     return found
 
 
+_FILL = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"))
+    .values(
+        fingerprint=bindparam("b_fingerprint"),
+        answer_signature=bindparam("b_signature"),
+        **{band: bindparam(f"b_{band}") for band in BANDS},
+    )
+)
+
+
 def _fill_fingerprints(
     session: Session, rows: Sequence[Any], versions: Mapping[str, Questionnaire]
 ) -> dict[int, tuple[str, str | None, quality.similarity.Bands]]:
@@ -547,22 +558,20 @@ def _fill_fingerprints(
         col(Response.id).in_(missing)
     )
     filled: dict[int, tuple[str, str | None, quality.similarity.Bands]] = {}
+    writes = []
     for row in session.execute(query).all():
         questionnaire = versions[row.version_hash]
         # "" marks "no closed answer": not NULL, so each row is filled once.
         value = quality.fingerprint(questionnaire, row.answers) or ""
         signature = quality.answer_signature(questionnaire, row.answers) or ""
         bands = quality.bands(signature)
-        session.execute(
-            update(Response)
-            .where(col(Response.id) == row.id)
-            .values(
-                fingerprint=value,
-                answer_signature=signature,
-                **dict(zip(BANDS, bands, strict=True)),
-            )
+        writes.append(
+            {"b_id": row.id, "b_fingerprint": value, "b_signature": signature}
+            | {f"b_{band}": number for band, number in zip(BANDS, bands, strict=True)}
         )
         filled[row.id] = (value, signature or None, bands)
+    # One statement for the chunk: after the upgrade, the first run fills every response.
+    session.connection().execute(_FILL, writes)
     session.commit()
     return filled
 

@@ -6,7 +6,8 @@ same or nearly the same closed answers from one address is a duplicate; nearly
 the same answers from several other addresses within hours is a click farm.
 
 Only a later response is flagged: the first one from an address stays clean,
-so a household's first answer survives while its copies are caught.
+so a household's first answer survives while its copies are caught; in a farm,
+the first `min_addresses` responses stay clean and those after them are held.
 """
 
 from __future__ import annotations
