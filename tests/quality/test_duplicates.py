@@ -18,7 +18,7 @@ from fieldwork.quality import (
     fingerprint,
     settings_of,
 )
-from fieldwork.quality.similarity import differences
+from fieldwork.quality.similarity import differences, farm
 from tests.quality.factories import NOW, question, questionnaire, subject, survey
 
 SURVEY = survey()
@@ -205,3 +205,17 @@ def test_answers_differing_in_two_questions_share_a_band() -> None:
 def test_signature_of_no_closed_answer_is_none() -> None:
     assert answer_signature(SURVEY, {"O1": "Only words"}) is None
     assert bands(None) == (None, None, None)
+
+
+def test_a_farm_counts_each_other_address_once_and_never_its_own() -> None:
+    mine = bytes.fromhex(answer_signature(SURVEY, ANSWERS) or "")
+    near = bytes.fromhex(answer_signature(SURVEY, {**ANSWERS, "R1": 5}) or "")
+    far = bytes.fromhex(answer_signature(SURVEY, {**ANSWERS, "R1": 5, "C2": 9, "C1": "no"}) or "")
+    candidates = [
+        (1, 11, "x", near),
+        (2, 12, "x", mine),  # the same other address again
+        (3, 13, "own", mine),  # the subject's own address: a duplicate's business
+        (4, 14, "y", far),  # three answers apart
+        (5, 15, "z", None),  # stored before signatures
+    ]
+    assert farm(mine, "own", candidates, 2) == (1, 12)
