@@ -26,7 +26,10 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import replace
+from itertools import compress, count, islice
+from operator import eq
 
 from fieldwork.quality.evaluation import Checker
 from fieldwork.quality.flags import Flag
@@ -204,6 +207,17 @@ class BulkIndex:
         end = self._signature_ends[position]
         return bytes(self._signatures[start:end]) if end > start else None
 
+    def _signatures_of(self, members: list[int]) -> Callable[[int], bytes | None]:
+        """The signature of `members[i]`, read once and only when asked for."""
+        read: dict[int, bytes | None] = {}
+
+        def signature(i: int) -> bytes | None:
+            if i not in read:
+                read[i] = self._signature_at(members[i])
+            return read[i]
+
+        return signature
+
     def _farms(self) -> None:
         """For every response, the other IPs among the `FARM_CANDIDATES` latest earlier
         responses sharing each band of its signature in the window, with nearly its answers:
@@ -213,22 +227,21 @@ class BulkIndex:
         most = self._farm_most
         matches: dict[int, tuple[set[int], list[tuple[int, int]]]] = {}
         for values in self._bands:
-            groups = _shared(values)
-            groups.pop(-1, None)
+            groups = _shared(values, ignore=-1)
             for members in groups.values():
                 members.sort(key=lambda k: (times[k], ids[k]))
-                signatures = [self._signature_at(k) for k in members]
+                signature = self._signatures_of(members)
                 oldest = 0
                 for position, k in enumerate(members):
                     at = times[k]
                     while at - times[members[oldest]] > self._farm_window:
                         oldest += 1
-                    mine = signatures[position]
-                    if mine is None:
-                        continue
-                    for earlier in range(max(oldest, position - FARM_CANDIDATES), position):
-                        c, theirs = members[earlier], signatures[earlier]
-                        if ips[c] == ips[k] or theirs is None:
+                    first = max(oldest, position - FARM_CANDIDATES)
+                    if first == position or (mine := signature(position)) is None:
+                        continue  # most band values are shared by no earlier response
+                    for earlier in range(first, position):
+                        c = members[earlier]
+                        if ips[c] == ips[k] or (theirs := signature(earlier)) is None:
                             continue
                         if differences(mine, theirs) <= most:
                             addresses, latest = matches.setdefault(k, (set(), []))
@@ -240,9 +253,9 @@ class BulkIndex:
             (ids[k], len(addresses), latest[0][1]) for k, (addresses, latest) in matches.items()
         )
         del matches
-        for farm_id, count, latest_id in found:
+        for farm_id, how_many, latest_id in found:
             self._farm_ids.append(farm_id)
-            self._farm_counts.append(count)
+            self._farm_counts.append(how_many)
             self._farm_latest.append(latest_id)
 
     def _group(self, members: list[int]) -> list[tuple[int, int, int, int, int, int, int]]:
@@ -336,16 +349,17 @@ class BulkIndex:
         return self.checker.evaluate(subject, self.neighbours(subject), now)
 
 
-def _shared(values: array[int]) -> dict[int, list[int]]:
-    """Positions by value, for the values more than one position holds."""
-    shared = set()
-    previous = None
-    for value in sorted(values):  # one list of ints at a time: no tuples, no keys
-        if value == previous:
-            shared.add(value)
-        previous = value
+def _shared(values: array[int], ignore: int | None = None) -> dict[int, list[int]]:
+    """Positions by value, for the values more than one position holds (but `ignore`).
+
+    Sorting and finding the repeated values run in C (one list of ints at a time: no
+    tuples, no keys); only the positions of shared values are visited in Python.
+    """
+    ordered = sorted(values)
+    shared = set(compress(ordered, map(eq, ordered, islice(ordered, 1, None))))
+    del ordered
+    shared.discard(ignore)
     groups: dict[int, list[int]] = {}
-    for position, value in enumerate(values):
-        if value in shared:
-            groups.setdefault(value, []).append(position)
+    for position in compress(count(), map(shared.__contains__, values)):
+        groups.setdefault(values[position], []).append(position)
     return groups
