@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fieldwork.quality import similarity
+from fieldwork.quality.open_text import letters_of, normalise
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.types import TYPES
 
@@ -29,6 +30,9 @@ class Layout:
     closed: tuple[str, ...]
     ratings: tuple[str, ...]
     open: tuple[str, ...]
+    prompts: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    """Each open question's text and hint in every language, as `letters_of` leaves them:
+    what an answer pasting the question back is compared with."""
 
     @classmethod
     def of(cls, questionnaire: Questionnaire) -> Layout:
@@ -40,6 +44,14 @@ class Layout:
                 closed=tuple(q.code for q in questions if TYPES[q.type].closed),
                 ratings=tuple(q.code for q in questions if q.type in RATING_TYPES),
                 open=tuple(q.code for q in questions if not TYPES[q.type].closed),
+                prompts={
+                    q.code: tuple(
+                        letters_of(normalise(words))
+                        for words in (*q.text.values(), *(q.hint or {}).values())
+                    )
+                    for q in questions
+                    if not TYPES[q.type].closed
+                },
             )
             _LAYOUTS[questionnaire.content_hash] = layout
         return layout

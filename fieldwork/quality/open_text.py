@@ -42,6 +42,64 @@ _HOME_ROW_WORD = re.compile(r"(?<![a-z])[asdfghjkl]{7,}(?![a-z])")
 _NO_VOWEL_WORD = re.compile(r"(?<![a-z])[bcdfghjklmnpqrstvwxz]{6,}(?![a-z])")
 
 
+_REPEATED = re.compile(r"(.+?)\1+")
+_SPACES = re.compile(r"\s+")
+_WRITTEN_NUMBER = re.compile(r"\+?\d+(?:[ \-/.:,]\d+)+")
+_MIXED_TOKEN = re.compile(r"[a-z0-9]{8,}")
+_SWITCH = re.compile(r"[a-z](?=[0-9])|[0-9](?=[a-z])")
+_CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{6,}")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def sign_run(text: str) -> bool:
+    """Whether a normalised text is five or more signs and no letter in any script: digits,
+    emoji, punctuation ("123456789", "😀😀😀😀😀", "......"). A number written with its
+    separators ("+86 138 0000 0000", "2026-11-05") is something a person meant to say."""
+    compact = _SPACES.sub("", text)
+    if len(compact) < 5 or letters_of(compact):
+        return False
+    return not _WRITTEN_NUMBER.fullmatch(text)
+
+
+def _common_han() -> frozenset[str]:
+    """Chinese characters in everyday use: GB2312's first level (3,755, simplified) and
+    Big5's frequently used block (5,401, traditional), read from Python's own codecs."""
+    found: set[str] = set()
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            found.update(_decoded(bytes((lead, trail)), "gb2312"))
+    for code in range(0xA440, 0xC67F):
+        found.update(_decoded(code.to_bytes(2, "big"), "big5"))
+    return frozenset(found)
+
+
+def _decoded(pair: bytes, codec: str) -> str:
+    try:
+        return pair.decode(codec)
+    except UnicodeDecodeError:
+        return ""
+
+
+COMMON_HAN = _common_han()
+
+
+def _random_han(letters: str) -> bool:
+    """Chinese characters picked at random rather than written: six or more, under half of
+    them in everyday use (an honest answer uses almost only those)."""
+    han = _HAN.findall(letters)
+    return len(han) >= 6 and sum(c in COMMON_HAN for c in han) < len(han) / 2
+
+
+def _random_latin(text: str) -> bool:
+    """Letters and digits picked at random: a word that switches between letters and digits
+    twice or more (a model number such as "iphone15" switches once), or six consonants in a
+    row (English has five at most, as in "strengths")."""
+    for token in _MIXED_TOKEN.findall(text):
+        if len(_SWITCH.findall(token)) >= 2:
+            return True
+    return _CONSONANTS.search(text) is not None
+
+
 def _walks() -> frozenset[str]:
     """Runs along a keyboard row, either way: 5 keys on the top row (where "property"
     holds "erty"), 4 on the home and bottom rows (no English word holds one)."""
@@ -64,8 +122,11 @@ class OpenAnswer(NamedTuple):
     core: str  # without surrounding punctuation: what the empty words are compared with
 
     def says_nothing(self, extra: Collection[str] = ()) -> bool:
-        """Whether it is empty-equivalent: "无", "n/a", "-", "111", … or one of `extra`."""
+        """Whether it is empty-equivalent: "无", "n/a", "-", "111", … or one of `extra`.
+        A longer run of signs ("1111111", "......", "😀😀😀😀😀") is mash, not this."""
         core = self.core
+        if sign_run(self.text):
+            return False
         return (
             not core
             or core in EMPTY_WORDS
@@ -107,7 +168,7 @@ def empty_key(text: str) -> str:
 
 def is_empty_equivalent(text: str, extra: Collection[str] = ()) -> bool:
     """Whether a text says nothing (`extra` given as `empty_key` makes them)."""
-    return OpenAnswer("", "", empty_key(text)).says_nothing(extra)
+    return OpenAnswer("", normalise(text), empty_key(text)).says_nothing(extra)
 
 
 def letters_of(text: str) -> str:
@@ -118,14 +179,26 @@ def letters_of(text: str) -> str:
 def mash_sign(text: str, min_letters: int = 5) -> str | None:
     """The first sign that a normalised answer is keyboard mash, or None.
 
-    Signs: "one-or-two-letters" (jjjjjjjj, 哈哈哈哈哈), "repeated-pattern"
+    Signs: "no-letters" (a run of five or more digits, emoji or punctuation),
+    "one-or-two-letters" (jjjjjjjj, 哈哈哈哈哈), "repeated-chunk" (the whole answer one
+    piece said again: qwerqwer, 嘿嘿嘿嘿, 希望更好希望更好), "repeated-pattern"
     (asdfasdfasdf), "low-variety" (few distinct letters for the length),
-    "keyboard-walk" (qwertyuiop, asdf), "home-row" (fjdksla),
-    "no-vowels" (xcvbnmk). Texts of fewer than three letters are not judged.
+    "random-characters" (Chinese characters almost none of which are in everyday use;
+    Latin words mixing digits in, or six consonants in a row), "keyboard-walk"
+    (qwertyuiop, asdf), "home-row" (fjdksla), "no-vowels" (xcvbnmk). Other texts of
+    fewer than three letters are not judged.
     """
+    if sign_run(text):
+        return "no-letters"
     letters = letters_of(text)
     if len(letters) < 3:
         return None
+    # jjjjjjjj (two letters or fewer, long enough) is one-or-two-letters, below.
+    chunked = len(letters) >= 4 and _REPEATED.fullmatch(letters) is not None
+    if chunked and (len(set(letters)) > 2 or len(letters) < min_letters):
+        return "repeated-chunk"
+    if _random_han(letters):
+        return "random-characters"
     variety = len(set(letters))
     if len(letters) >= min_letters and variety <= 2:
         return "one-or-two-letters"
@@ -139,7 +212,7 @@ def mash_sign(text: str, min_letters: int = 5) -> str | None:
         if len(collapsed) >= 8 and variety <= 6 and len(collapsed) >= 4 * variety:
             return "low-variety"
     if not _LATIN_RUN.search(text):
-        return None
+        return "random-characters" if _random_latin(text) else None
     for run in _ROW_RUNS.findall(text):  # letters of one row in a row: rare in words
         length = 5 if run[0] in "qwertyuiop" else 4
         if any(run[i : i + length] in _WALKS for i in range(len(run) - length + 1)):
@@ -148,4 +221,6 @@ def mash_sign(text: str, min_letters: int = 5) -> str | None:
         return "home-row"
     if _NO_VOWEL_WORD.search(text):
         return "no-vowels"
+    if _random_latin(text):
+        return "random-characters"
     return None

@@ -2,7 +2,7 @@
 
     quality:
       speeder: {min_seconds: 150}
-      straight-lining: {min_run: 10, severity: note}
+      straight-lining: {min_items: 10, severity: note}
       open-empty: {extra_words: [没啥说的], enabled: false}
 
 Each rule takes its own parameters plus `severity` (reject, review or note)

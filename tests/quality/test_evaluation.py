@@ -104,6 +104,7 @@ def test_every_sentence_of_every_rule_is_worded_with_its_flag_s_parameters() -> 
         subject(1, {"O1": "无"}, seconds=-5),
         subject(2, seconds=90000, submitted=NOW + dt.timedelta(hours=1)),
         subject(3, seconds=60),
+        subject(10, {f"R{i}": 1 + i % 3 for i in range(1, 9)}),
         subject(4, seconds=100, pages={"p1": 150.0, "p2": -1}),
         subject(5, seconds=None, pages={}, recorded=[{"code": "not-walked", "questions": ["C1"]}]),
         *(

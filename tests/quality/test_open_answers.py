@@ -13,7 +13,7 @@ import pytest
 from fieldwork.quality import ALONE, Flag, evaluate, settings_of
 from fieldwork.quality.open_text import is_empty_equivalent, mash_sign, normalise
 from fieldwork.questionnaire.model import Questionnaire
-from tests.quality.factories import NOW, subject, survey
+from tests.quality.factories import NOW, question, questionnaire, subject, survey
 
 SURVEY = survey()
 
@@ -46,7 +46,12 @@ ENGLISH = [
     "Strengths: fast pickup. Weaknesses: rude staff.",
     "rhythm of replies was fine; https link in the SMS was broken",
     "Mixed 中英 answer: the JD app is fine but 客服 is slow",
+    "iPhone15 pro max 256g, repaired twice",
+    "order no. 2026110512, still waiting",
+    "+86 138 0000 0000",
+    "2026-11-05",
 ]
+SHORT_HONEST = ["无", "没有", "挺好的", "no", "fine", "谢谢", "希望更好", "好的", "ok", "很满意"]
 MASH = [
     "asdfasdfjkl",
     "jjjjjjjj",
@@ -62,6 +67,19 @@ MASH = [
     "ASDF ASDF",
     "dfgdfgdfgdfg",
     "qwer asdf zxcv",
+    # runs of signs, a chunk said again, characters picked at random
+    "123456789",
+    "😀😀😀😀😀😀",
+    "👍👍👍🙏🙏🙏",
+    "......",
+    "1111111",
+    "qwerqwer",
+    "嘿嘿嘿嘿",
+    "希望更好希望更好",
+    "aK3j9QzP2x",
+    "PyYngFb51yBM",
+    "弲雛嘓溦崗赪螈該",
+    "鑴鵟齾龘鸜爩",
 ]
 EMPTY = [
     "无",
@@ -74,6 +92,7 @@ EMPTY = [
     ".",
     "...",
     "111",
+    "😀",
     "不知道",
     "无。",
     "  无  ",
@@ -88,7 +107,7 @@ def rule(q: Questionnaire, code: str, answers: dict[str, Any]) -> list[Flag]:
 # --- keyboard mash ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("answer", CHINESE + ENGLISH)
+@pytest.mark.parametrize("answer", CHINESE + ENGLISH + SHORT_HONEST)
 def test_real_answers_are_not_mash(answer: str) -> None:
     assert mash_sign(normalise(answer)) is None
     assert rule(SURVEY, "open-mash", {"O1": answer}) == []
@@ -112,7 +131,14 @@ def test_mash_is_flagged_for_review_naming_the_questions() -> None:
 
 
 def test_empty_equivalents_are_not_also_mash() -> None:
-    assert rule(SURVEY, "open-mash", {"O1": "1111111", "O2": "......"}) == []
+    assert rule(SURVEY, "open-mash", {"O1": "111", "O2": "..."}) == []
+
+
+def test_a_long_run_of_signs_is_mash_not_an_empty_answer() -> None:
+    answers = {"O1": "1111111", "O2": "😀😀😀😀😀"}
+    assert rule(SURVEY, "open-empty", answers) == []
+    (flag,) = rule(SURVEY, "open-mash", answers)
+    assert flag.kwargs["signs"] == ("no-letters", "no-letters")
 
 
 def test_short_answers_are_not_judged_as_mash() -> None:
@@ -175,6 +201,50 @@ def test_unanswered_open_questions_do_not_count() -> None:
 def test_the_same_trivial_text_is_not_a_paste() -> None:
     assert rule(SURVEY, "open-same-text", {"O1": "无", "O2": "无", "O3": "好"}) == []
     assert rule(SURVEY, "open-same-text", {"O1": "还行", "O2": "还行"}) == []
+
+
+def test_a_common_honest_phrase_written_twice_is_not_a_paste() -> None:
+    assert rule(SURVEY, "open-same-text", {"O1": "希望更好", "O2": "希望更好"}) == []
+    assert rule(SURVEY, "open-same-text", {"O1": "all good!", "O2": "All good"}) == []
+
+
+# --- the question pasted back ----------------------------------------------------------------
+
+ASKED = questionnaire(
+    question(
+        "O1",
+        "long_text",
+        text={
+            "zh-Hans": "您对平台的售后服务还有什么建议？",
+            "en": "What else would you suggest to improve after-sales service?",
+        },
+        hint={
+            "zh-Hans": "比如客服、退货或者退款。",
+            "en": "For example support, returns or refunds.",
+        },
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "您对平台的售后服务还有什么建议？",
+        "您对平台的售后服务还有什么建议",
+        "what else would you suggest to improve after sales service",
+        "比如客服、退货或者退款。",
+    ],
+)
+def test_the_question_or_its_hint_pasted_back_is_mash(answer: str) -> None:
+    (flag,) = rule(ASKED, "open-mash", {"O1": answer})
+    assert flag.kwargs == {"questions": ("O1",), "signs": ("question-text",)}
+
+
+@pytest.mark.parametrize(
+    "answer", ["对平台的售后服务没有什么建议，挺好的。", "建议退款快一点", "I suggest a hotline."]
+)
+def test_an_answer_that_echoes_a_few_words_of_the_question_is_not(answer: str) -> None:
+    assert rule(ASKED, "open-mash", {"O1": answer}) == []
 
 
 def test_a_realistic_response_raises_no_open_answer_flag() -> None:

@@ -54,7 +54,7 @@ def test_defaults_are_the_scheme_s_thresholds() -> None:
         "min_responses": 30,
     }
     assert DEFAULTS.param("duplicate-ip", "window_hours") == 24
-    assert DEFAULTS.param("straight-lining", "min_run") == 8
+    assert DEFAULTS.param("straight-lining", "min_items") == 5
     assert DEFAULTS["impossible-paradata"].values == {
         "min_page_seconds": 1.0,
         "clock_skew_seconds": 300,
@@ -67,14 +67,14 @@ def test_yaml_settings_override_the_defaults_of_the_rules_they_name() -> None:
             """
             quality:
               speeder: {min_seconds: 150}
-              straight-lining: {min_run: 10, severity: note}
+              straight-lining: {min_items: 10, severity: note}
             """
         )
     )
     assert settings.param("speeder", "min_seconds") == 150
     assert settings.param("speeder", "min_responses") == 30
     assert settings["straight-lining"].severity == "note"
-    assert settings.param("straight-lining", "min_run") == 10
+    assert settings.param("straight-lining", "min_items") == 10
     assert settings["duplicate-ip"] == DEFAULTS["duplicate-ip"]
 
 
@@ -106,8 +106,8 @@ def test_the_shipped_questionnaire_loads_with_its_quality_block() -> None:
         ("quality: {speeder: {min_seconds: true}}", "quality-type", "must be a number"),
         ("quality: {speeder: {min_seconds: -1}}", "quality-range", "must be at least 0"),
         ("quality: {speeder: {median_fraction: 1.5}}", "quality-range", "must be at most 1"),
-        ("quality: {straight-lining: {min_run: 7.5}}", "quality-type", "whole number"),
-        ("quality: {straight-lining: {min_run: 1}}", "quality-range", "at least 2"),
+        ("quality: {straight-lining: {min_items: 7.5}}", "quality-type", "whole number"),
+        ("quality: {straight-lining: {min_items: 1}}", "quality-range", "at least 2"),
         ("quality: {duplicate-ip: {window_hours: -24}}", "quality-range", "at least 0"),
         ("quality: {speeder: {severity: fatal}}", "quality-severity", "reject, review, note"),
         ("quality: {speeder: {enabled: 'no'}}", "quality-type", "true or false"),

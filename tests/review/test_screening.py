@@ -107,13 +107,16 @@ def test_speeder_is_rejected_automatically_with_its_evidence(ctx: Session) -> No
     assert [e.reason for e in audit(ctx, row.id)] == [screening.AUTO_REJECT]
 
 
-def test_a_run_as_short_as_the_questionnaire_allows_is_held_for_review(ctx: Session) -> None:
-    """two_pages.yaml judges a run of 3 equal ratings (the default is 8)."""
+def test_a_grid_as_short_as_the_questionnaire_allows_is_held_for_review(ctx: Session) -> None:
+    """two_pages.yaml judges a grid of 3 ratings (the default is 5): three equal ones from
+    someone who wrote nothing are held; from someone who read and wrote, they are not."""
     same = {**SURVEY.values(current(ctx)), "R1": 4, "R2": 4, "R3": 4}
-    row = send(ctx, answers=same)
+    honest = send(ctx, answers=same)
+    assert (honest.status, codes(honest)) == (APPROVED, set())
+    row = send(ctx, answers={**same, "IMPROVE": None, "STORY": None})
     assert (row.status, codes(row)) == (PENDING, {"straight-lining"})
     [flag] = row.flags
-    assert (flag["severity"], flag["run"], flag["min_run"]) == ("review", 3, 3)
+    assert (flag["severity"], flag["run"], flag["items"]) == ("review", 3, 3)
 
 
 def test_automatic_decisions_can_be_turned_off(ctx: Session) -> None:

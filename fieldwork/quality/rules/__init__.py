@@ -8,7 +8,7 @@ from fieldwork.quality.rules.base import Rule
 from fieldwork.quality.rules.duplicates import ClickFarm, DuplicateAnswers, DuplicateIp
 from fieldwork.quality.rules.open_answers import OpenEmpty, OpenMash, OpenSameText
 from fieldwork.quality.rules.segment_conflict import SegmentConflict
-from fieldwork.quality.rules.straight_lining import StraightLining
+from fieldwork.quality.rules.straight_lining import AnswerPattern, StraightLining
 from fieldwork.quality.rules.timing import ImpossibleParadata, NotWalked, Speeder
 
 RULES: Mapping[str, Rule] = {
@@ -21,6 +21,7 @@ RULES: Mapping[str, Rule] = {
         DuplicateAnswers(),
         ClickFarm(),
         StraightLining(),
+        AnswerPattern(),
         SegmentConflict(),
         OpenSameText(),
         OpenMash(),

@@ -8,11 +8,12 @@ answers are normalised once per response (`Case.open_answers`) for all three.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from difflib import SequenceMatcher
 from typing import Any, ClassVar
 
 from fieldwork.quality.flags import N_, Severity
 from fieldwork.quality.layout import Layout
-from fieldwork.quality.open_text import empty_key, letters_of, mash_sign
+from fieldwork.quality.open_text import OpenAnswer, empty_key, letters_of, mash_sign
 from fieldwork.quality.rules.base import Case, Check, Evidence, Number, Param, Rule, Words
 
 
@@ -24,7 +25,8 @@ class OpenSameText(Rule):
     severity: ClassVar[Severity] = "review"
     params: ClassVar[Mapping[str, Param]] = {
         "min_answers": Number(2, minimum=2, integer=True),
-        "min_letters": Number(4, minimum=1, integer=True),
+        # A common honest phrase ("希望更好", "all good") may well be written twice.
+        "min_letters": Number(8, minimum=1, integer=True),
     }
     explanation = N_(
         "The same text was given to all %(count)s open questions answered (%(questions)s)."
@@ -57,17 +59,22 @@ class OpenMash(Rule):
         "min_letters": Number(5, minimum=3, integer=True),
     }
     explanation = N_("The answers to %(questions)s look like random typing.")
+    # Signs (evidence "signs", one per question): see open_text.mash_sign, and
+    # "question-text" for an answer that is its question pasted back.
 
     def prepare(self, layout: Layout, params: Mapping[str, Any]) -> Check | None:
         shortest = params["min_letters"]
         if not layout.open:
             return None
 
+        prompts = layout.prompts
+
         def check(case: Case) -> Evidence | None:
             mashed = [
                 (answer.code, sign)
                 for answer in case.open_answers
-                if (sign := mash_sign(answer.text, shortest)) and not answer.says_nothing()
+                if (sign := mash_sign(answer.text, shortest) or _pasted(answer, prompts))
+                and not answer.says_nothing()
             ]
             if not mashed:
                 return None
@@ -77,6 +84,20 @@ class OpenMash(Rule):
             }
 
         return check
+
+
+def _pasted(answer: OpenAnswer, prompts: Mapping[str, tuple[str, ...]]) -> str | None:
+    """ "question-text" when an answer is its question (or hint) pasted back, in any of the
+    questionnaire's languages, give or take a character or two."""
+    letters = letters_of(answer.text)
+    if len(letters) < 6:
+        return None
+    for prompt in prompts.get(answer.code, ()):
+        if len(prompt) < 6 or len(letters) > 2 * len(prompt):
+            continue
+        if prompt in letters or SequenceMatcher(None, letters, prompt).ratio() >= 0.9:
+            return "question-text"
+    return None
 
 
 class OpenEmpty(Rule):
