@@ -249,6 +249,10 @@ INSERT_COLUMNS = (
     "submitted_at",
     "ip_hash",
     "fingerprint",
+    "answer_signature",
+    "band_1",
+    "band_2",
+    "band_3",
     "duration_seconds",
     "rules_version",
     "entered_by",
@@ -362,6 +366,7 @@ class Synthesiser:
         from fieldwork.exports.layout import Visibility
         from fieldwork.quality.evaluation import Checker
         from fieldwork.quality.layout import Layout
+        from fieldwork.quality.similarity import bands
         from fieldwork.questionnaire.segments import derive
         from fieldwork.responses.service import answers_hash
         from fieldwork.review import screening
@@ -373,6 +378,8 @@ class Synthesiser:
         self.rules_version = rules_version
         self._visible = Visibility(questionnaire)
         self._fingerprint = Layout.of(questionnaire).fingerprint
+        self._signature = Layout.of(questionnaire).signature
+        self._bands = bands
         self._answers_hash = answers_hash
         # What submit stores on a paper response before any rule finds anything: the note
         # naming the rules that have no data for it.
@@ -483,6 +490,9 @@ class Synthesiser:
         status = _pick(rng, *STATUSES)
         reviewed_by = None if status == "approved" else self.staff_id
         first_half = submitted_us < self._end_us - self._span_us // 2
+        # As the screener stores them at submit: bands only where an address is compared.
+        signature = self._signature(answers)
+        banded = self._bands(signature) if ip_hash is not None else (None, None, None)
         row = (
             response_id,
             str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -504,6 +514,8 @@ class Synthesiser:
             _stored_time(submitted),
             ip_hash,
             self._fingerprint(answers) or "",  # as the screener stores it at submit
+            signature,
+            *banded,
             duration,
             self.rules_version,
             self.staff_id if mode == "paper" else None,

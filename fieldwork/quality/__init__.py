@@ -11,7 +11,7 @@ again gives equal flags, so re-running changes nothing unless a threshold did
 from fieldwork.quality.bulk import BulkIndex
 from fieldwork.quality.evaluation import Checker, Message, evaluate, explain
 from fieldwork.quality.flags import N_, SEVERITIES, Flag, Severity
-from fieldwork.quality.layout import fingerprint
+from fieldwork.quality.layout import answer_signature, fingerprint
 from fieldwork.quality.rules import RULES, Rule
 from fieldwork.quality.rules.timing import unwalked
 from fieldwork.quality.settings import (
@@ -24,8 +24,16 @@ from fieldwork.quality.settings import (
     rules_version,
     settings_of,
 )
+from fieldwork.quality.similarity import (
+    NO_BANDS,
+    Candidate,
+    bands,
+    farm,
+    nearest_same_address,
+)
 from fieldwork.quality.subjects import (
     ALONE,
+    FARM_CANDIDATES,
     SAME_IP_COUNTED,
     Earlier,
     Neighbours,
@@ -37,12 +45,15 @@ from fieldwork.quality.subjects import (
 __all__ = [
     "ALONE",
     "DEFAULTS",
+    "FARM_CANDIDATES",
     "KEY",
+    "NO_BANDS",
     "N_",
     "RULES",
     "SAME_IP_COUNTED",
     "SEVERITIES",
     "BulkIndex",
+    "Candidate",
     "Checker",
     "Earlier",
     "Flag",
@@ -55,11 +66,15 @@ __all__ = [
     "Severity",
     "Subject",
     "active_seconds",
+    "answer_signature",
     "as_utc",
+    "bands",
     "check_settings",
     "evaluate",
     "explain",
+    "farm",
     "fingerprint",
+    "nearest_same_address",
     "rules_version",
     "settings_of",
     "unwalked",

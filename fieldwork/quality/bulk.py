@@ -9,12 +9,16 @@
 It gives each response the same neighbours that the queries at submit time
 would (every response observed counting as stored), so a bulk run and
 per-response evaluation agree. Memory stays lean for a million responses: no
-subject is kept, only numbers in typed arrays (about 40 bytes a response) —
-IP hashes and answer fingerprints as their first 64 bits, times as integer
-microseconds. When the first pass ends, the median is taken and every group
-of responses from one IP is worked through once; what the second pass needs
-is then a shared Neighbours, or a binary search among the few responses that
-have an earlier one from the same IP.
+subject is kept, only numbers in typed arrays and one byte string (about 100
+bytes a response with a network address, most of it the answer signature:
+two bytes a closed question) — IP hashes and answer fingerprints as their
+first 64 bits, times as integer microseconds, signature bands as integers.
+When the first pass ends, the median is taken, every group of responses from
+one IP is worked through once, and so is every group sharing a signature
+band, looking back as far as the queries at submit do (`SAME_IP_COUNTED`,
+`FARM_CANDIDATES`), never over all pairs; what the second pass needs is then
+a shared Neighbours, or a binary search among the few responses that have an
+earlier one from the same IP or nearly the same answers.
 """
 
 from __future__ import annotations
@@ -22,11 +26,30 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import replace
+from itertools import compress, count, islice
+from operator import eq
 
 from fieldwork.quality.evaluation import Checker
 from fieldwork.quality.flags import Flag
 from fieldwork.quality.settings import Settings
-from fieldwork.quality.subjects import SAME_IP_COUNTED, UTC, Earlier, Neighbours, Subject
+from fieldwork.quality.similarity import (
+    BANDS,
+    NO_BANDS,
+    Bands,
+    bands,
+    differences,
+    nearest_same_address,
+)
+from fieldwork.quality.subjects import (
+    FARM_CANDIDATES,
+    SAME_IP_COUNTED,
+    UTC,
+    Earlier,
+    Neighbours,
+    Subject,
+)
 from fieldwork.questionnaire.model import Questionnaire
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -58,12 +81,20 @@ class BulkIndex:
         self.questionnaire_id = questionnaire.id
         hours = settings.number("duplicate-ip", "window_hours")
         self._window = dt.timedelta(hours=hours) // MICROSECOND
+        farm_hours = settings.number("click-farm", "window_hours")
+        self._farm_window = dt.timedelta(hours=farm_hours) // MICROSECOND
+        self._near_most = int(settings.number("duplicate-answers", "max_different"))
+        self._farm_most = int(settings.number("click-farm", "max_different"))
         self._fingerprint = self.checker.layout.fingerprint
+        self._signature = self.checker.layout.signature
         # First pass: one entry per response with an IP hash, and one per duration.
         self._ids = array("q")
         self._times = array("q")
         self._ips = array("Q")
         self._answers = array("Q")  # closed-answer fingerprint, 0 when none answered
+        self._signatures = bytearray()  # every signature, one after the other
+        self._signature_ends = array("Q")  # where each one ends in it
+        self._bands = [array("q") for _ in range(BANDS)]  # -1 for none
         self._durations: array[float] | None = array("d")
         # After it: only responses that have an earlier one from the same IP, by id.
         self._hit_ids = array("q")
@@ -71,6 +102,12 @@ class BulkIndex:
         self._hit_latest_times = array("q")
         self._hit_counts = array("q")
         self._hit_answers = array("q")  # first earlier id with the same answers, or -1
+        self._hit_near = array("q")  # latest earlier id with nearly the same answers, or -1
+        self._hit_near_different = array("q")
+        # After it: responses nearly alike to earlier ones from other IPs, by id.
+        self._farm_ids = array("q")
+        self._farm_counts = array("q")
+        self._farm_latest = array("q")
         self._alone = Neighbours()
         self.observed = 0
 
@@ -84,9 +121,20 @@ class BulkIndex:
                 f"response {subject.id} answers {subject.questionnaire_id},"
                 f" not {self.questionnaire_id}"
             )
-        if fingerprint is None and subject.ip_hash is not None:
-            fingerprint = self._fingerprint(subject.answers)
-        self.note(subject.id, subject.submitted_at, subject.seconds, subject.ip_hash, fingerprint)
+        signature = None
+        if subject.ip_hash is not None:
+            if fingerprint is None:
+                fingerprint = self._fingerprint(subject.answers)
+            signature = self._signature(subject.answers)
+        self.note(
+            subject.id,
+            subject.submitted_at,
+            subject.seconds,
+            subject.ip_hash,
+            fingerprint,
+            signature,
+            bands(signature),
+        )
 
     def note(
         self,
@@ -95,10 +143,13 @@ class BulkIndex:
         seconds: float | None,
         ip_hash: str | None,
         fingerprint: str | None,
+        signature: str | None = None,
+        banded: Bands = NO_BANDS,
     ) -> None:
         """First pass, from what is stored of a response of this questionnaire: `observe`
         without building a Subject (a million of them cost more than the rest of the pass).
-        `submitted_at` is aware; `fingerprint` is read when `ip_hash` is not None."""
+        `submitted_at` is aware; `fingerprint`, `signature` and its bands (as stored) are
+        read when `ip_hash` is not None."""
         if self._durations is None:
             raise RuntimeError("the first pass is over: observe before neighbours")
         self.observed += 1
@@ -110,6 +161,11 @@ class BulkIndex:
         self._times.append(micros(submitted_at))
         self._ips.append(key64(ip_hash))
         self._answers.append(key64(fingerprint) if fingerprint else 0)
+        if signature:
+            self._signatures += bytes.fromhex(signature)
+        self._signature_ends.append(len(self._signatures))
+        for values, band in zip(self._bands, banded, strict=True):
+            values.append(-1 if band is None else band)
 
     def finish(self) -> None:
         """End the first pass: the median, then every same-IP group in (time, id) order."""
@@ -127,37 +183,85 @@ class BulkIndex:
         del ordered
         self._alone = Neighbours(median_seconds=median, duration_count=count)
 
-        hits: list[tuple[int, int, int, int, int]] = []
-        for members in self._shared_ips().values():
+        hits: list[tuple[int, int, int, int, int, int, int]] = []
+        for members in _shared(self._ips).values():
             hits += self._group(members)
         hits.sort()
-        for hit_id, latest, latest_time, same_ip, same_answers in hits:
+        for hit_id, latest, latest_time, same_ip, same_answers, near, apart in hits:
             self._hit_ids.append(hit_id)
             self._hit_latest.append(latest)
             self._hit_latest_times.append(latest_time)
             self._hit_counts.append(same_ip)
             self._hit_answers.append(same_answers)
+            self._hit_near.append(near)
+            self._hit_near_different.append(apart)
+        self._farms()
         # The first pass's arrays are not needed any more: free them for the second.
         self._ids, self._times = array("q"), array("q")
         self._ips, self._answers = array("Q"), array("Q")
+        self._signatures, self._signature_ends = bytearray(), array("Q")
+        self._bands = []
 
-    def _shared_ips(self) -> dict[int, list[int]]:
-        """Positions of the responses by IP, for the IPs more than one response came from."""
-        shared = set()
-        previous = None
-        for value in sorted(self._ips):  # one list of ints at a time: no tuples, no keys
-            if value == previous:
-                shared.add(value)
-            previous = value
-        groups: dict[int, list[int]] = {}
-        for position, value in enumerate(self._ips):
-            if value in shared:
-                groups.setdefault(value, []).append(position)
-        return groups
+    def _signature_at(self, position: int) -> bytes | None:
+        start = self._signature_ends[position - 1] if position else 0
+        end = self._signature_ends[position]
+        return bytes(self._signatures[start:end]) if end > start else None
 
-    def _group(self, members: list[int]) -> list[tuple[int, int, int, int, int]]:
+    def _signatures_of(self, members: list[int]) -> Callable[[int], bytes | None]:
+        """The signature of `members[i]`, read once and only when asked for."""
+        read: dict[int, bytes | None] = {}
+
+        def signature(i: int) -> bytes | None:
+            if i not in read:
+                read[i] = self._signature_at(members[i])
+            return read[i]
+
+        return signature
+
+    def _farms(self) -> None:
+        """For every response, the other IPs among the `FARM_CANDIDATES` latest earlier
+        responses sharing each band of its signature in the window, with nearly its answers:
+        what the band seeks at submit find (`similarity.farm` over their union). Only the
+        matches are kept, by response, never the candidates."""
+        times, ids, ips = self._times, self._ids, self._ips
+        most = self._farm_most
+        matches: dict[int, tuple[set[int], list[tuple[int, int]]]] = {}
+        for values in self._bands:
+            groups = _shared(values, ignore=-1)
+            for members in groups.values():
+                members.sort(key=lambda k: (times[k], ids[k]))
+                signature = self._signatures_of(members)
+                oldest = 0
+                for position, k in enumerate(members):
+                    at = times[k]
+                    while at - times[members[oldest]] > self._farm_window:
+                        oldest += 1
+                    first = max(oldest, position - FARM_CANDIDATES)
+                    if first == position or (mine := signature(position)) is None:
+                        continue  # most band values are shared by no earlier response
+                    for earlier in range(first, position):
+                        c = members[earlier]
+                        if ips[c] == ips[k] or (theirs := signature(earlier)) is None:
+                            continue
+                        if differences(mine, theirs) <= most:
+                            addresses, latest = matches.setdefault(k, (set(), []))
+                            addresses.add(ips[c])
+                            order = (times[c], ids[c])
+                            if not latest or order > latest[0]:
+                                latest[:] = [order]
+        found = sorted(
+            (ids[k], len(addresses), latest[0][1]) for k, (addresses, latest) in matches.items()
+        )
+        del matches
+        for farm_id, how_many, latest_id in found:
+            self._farm_ids.append(farm_id)
+            self._farm_counts.append(how_many)
+            self._farm_latest.append(latest_id)
+
+    def _group(self, members: list[int]) -> list[tuple[int, int, int, int, int, int, int]]:
         """(id, latest earlier id in the window or -1, its time, how many, first same-answers
-        id or -1) for every response of one IP that has an earlier one."""
+        id or -1, latest nearly-same id or -1, how many answers differ) for every response
+        of one IP that has an earlier one."""
         times, ids, answers = self._times, self._ids, self._answers
         members.sort(key=lambda k: (times[k], ids[k]))
         found = []
@@ -174,6 +278,9 @@ class BulkIndex:
                 first_with[fingerprint] = ids[k]
             if in_window or same >= 0:
                 latest = members[position - 1]
+                near = (
+                    self._near(k, members[position - in_window : position]) if in_window else None
+                )
                 found.append(
                     (
                         ids[k],
@@ -181,9 +288,21 @@ class BulkIndex:
                         times[latest] if in_window else 0,
                         in_window,
                         same,
+                        near[0] if near else -1,
+                        near[1] if near else 0,
                     )
                 )
         return found
+
+    def _near(self, k: int, earlier: list[int]) -> tuple[int, int] | None:
+        """The latest of `earlier` (same IP, in the window, oldest first) with nearly the
+        answers of `k`, and how many differ: what the same-address seek at submit finds."""
+        mine = self._signature_at(k)
+        if mine is None:
+            return None
+        ids = self._ids
+        latest_first = [(0, ids[c], 0, self._signature_at(c)) for c in reversed(earlier)]
+        return nearest_same_address(mine, latest_first, self._near_most)
 
     def neighbours(self, subject: Subject) -> Neighbours:
         """Second pass: what the rules need to know of the others about this response."""
@@ -191,12 +310,16 @@ class BulkIndex:
             self.finish()
         if subject.ip_hash is None:
             return self._alone
+        farm_addresses, farm_latest = self._farm_of(subject.id)
         hits = self._hit_ids
         at = bisect_left(hits, subject.id)
         if at == len(hits) or hits[at] != subject.id:
-            return self._alone
+            if not farm_addresses:
+                return self._alone
+            return replace(self._alone, farm_addresses=farm_addresses, farm_latest=farm_latest)
         latest = self._hit_latest[at]
         same_answers = self._hit_answers[at]
+        near = self._hit_near[at]
         return Neighbours(
             median_seconds=self._alone.median_seconds,
             duration_count=self._alone.duration_count,
@@ -207,8 +330,36 @@ class BulkIndex:
             ),
             same_ip_count=self._hit_counts[at],
             same_answers_first=same_answers if same_answers >= 0 else None,
+            near_answers=near if near >= 0 else None,
+            near_different=self._hit_near_different[at] if near >= 0 else 0,
+            farm_addresses=farm_addresses,
+            farm_latest=farm_latest,
         )
+
+    def _farm_of(self, response_id: int) -> tuple[int, int | None]:
+        """(other addresses with nearly the same answers, the latest of their responses)."""
+        farms = self._farm_ids
+        at = bisect_left(farms, response_id)
+        if at == len(farms) or farms[at] != response_id:
+            return 0, None
+        return self._farm_counts[at], self._farm_latest[at]
 
     def evaluate(self, subject: Subject, now: dt.datetime) -> list[Flag]:
         """Second pass: the flags of one response, as `evaluate` would give them."""
         return self.checker.evaluate(subject, self.neighbours(subject), now)
+
+
+def _shared(values: array[int], ignore: int | None = None) -> dict[int, list[int]]:
+    """Positions by value, for the values more than one position holds (but `ignore`).
+
+    Sorting and finding the repeated values run in C (one list of ints at a time: no
+    tuples, no keys); only the positions of shared values are visited in Python.
+    """
+    ordered = sorted(values)
+    shared = set(compress(ordered, map(eq, ordered, islice(ordered, 1, None))))
+    del ordered
+    shared.discard(ignore)
+    groups: dict[int, list[int]] = {}
+    for position in compress(count(), map(shared.__contains__, values)):
+        groups.setdefault(values[position], []).append(position)
+    return groups

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fieldwork.quality import similarity
 from fieldwork.quality.open_text import letters_of, normalise
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.types import TYPES
@@ -68,6 +69,10 @@ class Layout:
         # Not a secret, only an index key: sha-1 keeps it to the 40 characters stored.
         return hashlib.sha1(canonical.encode("utf-8"), usedforsecurity=False).hexdigest()
 
+    def signature(self, answers: Mapping[str, Any]) -> str | None:
+        """See `similarity.signature`: what near-duplicate rules compare."""
+        return similarity.signature(self.closed, answers)
+
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 """Canonical JSON: keys sorted, no spaces, text as is. Made once: json.dumps with options
@@ -85,3 +90,9 @@ def fingerprint(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> str
     every closed question (special answers included, unanswered left out).
     """
     return Layout.of(questionnaire).fingerprint(answers)
+
+
+def answer_signature(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> str | None:
+    """The hex signature of the closed answers (`similarity.signature`), or None if none
+    is answered: what the near-duplicate rules compare, stored with the response."""
+    return Layout.of(questionnaire).signature(answers)

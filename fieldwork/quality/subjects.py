@@ -43,6 +43,9 @@ class Subject:
     page_seconds: Mapping[str, Any] = field(default_factory=dict)
     ip_hash: str | None = None
     recorded: Sequence[Mapping[str, Any]] = ()
+    assisted: bool = False
+    """Answered with someone's help on a shared device (an invitation link marked
+    `assisted=1`): sharing an address with other respondents is then expected."""
 
     def __post_init__(self) -> None:
         # Frozen, so normalise through object.__setattr__: rules compare times safely.
@@ -127,6 +130,14 @@ class Neighbours:
       many such responses there are (at most `SAME_IP_COUNTED`).
     - `same_answers_first`: the id of the first earlier response with the same IP
       hash and the same closed-answer fingerprint, at any time.
+    - `near_answers`, `near_different`: the latest earlier response with the same IP
+      hash within the duplicate window, among the `SAME_IP_COUNTED` latest, whose closed
+      answers differ in at most duplicate-answers' `max_different` questions (counted
+      from the signatures), and in how many.
+    - `farm_addresses`, `farm_latest`: how many other IP hashes sent near-same closed
+      answers (at most click-farm's `max_different` differences) within click-farm's
+      window, among the `FARM_CANDIDATES` latest earlier responses sharing each band of
+      the signature; and the latest of those responses.
     """
 
     median_seconds: float | None = None
@@ -134,6 +145,15 @@ class Neighbours:
     same_ip_latest: Earlier | None = None
     same_ip_count: int = 0  # counted up to SAME_IP_COUNTED
     same_answers_first: int | None = None
+    near_answers: int | None = None
+    near_different: int = 0
+    farm_addresses: int = 0
+    farm_latest: int | None = None
+
+
+FARM_CANDIDATES = 24
+"""Earlier responses read per band of a signature when looking for a click farm: a bounded
+index lookup at submit, a bounded look back in the bulk run, however common the answers."""
 
 
 ALONE = Neighbours()

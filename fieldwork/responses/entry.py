@@ -135,7 +135,7 @@ def submit(
         questionnaire=questionnaire,
         answers=given,
         locale=origin.locale,
-        paradata={"page_seconds": page_seconds, **origin.paradata},
+        paradata={"page_seconds": page_seconds, **_assisted(preset), **origin.paradata},
         mode=origin.mode,
         preset_segment=preset.get("segment"),
         preset_source=origin.preset_source,
@@ -152,3 +152,9 @@ def submit(
     if stored is not None and draft is not None and draft.response_id is None:
         service.mark_submitted(session, draft, stored.id)
     return Outcome(stored, issues, given)
+
+
+def _assisted(preset: Mapping[str, Any]) -> dict[str, bool]:
+    """{"assisted": True} when the invitation said someone helps the respondent on a shared
+    device: the quality rules then expect the address to be shared (`quality.Subject`)."""
+    return {"assisted": True} if preset.get("assisted") is True else {}

@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, text, type_coerce
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, text, type_coerce
 from sqlmodel import Field, SQLModel
 
 PENDING, APPROVED, REJECTED, ON_HOLD = "pending", "approved", "rejected", "on_hold"
 STATUSES = (PENDING, APPROVED, REJECTED, ON_HOLD)
 """A response's review status: pending until the automatic review or a reviewer decides."""
+
+
+BANDS = ("band_1", "band_2", "band_3")
+"""The columns of an answer signature's bands (fieldwork.quality.similarity.BANDS)."""
 
 
 class Response(SQLModel, table=True):
@@ -34,6 +38,9 @@ class Response(SQLModel, table=True):
             "questionnaire_id",
             "submitted_at",
         ),
+        # Nearly the same answers from other addresses (a click farm): one seek per band of
+        # the answer signature (fieldwork.quality.similarity).
+        *(Index(f"ix_response_{band}", band, "questionnaire_id", "submitted_at") for band in BANDS),
         # Staff look up a paper sheet's entries, and shadow tests by platform and channel.
         Index("ix_response_sheet_id", "sheet_id"),
         Index("ix_response_platform_channel", "platform", "channel"),
@@ -64,6 +71,10 @@ class Response(SQLModel, table=True):
     # is checked without a scan.
     ip_hash: str | None = Field(default=None, max_length=64)
     fingerprint: str | None = Field(default=None, max_length=40)
+    answer_signature: str | None = None  # two bytes a closed question, as hex
+    band_1: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    band_2: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    band_3: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     duration_seconds: float | None = None  # start to submit, resumes included
     active_seconds: float | None = None  # page times added up (quality.active_seconds)
     rules_version: str | None = Field(default=None, max_length=32)

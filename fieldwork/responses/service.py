@@ -30,7 +30,7 @@ from fieldwork.questionnaire.model import ANSWERS, STAFF, Questionnaire, Segment
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.questionnaire.segments import LINK
 from fieldwork.responses import codes
-from fieldwork.responses.models import PENDING, Draft, Response
+from fieldwork.responses.models import BANDS, PENDING, Draft, Response
 
 
 class SubmissionConflict(Exception):
@@ -223,6 +223,8 @@ class Screened:
     reason: str | None
     fingerprint: str | None
     rules_version: str | None
+    signature: str | None = None  # quality.similarity: the closed answers, compared
+    bands: tuple[int | None, ...] = (None, None, None)  # the signature's, when indexed
 
 
 Screen = Callable[[Session, Questionnaire, Mapping[str, Any]], Screened]
@@ -293,6 +295,8 @@ def submit(
         row["flags"] = screened.flags
         row["status"] = screened.status
         row["fingerprint"] = screened.fingerprint
+        row["answer_signature"] = screened.signature
+        row.update(zip(BANDS, screened.bands, strict=True))
         row["rules_version"] = screened.rules_version
         if screened.status != PENDING:
             decided = {

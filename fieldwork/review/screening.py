@@ -20,14 +20,21 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, select, tuple_, update
+from sqlalchemy import Text, bindparam, cast, func, literal, select, tuple_, union_all, update
 from sqlmodel import Session, col
 
 from fieldwork import parallel, quality
 from fieldwork.clock import now
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses import documents
-from fieldwork.responses.models import APPROVED, PENDING, REJECTED, Response, as_stored
+from fieldwork.responses.models import (
+    APPROVED,
+    BANDS,
+    PENDING,
+    REJECTED,
+    Response,
+    as_stored,
+)
 from fieldwork.responses.service import Screened
 from fieldwork.review.service import COMMENT_LIMIT, Change, audit, audit_many
 
@@ -109,6 +116,7 @@ def subject(row: Mapping[str, Any]) -> quality.Subject:
         page_seconds=paradata.get("page_seconds") or {},
         ip_hash=row.get("ip_hash"),
         recorded=row.get("flags") or (),
+        assisted=paradata.get("assisted") is True,
     )
 
 
@@ -147,6 +155,33 @@ _NEIGHBOURS = select(
 )
 
 
+# Candidates for near-duplicates, in a second statement: the latest responses from the
+# same address within the window (kind 0), and per band of the signature the latest
+# within click-farm's window sharing it (kind 1…3), each a bounded seek on its index.
+_CANDIDATE = (_TABLE.c.submitted_at, _TABLE.c.id, _TABLE.c.ip_hash, _TABLE.c.answer_signature)
+_QID = _TABLE.c.questionnaire_id == bindparam("qid")
+
+
+def _candidates(kind: int, *where: Any, limit: int) -> Any:
+    query = select(literal(kind).label("kind"), *_CANDIDATE).where(*where)
+    return select(query.order_by(*_LATEST_FIRST).limit(limit).subquery())
+
+
+_NEAR = union_all(
+    _candidates(0, *_SAME_IP, _IN_WINDOW, limit=quality.SAME_IP_COUNTED),
+    *(
+        _candidates(
+            number,
+            _TABLE.c[band] == bindparam(band),
+            _QID,
+            _TABLE.c.submitted_at >= bindparam("farm_since"),
+            limit=quality.FARM_CANDIDATES,
+        )
+        for number, band in enumerate(BANDS, 1)
+    ),
+)
+
+
 Current = Callable[[Session, str], Questionnaire | None]
 """The current version of a questionnaire id, or None."""
 
@@ -171,8 +206,9 @@ class Screener:
         governing = latest or questionnaire
         chosen = settings(governing)
         fingerprint = quality.fingerprint(questionnaire, row["answers"]) or ""
+        signature = quality.answer_signature(questionnaire, row["answers"])
         found = subject(row)
-        around = self.neighbours(session, chosen, found, fingerprint)
+        around = self.neighbours(session, chosen, found, fingerprint, signature)
         flags = quality.evaluate(questionnaire, chosen, found, around, now())
         status, reason = self.policy.outcome(flags)
         return Screened(
@@ -181,6 +217,9 @@ class Screener:
             reason=reason,
             fingerprint=fingerprint,
             rules_version=rules_version(governing),
+            signature=signature,
+            # Indexed only where the rules compare: responses with a network address.
+            bands=quality.bands(signature) if found.ip_hash else quality.NO_BANDS,
         )
 
     def neighbours(
@@ -189,6 +228,7 @@ class Screener:
         chosen: quality.Settings,
         found: quality.Subject,
         fingerprint: str | None,
+        signature: str | None = None,
     ) -> quality.Neighbours:
         """What the stored responses tell the rules about a new one: all of them are earlier."""
         median, timed = self._median(session, found.questionnaire_id)
@@ -204,6 +244,7 @@ class Screener:
             "fingerprint": fingerprint or None,
         }
         near = session.connection().execute(_NEIGHBOURS, keys).one()
+        alike = self._alike(session, chosen, found, signature) if signature else {}
         return quality.Neighbours(
             median_seconds=median,
             duration_count=timed,
@@ -212,7 +253,46 @@ class Screener:
             ),
             same_ip_count=near.same_ip_count,
             same_answers_first=near.first_same,
+            **alike,
         )
+
+    def _alike(
+        self,
+        session: Session,
+        chosen: quality.Settings,
+        found: quality.Subject,
+        signature: str,
+    ) -> dict[str, Any]:
+        """The near-duplicate fields of Neighbours, from the bounded candidate seeks."""
+        window = dt.timedelta(hours=chosen.number("duplicate-ip", "window_hours"))
+        farm_window = dt.timedelta(hours=chosen.number("click-farm", "window_hours"))
+        keys = {
+            "ip": found.ip_hash,
+            "qid": found.questionnaire_id,
+            "since": found.submitted_at - window,
+            "farm_since": found.submitted_at - farm_window,
+            **dict(zip(BANDS, quality.bands(signature), strict=True)),
+        }
+        same_ip: list[quality.Candidate] = []
+        others: list[quality.Candidate] = []
+        for row in session.connection().execute(_NEAR, keys):
+            theirs = bytes.fromhex(row.answer_signature) if row.answer_signature else None
+            at = quality.as_utc(row.submitted_at)
+            (others if row.kind else same_ip).append((at, row.id, row.ip_hash, theirs))
+        mine = bytes.fromhex(signature)
+        same_ip.sort(reverse=True)  # latest first, as the bulk run looks back
+        near = quality.nearest_same_address(
+            mine, same_ip, int(chosen.number("duplicate-answers", "max_different"))
+        )
+        addresses, latest = quality.farm(
+            mine, found.ip_hash, others, int(chosen.number("click-farm", "max_different"))
+        )
+        return {
+            "near_answers": near[0] if near else None,
+            "near_different": near[1] if near else 0,
+            "farm_addresses": addresses,
+            "farm_latest": latest,
+        }
 
     def _median(self, session: Session, questionnaire_id: str) -> tuple[float | None, int]:
         """The median answering time of the stored responses and how many have one."""
@@ -260,6 +340,8 @@ _LEAN = (
     col(Response.ip_hash),
     col(Response.fingerprint),
     col(Response.rules_version),
+    col(Response.answer_signature),
+    *(col(getattr(Response, band)) for band in BANDS),
 )
 # JSON as text, decoded by `_decoded`: the driver's per-value JSON handling cost more than
 # reading the rows. Of the paradata only what the rules read.
@@ -270,6 +352,7 @@ _FULL = (
     col(Response.mode),
     cast(col(Response.answers), Text).label("answers"),
     cast(col(Response.paradata)["page_seconds"], Text).label("page_seconds"),
+    cast(col(Response.paradata)["assisted"], Text).label("assisted"),
     as_stored(col(Response.submitted_at)),
     as_stored(col(Response.started_at)),
     col(Response.ip_hash),
@@ -298,7 +381,7 @@ def _decoded(rows: Sequence[Any]) -> list[dict[str, Any]]:
     for row, answered, page_seconds in zip(rows, answers, pages, strict=True):
         values = dict(zip(_FULL_NAMES, row, strict=True))  # Row._asdict costs twice as much
         values["answers"] = answered
-        values["paradata"] = {"page_seconds": page_seconds}
+        values["paradata"] = {"page_seconds": page_seconds, "assisted": row.assisted == "true"}
         values["flags"] = json.loads(row.flags) if row.flags != "[]" else []
         decoded.append(values)
     return decoded
@@ -358,8 +441,17 @@ def run(
         filled = _fill_fingerprints(session, rows, versions)
         for row in rows:
             submitted = quality.as_utc(row.submitted_at)
-            fingerprint = filled.get(row.id, row.fingerprint) if filled else row.fingerprint
-            index.note(row.id, submitted, row.active_seconds, row.ip_hash, fingerprint or "")
+            stored = (row.fingerprint, row.answer_signature, (row.band_1, row.band_2, row.band_3))
+            fingerprint, signature, bands = filled.get(row.id, stored)
+            index.note(
+                row.id,
+                submitted,
+                row.active_seconds,
+                row.ip_hash,
+                fingerprint or "",
+                signature,
+                bands,
+            )
             judged_by.add(row.rules_version)
         progress(len(rows))
     index.finish()
@@ -436,27 +528,50 @@ def _judge_chunk(
     return found
 
 
+_FILL = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"))
+    .values(
+        fingerprint=bindparam("b_fingerprint"),
+        answer_signature=bindparam("b_signature"),
+        **{band: bindparam(f"b_{band}") for band in BANDS},
+    )
+)
+
+
 def _fill_fingerprints(
     session: Session, rows: Sequence[Any], versions: Mapping[str, Questionnaire]
-) -> dict[int, str]:
-    """Store the closed-answer fingerprint of the same-IP candidates among `rows` (of the
-    first pass) stored without one, so later runs read it instead of their answers; returns
+) -> dict[int, tuple[str, str | None, quality.similarity.Bands]]:
+    """Store the closed-answer fingerprint, signature and bands of the same-IP candidates
+    among `rows` (of the first pass) stored without them (before the answer signature
+    existed), so later runs and submissions read them instead of their answers; returns
     them by id. Found in the first pass: a query of its own for them walked every response
     of the questionnaire when none was missing, a tenth of a run of 50,000."""
-    missing = [row.id for row in rows if row.fingerprint is None and row.ip_hash is not None]
+    missing = [
+        row.id
+        for row in rows
+        if row.ip_hash is not None and (row.fingerprint is None or row.answer_signature is None)
+    ]
     if not missing:
         return {}
     query = select(col(Response.id), col(Response.version_hash), col(Response.answers)).where(
         col(Response.id).in_(missing)
     )
-    filled: dict[int, str] = {}
+    filled: dict[int, tuple[str, str | None, quality.similarity.Bands]] = {}
+    writes = []
     for row in session.execute(query).all():
+        questionnaire = versions[row.version_hash]
         # "" marks "no closed answer": not NULL, so each row is filled once.
-        value = quality.fingerprint(versions[row.version_hash], row.answers) or ""
-        session.execute(
-            update(Response).where(col(Response.id) == row.id).values(fingerprint=value)
+        value = quality.fingerprint(questionnaire, row.answers) or ""
+        signature = quality.answer_signature(questionnaire, row.answers) or ""
+        bands = quality.bands(signature)
+        writes.append(
+            {"b_id": row.id, "b_fingerprint": value, "b_signature": signature}
+            | {f"b_{band}": number for band, number in zip(BANDS, bands, strict=True)}
         )
-        filled[row.id] = value
+        filled[row.id] = (value, signature or None, bands)
+    # One statement for the chunk: after the upgrade, the first run fills every response.
+    session.connection().execute(_FILL, writes)
     session.commit()
     return filled
 

@@ -104,14 +104,19 @@ def _promise(questionnaire: Questionnaire) -> dict[str, int]:
 
 
 def _apply_invitation(questionnaire: Questionnaire) -> None:
-    """Presets from an invitation link: campaign, wave, segment, language, display."""
+    """Presets from an invitation link: campaign, wave, assisted, segment, language, display."""
     args = request.args
-    invite: dict[str, str] = {}
+    invite: dict[str, str | bool] = {}
     for key in ("campaign", "wave"):
         if key in args:
             if not LINK_VALUE.match(args[key]):
                 raise ClientError(400, _("This invitation link is not valid."))
             invite[key] = args[key]
+    assisted = args.get("assisted")
+    if assisted is not None:  # a community worker's or fieldworker's session
+        if assisted != "1":
+            raise ClientError(400, _("This invitation link is not valid."))
+        invite["assisted"] = True
     segment = args.get("segment")
     if segment is not None:
         known = catalog.segment(segment)

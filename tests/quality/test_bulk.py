@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import random
 import statistics
+from typing import Any
 
 import pytest
 
 from fieldwork.quality import (
+    FARM_CANDIDATES,
+    SAME_IP_COUNTED,
     BulkIndex,
     Earlier,
     Neighbours,
     Settings,
     Subject,
+    answer_signature,
+    bands,
     evaluate,
     fingerprint,
     settings_of,
@@ -42,9 +47,51 @@ def oracle(
         median_seconds=statistics.median(durations) if durations else None,
         duration_count=len(durations),
         same_ip_latest=Earlier(near[-1].id, near[-1].submitted_at) if near else None,
-        same_ip_count=len(near),
+        same_ip_count=min(len(near), SAME_IP_COUNTED),
         same_answers_first=same[0].id if same else None,
+        **alike(q, settings, subjects, one, near[-SAME_IP_COUNTED:]),
     )
+
+
+def alike(
+    q: Questionnaire,
+    settings: Settings,
+    subjects: list[Subject],
+    one: Subject,
+    same_ip: list[Subject],
+) -> dict[str, Any]:
+    """The near-duplicate fields, by comparing answers question by question: the latest
+    of `same_ip` (oldest first) within `max_different`, and the other addresses among the
+    latest FARM_CANDIDATES earlier responses in the window sharing a band."""
+    mine = answer_signature(q, one.answers)
+    if one.ip_hash is None or mine is None:
+        return {}
+    closed = [c for c in ("C1", "C2", *(f"R{i}" for i in range(1, 9)))]
+
+    def apart(other: Subject) -> int:
+        return sum(one.answers.get(c) != other.answers.get(c) for c in closed)
+
+    most = settings.number("duplicate-answers", "max_different")
+    found = next(((s.id, apart(s)) for s in reversed(same_ip) if apart(s) <= most), None)
+    window = dt.timedelta(hours=settings.number("click-farm", "window_hours"))
+    ordered = sorted(
+        (s for s in subjects if s.ip_hash and s.precedes(one)),
+        key=lambda s: (s.submitted_at, s.id),
+    )
+    in_window = [s for s in ordered if one.submitted_at - s.submitted_at <= window]
+    candidates: dict[int, Subject] = {}
+    for band, value in enumerate(bands(mine)):
+        sharing = [s for s in in_window if bands(answer_signature(q, s.answers))[band] == value]
+        candidates.update((s.id, s) for s in sharing[-FARM_CANDIDATES:])
+    most = settings.number("click-farm", "max_different")
+    farm = [s for s in candidates.values() if s.ip_hash != one.ip_hash and apart(s) <= most]
+    latest = max(farm, key=lambda s: (s.submitted_at, s.id)) if farm else None
+    return {
+        "near_answers": found[0] if found else None,
+        "near_different": found[1] if found else 0,
+        "farm_addresses": len({s.ip_hash for s in farm}),
+        "farm_latest": latest.id if latest else None,
+    }
 
 
 def synthetic(count: int, seed: int) -> list[Subject]:
@@ -84,7 +131,8 @@ def test_bulk_index_agrees_with_per_response_evaluation(seed: int) -> None:
         assert index.neighbours(one) == oracle(SURVEY, SETTINGS, subjects, one)
         assert index.evaluate(one, NOW) == expected
         rules_seen |= {flag.rule for flag in expected}
-    assert {"duplicate-ip", "duplicate-answers", "speeder"} <= rules_seen  # not vacuous
+    # Not vacuous: every rule that compares responses fired somewhere.
+    assert {"duplicate-ip", "duplicate-answers", "click-farm", "speeder"} <= rules_seen
 
 
 def test_bulk_index_follows_the_window_of_the_settings() -> None:
@@ -111,15 +159,9 @@ def test_the_earliest_of_duplicates_stays_unflagged() -> None:
         for one in (first, third, second)
     }
     assert flags[10] == {}
-    assert flags[3]["duplicate-ip"]["earlier"] == 10
-    assert flags[3]["duplicate-answers"] == {"earlier": 10}
-    assert flags[11]["duplicate-ip"] == {
-        "earlier": 3,
-        "minutes": 0.0,
-        "count": 2,
-        "window_hours": 24,
-    }
-    assert flags[11]["duplicate-answers"] == {"earlier": 10}
+    # The same answers again: a duplicate, not merely a shared address.
+    assert flags[3] == {"duplicate-answers": {"earlier": 10}}
+    assert flags[11] == {"duplicate-answers": {"earlier": 10}}
 
 
 def test_other_addresses_and_paper_responses_are_not_duplicates() -> None:

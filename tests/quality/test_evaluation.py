@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from fieldwork.quality import (
     ALONE,
@@ -42,7 +43,11 @@ NEAR = Neighbours(
     same_ip_latest=Earlier(4, BAD.submitted_at - dt.timedelta(minutes=5)),
     same_ip_count=1,
     same_answers_first=2,
+    farm_addresses=4,
+    farm_latest=3,
 )
+SHARED = Neighbours(same_ip_latest=NEAR.same_ip_latest, same_ip_count=1)
+"""A shared address and other answers: what raises duplicate-ip."""
 
 
 def test_flags_come_most_serious_first_then_by_code() -> None:
@@ -51,7 +56,7 @@ def test_flags_come_most_serious_first_then_by_code() -> None:
         ("reject", "duplicate-answers"),
         ("reject", "impossible-paradata"),
         ("reject", "speeder"),
-        ("review", "duplicate-ip"),
+        ("review", "click-farm"),
         ("review", "open-mash"),
         ("review", "open-same-text"),
         ("review", "segment-conflict"),
@@ -108,6 +113,8 @@ def test_every_sentence_of_every_rule_is_worded_with_its_flag_s_parameters() -> 
         ),
     ]
     flags = evaluate(SURVEY, SETTINGS, BAD, NEAR, NOW)
+    flags += evaluate(SURVEY, SETTINGS, BAD, SHARED, NOW)
+    flags += evaluate(SURVEY, SETTINGS, BAD, replace(SHARED, near_answers=2), NOW)
     for one in cases:
         flags += evaluate(SURVEY, SETTINGS, one, NEAR, NOW)
     worded: set[str] = set()
@@ -152,11 +159,18 @@ def test_rules_judge_only_their_modes_and_a_note_names_the_rest() -> None:
     assert (note.severity, note.param("mode"), note.param("rules")) == (
         "note",
         "paper",
-        ("duplicate-answers", "duplicate-ip", "impossible-paradata", "not-walked", "speeder"),
+        (
+            "click-farm",
+            "duplicate-answers",
+            "duplicate-ip",
+            "impossible-paradata",
+            "not-walked",
+            "speeder",
+        ),
     )
 
 
 def test_an_online_response_is_judged_by_every_rule_with_no_note() -> None:
     codes = [f.rule for f in evaluate(SURVEY, SETTINGS, BAD, NEAR, NOW)]
     assert "rules-not-applied" not in codes
-    assert {"impossible-paradata", "duplicate-ip", "straight-lining"} <= set(codes)
+    assert {"impossible-paradata", "click-farm", "straight-lining"} <= set(codes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fieldwork.quality.rules.base import Rule
-from fieldwork.quality.rules.duplicates import DuplicateAnswers, DuplicateIp
+from fieldwork.quality.rules.duplicates import ClickFarm, DuplicateAnswers, DuplicateIp
 from fieldwork.quality.rules.open_answers import OpenEmpty, OpenMash, OpenSameText
 from fieldwork.quality.rules.segment_conflict import SegmentConflict
 from fieldwork.quality.rules.straight_lining import AnswerPattern, StraightLining
@@ -19,6 +19,7 @@ RULES: Mapping[str, Rule] = {
         NotWalked(),
         DuplicateIp(),
         DuplicateAnswers(),
+        ClickFarm(),
         StraightLining(),
         AnswerPattern(),
         SegmentConflict(),
