@@ -85,9 +85,12 @@ COMMON_HAN = _common_han()
 
 def _random_han(letters: str) -> bool:
     """Chinese characters picked at random rather than written: six or more, under half of
-    them in everyday use (an honest answer uses almost only those)."""
+    the different ones in everyday use (an honest answer uses almost only those)."""
     han = _HAN.findall(letters)
-    return len(han) >= 6 and sum(c in COMMON_HAN for c in han) < len(han) / 2
+    if len(han) < 6:
+        return False
+    distinct = set(han)
+    return len(COMMON_HAN.intersection(distinct)) < len(distinct) / 2
 
 
 def _random_latin(text: str) -> bool:

@@ -11,7 +11,8 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 UTC = dt.UTC
 
@@ -61,10 +62,15 @@ class Subject:
             return None
         return (self.submitted_at - self.started_at).total_seconds()
 
+    @cached_property
+    def times(self) -> PageTimes:
+        """The page times, read once (a frozen dataclass may still cache in its __dict__)."""
+        return page_times(self.page_seconds)
+
     @property
     def seconds(self) -> float | None:
         """Answering time: see `active_seconds`."""
-        return active_seconds(self.page_seconds)
+        return self.times.active
 
     def precedes(self, other: Subject) -> bool:
         """Earlier in the order every rule uses: submit time, then id."""
@@ -75,28 +81,38 @@ IDLE_SECONDS = 1800
 """A page counts at most this long towards the answering time: someone who left a page
 open over lunch answered it in less."""
 
+_NUMBERS = (int, float)  # by exact type: True is an int, but no clock gives it
+
+
+class PageTimes(NamedTuple):
+    """A response's page times, read once for every rule that reads them."""
+
+    valid: Mapping[str, float]  # page -> seconds, for the times a clock could give
+    absurd: tuple[str, ...]  # pages whose time no clock gives: negative, NaN, not a number
+    total: float  # the valid times added up, uncapped: what start-to-submit must hold
+    active: float | None  # see `active_seconds`
+
+
+def page_times(page_seconds: Mapping[str, Any]) -> PageTimes:
+    valid: dict[str, float] = {}
+    absurd = []
+    for page, value in page_seconds.items():
+        if type(value) in _NUMBERS and 0 <= value < math.inf:  # NaN fails both
+            valid[page] = value
+        else:
+            absurd.append(page)
+    active = None
+    if valid:
+        active = round(sum(min(value, IDLE_SECONDS) for value in valid.values()), 1)
+    return PageTimes(valid, tuple(sorted(absurd)), sum(valid.values()), active)
+
 
 def active_seconds(page_seconds: Mapping[str, Any]) -> float | None:
     """The time spent answering: the server-measured page times added up, each counted up to
     IDLE_SECONDS; None when no page was timed (a paper sheet, or a form that never walked
-    its pages). Values that are not non-negative numbers are impossible-paradata's to judge
-    and count as nothing here."""
-    total = 0.0
-    timed = False
-    for value in page_seconds.values():
-        if _is_time(value):
-            total += min(value, IDLE_SECONDS)
-            timed = True
-    return round(total, 1) if timed else None
-
-
-def _is_time(value: Any) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value >= 0
-    )
+    its pages). Times no clock gives are impossible-paradata's to judge and count as
+    nothing here."""
+    return page_times(page_seconds).active
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import replace
 
@@ -11,7 +12,6 @@ from fieldwork.quality import (
     Earlier,
     Flag,
     Neighbours,
-    Subject,
     evaluate,
     explain,
     settings_of,
@@ -151,7 +151,7 @@ def test_a_flag_of_a_rule_that_no_longer_exists_is_still_explained() -> None:
 
 
 def test_rules_judge_only_their_modes_and_a_note_names_the_rest() -> None:
-    on_paper = Subject(**{**BAD.__dict__, "mode": "paper"})
+    on_paper = dataclasses.replace(BAD, mode="paper")
     flags = {f.rule: f for f in evaluate(SURVEY, SETTINGS, on_paper, NEAR, NOW)}
     assert not {"speeder", "impossible-paradata", "duplicate-ip", "duplicate-answers"} & set(flags)
     assert {"straight-lining", "open-mash", "segment-conflict"} <= set(flags)

@@ -29,7 +29,7 @@ Evidence = dict[str, Value]
 class Case:
     """One response being evaluated, with what several rules read of it worked out once."""
 
-    __slots__ = ("_open", "layout", "neighbours", "now", "subject")
+    __slots__ = ("_open", "_rated", "layout", "neighbours", "now", "subject")
 
     def __init__(
         self, layout: Layout, subject: Subject, neighbours: Neighbours, now: dt.datetime
@@ -39,6 +39,7 @@ class Case:
         self.neighbours = neighbours
         self.now = now
         self._open: tuple[OpenAnswer, ...] | None = None
+        self._rated: tuple[tuple[str, int], ...] | None = None
 
     @property
     def open_answers(self) -> tuple[OpenAnswer, ...]:
@@ -46,6 +47,19 @@ class Case:
         if self._open is None:
             self._open = open_answers(self.layout.open, self.subject.answers)
         return self._open
+
+    @property
+    def rated(self) -> tuple[tuple[str, int], ...]:
+        """(code, value) of the rating questions answered with a number, in questionnaire
+        order: skip logic's hidden ones, unanswered ones and "don't know" left out."""
+        if self._rated is None:
+            answers = self.subject.answers
+            self._rated = tuple(
+                (code, value)
+                for code in self.layout.ratings
+                if type(value := answers.get(code)) is int
+            )
+        return self._rated
 
 
 Check = Callable[[Case], Evidence | None]

@@ -67,7 +67,7 @@ class OpenMash(Rule):
         if not layout.open:
             return None
 
-        prompts = layout.prompts
+        prompts = _prompts(layout)
 
         def check(case: Case) -> Evidence | None:
             mashed = [
@@ -86,23 +86,39 @@ class OpenMash(Rule):
         return check
 
 
-def _pasted(answer: OpenAnswer, prompts: Mapping[str, tuple[str, ...]]) -> str | None:
+Prompts = Mapping[str, tuple[tuple[str, frozenset[str]], ...]]
+"""Per open question, its prompts (`Layout.prompts`) long enough to judge, each with its
+characters."""
+
+
+def _prompts(layout: Layout) -> Prompts:
+    return {
+        code: tuple((prompt, frozenset(prompt)) for prompt in texts if len(prompt) >= 6)
+        for code, texts in layout.prompts.items()
+    }
+
+
+def _pasted(answer: OpenAnswer, prompts: Prompts) -> str | None:
     """ "question-text" when an answer is its question (or hint) pasted back, in any of the
-    questionnaire's languages, give or take a character or two."""
+    questionnaire's languages, give or take a character or two.
+
+    A 0.9 match ratio leaves lengths within a fifth of each other and at most a fifth of
+    the answer's letters outside the prompt's characters: most answers stop at those
+    checks, before the matcher's quadratic work (the bulk run reads a million responses).
+    """
     letters = letters_of(answer.text)
     if len(letters) < 6:
         return None
-    for prompt in prompts.get(answer.code, ()):
-        if len(prompt) < 6 or len(letters) > 2 * len(prompt):
+    for prompt, characters in prompts.get(answer.code, ()):
+        if len(letters) > 2 * len(prompt):
             continue
         if prompt in letters:
             return "question-text"
-        # A ratio of 0.9 needs lengths within a fifth of each other: most answers stop here,
-        # before the matcher's quadratic work (the bulk run reads a million responses).
         if 5 * min(len(letters), len(prompt)) < 4 * max(len(letters), len(prompt)):
             continue
-        matcher = SequenceMatcher(None, letters, prompt, autojunk=False)
-        if matcher.quick_ratio() >= 0.9 and matcher.ratio() >= 0.9:
+        if len(set(letters) - characters) > len(letters) / 5:
+            continue
+        if SequenceMatcher(None, letters, prompt, autojunk=False).ratio() >= 0.9:
             return "question-text"
     return None
 

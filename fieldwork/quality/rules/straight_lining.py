@@ -9,21 +9,15 @@ route that shows six ratings is judged on six.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
+from operator import eq
 from typing import Any, ClassVar
 
 from fieldwork.quality.flags import N_, Severity
 from fieldwork.quality.layout import Layout
 from fieldwork.quality.open_text import letters_of, mash_sign
 from fieldwork.quality.rules.base import Case, Check, Evidence, Number, Param, Rule
-
-
-def rated(case: Case, codes: Sequence[str]) -> list[tuple[str, int]]:
-    """(code, value) of the ratings answered with a number, in order."""
-    answers = case.subject.answers
-    return [(code, value) for code in codes if type(value := answers.get(code)) is int]
 
 
 class StraightLining(Rule):
@@ -61,12 +55,11 @@ class StraightLining(Rule):
         fewest = params["min_items"]
         share = params["share"]
         per_answer = params["seconds_per_answer"]
-        codes = layout.ratings
-        if len(codes) < fewest:
+        if len(layout.ratings) < fewest:
             return None
 
         def check(case: Case) -> Evidence | None:
-            values = rated(case, codes)
+            values = case.rated
             if len(values) < fewest:
                 return None
             run, start = _longest_run([value for _, value in values])
@@ -137,12 +130,11 @@ class AnswerPattern(Rule):
     def prepare(self, layout: Layout, params: Mapping[str, Any]) -> Check | None:
         fewest = params["min_items"]
         share = params["share"]
-        codes = layout.ratings
-        if len(codes) < fewest:
+        if len(layout.ratings) < fewest:
             return None
 
         def check(case: Case) -> Evidence | None:
-            values = rated(case, codes)
+            values = case.rated
             if len(values) < fewest:
                 return None
             numbers = [value for _, value in values]
@@ -173,12 +165,12 @@ def _period(values: Sequence[int], share: float) -> int | None:
         compared = len(values) - period
         if len(values) < 2 * period or compared < 3 or len(set(values[:period])) < 2:
             continue
-        same = sum(values[i] == values[i - period] for i in range(period, len(values)))
+        same = sum(map(eq, values[period:], values[:-period]))
         if same >= share * compared:
             return period
     size = max(values) - min(values) + 1
-    steps = Counter((b - a) % size for a, b in pairwise(values))
-    step, count = steps.most_common(1)[0]
-    if step and count >= share * (len(values) - 1):
-        return min(size, len(values))
+    steps = [(b - a) % size for a, b in pairwise(values)]
+    for step in set(steps) - {0}:
+        if steps.count(step) >= share * len(steps):
+            return min(size, len(values))
     return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -109,16 +108,16 @@ class ImpossibleParadata(Rule):
                     reasons.append("zero-duration")
                 if reasons:
                     evidence["seconds"] = round(wall, 1)
-            absurd = _absurd_pages(subject.page_seconds)
-            if absurd:
+            times = subject.times
+            if times.absurd:
                 reasons.append("absurd-page")
-                evidence["absurd_pages"] = absurd
-            measured = _measured_total(subject.page_seconds)
+                evidence["absurd_pages"] = times.absurd
+            measured = times.total
             if wall is not None and wall > 0 and measured > wall + PAGE_TOLERANCE:
                 reasons.append("pages-exceed-wall")
                 evidence["page_total"] = round(measured, 1)
                 evidence["wall_seconds"] = round(wall, 1)
-            fast = _fast_pages(subject.page_seconds, page_minimum)
+            fast = _fast_pages(times.valid, page_minimum)
             if fast:
                 reasons.append("fast-pages")
                 evidence["pages"] = tuple(sorted(fast))
@@ -141,44 +140,11 @@ PAGE_TOLERANCE = 5.0
 """Seconds by which page times may add up to more than start-to-submit (rounding)."""
 
 
-def _absurd_pages(page_seconds: Mapping[str, Any]) -> tuple[str, ...]:
-    """Pages whose time is not a non-negative finite number (the server never records one)."""
-    return tuple(
-        sorted(
-            page
-            for page, value in page_seconds.items()
-            if isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or value < 0
-        )
-    )
-
-
-def _measured_total(page_seconds: Mapping[str, Any]) -> float:
-    """Every valid page time added up, uncapped: what the wall clock must have room for."""
-    return sum(
-        value
-        for value in page_seconds.values()
-        if isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )
-
-
-def _fast_pages(page_seconds: Mapping[str, Any], minimum: float) -> dict[str, float]:
-    """Pages answered in under `minimum` seconds (values that are not numbers are ignored)."""
-    try:
-        if not page_seconds or min(page_seconds.values()) >= minimum:
-            return {}  # the usual case, decided without a loop in Python
-    except TypeError:
-        pass
-    return {
-        page: value
-        for page, value in page_seconds.items()
-        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < minimum
-    }
+def _fast_pages(valid: Mapping[str, float], minimum: float) -> dict[str, float]:
+    """Pages answered in under `minimum` seconds, of the valid page times."""
+    if not valid or min(valid.values()) >= minimum:
+        return {}  # the usual case, decided without a loop in Python
+    return {page: value for page, value in valid.items() if value < minimum}
 
 
 NOT_WALKED = "not-walked"
