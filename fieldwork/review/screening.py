@@ -377,12 +377,13 @@ def _decoded(rows: Sequence[Any]) -> list[dict[str, Any]]:
     answers = documents.loads_all([row.answers for row in rows])
     # SQLite gives "null" for a missing key, PostgreSQL NULL.
     pages = documents.loads_all([row.page_seconds or "null" for row in rows])
+    flags = documents.loads_all([row.flags for row in rows])
     decoded = []
-    for row, answered, page_seconds in zip(rows, answers, pages, strict=True):
+    for row, answered, page_seconds, flagged in zip(rows, answers, pages, flags, strict=True):
         values = dict(zip(_FULL_NAMES, row, strict=True))  # Row._asdict costs twice as much
         values["answers"] = answered
         values["paradata"] = {"page_seconds": page_seconds, "assisted": row.assisted == "true"}
-        values["flags"] = json.loads(row.flags) if row.flags != "[]" else []
+        values["flags"] = flagged
         decoded.append(values)
     return decoded
 
