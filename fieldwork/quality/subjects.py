@@ -11,7 +11,6 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import repeat
 from typing import Any, NamedTuple
 
@@ -63,10 +62,14 @@ class Subject:
             return None
         return (self.submitted_at - self.started_at).total_seconds()
 
-    @cached_property
+    @property
     def times(self) -> PageTimes:
-        """The page times, read once (a frozen dataclass may still cache in its __dict__)."""
-        return page_times(self.page_seconds)
+        """The page times, read once: kept in the instance's __dict__, which a frozen
+        dataclass still has (cached_property would take a lock on every read)."""
+        found: PageTimes | None = self.__dict__.get("_times")
+        if found is None:
+            found = self.__dict__["_times"] = page_times(self.page_seconds)
+        return found
 
     @property
     def seconds(self) -> float | None:

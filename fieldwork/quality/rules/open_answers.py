@@ -112,6 +112,7 @@ def _pasted(answer: OpenAnswer, prompts: Prompts) -> str | None:
     letters = answer.letters
     if len(letters) < 6:
         return None
+    distinct: set[str] | None = None
     for prompt, characters in prompts.get(answer.code, ()):
         if len(letters) > 2 * len(prompt):
             continue
@@ -119,7 +120,8 @@ def _pasted(answer: OpenAnswer, prompts: Prompts) -> str | None:
             return "question-text"
         if 5 * min(len(letters), len(prompt)) < 4 * max(len(letters), len(prompt)):
             continue
-        if len(set(letters) - characters) > len(letters) / 5:
+        distinct = set(letters) if distinct is None else distinct
+        if len(distinct - characters) > len(letters) / 5:
             continue
         if SequenceMatcher(None, letters, prompt, autojunk=False).ratio() >= 0.9:
             return "question-text"
