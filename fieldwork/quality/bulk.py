@@ -114,7 +114,8 @@ class BulkIndex:
         # After it: responses nearly alike to earlier ones from other IPs, by id.
         self._farm_ids = array("q")
         self._farm_counts = array("q")
-        self._farm_latest = array("q")
+        self._farm_latest = array("q")  # -1 for none
+        self._farm_following = array("q")  # -1 for none
         self._alone = Neighbours()
         self.observed = 0
 
@@ -251,13 +252,17 @@ class BulkIndex:
         return signature
 
     def _farms(self) -> None:
-        """For every response, the other IPs among the `FARM_CANDIDATES` latest earlier
-        responses sharing each band of its signature in the window, with nearly its answers:
-        what the band seeks at submit find (`similarity.farm` over their union). Only the
-        matches are kept, by response, never the candidates."""
+        """For every response, the other IPs with nearly its answers within click-farm's
+        window, either side: a later response finds its matches among the `FARM_CANDIDATES`
+        latest earlier responses sharing each band of its signature in the window (what the
+        band seeks at submit find, `similarity.farm` over their union), and each match counts
+        for both. So the first members of a cluster, which had no earlier match when they
+        were submitted, are found with it here. Only the matches are kept, never the
+        candidates."""
         times, ids, ips = self._times, self._ids, self._ips
         most = self._farm_most
-        matches: dict[int, tuple[set[int], list[tuple[int, int]]]] = {}
+        # Per response: the other addresses, its latest earlier match, its first later one.
+        matches: dict[int, tuple[set[int], list[tuple[int, int]], list[tuple[int, int]]]] = {}
         for values in self._bands:
             groups = _shared(values, ignore=-1)
             for members in groups.values():
@@ -276,19 +281,23 @@ class BulkIndex:
                         if ips[c] == ips[k] or (theirs := signature(earlier)) is None:
                             continue
                         if differences(mine, theirs) <= most:
-                            addresses, latest = matches.setdefault(k, (set(), []))
-                            addresses.add(ips[c])
-                            order = (times[c], ids[c])
-                            if not latest or order > latest[0]:
-                                latest[:] = [order]
+                            _match(matches, k, ips[c], (times[c], ids[c]), later=False)
+                            _match(matches, c, ips[k], (times[k], ids[k]), later=True)
         found = sorted(
-            (ids[k], len(addresses), latest[0][1]) for k, (addresses, latest) in matches.items()
+            (
+                ids[k],
+                len(addresses),
+                latest[0][1] if latest else -1,
+                following[0][1] if following else -1,
+            )
+            for k, (addresses, latest, following) in matches.items()
         )
         del matches
-        for farm_id, how_many, latest_id in found:
+        for farm_id, how_many, latest_id, following_id in found:
             self._farm_ids.append(farm_id)
             self._farm_counts.append(how_many)
             self._farm_latest.append(latest_id)
+            self._farm_following.append(following_id)
 
     def _group(self, members: list[int]) -> list[tuple[int, int, int, int, int, int, int]]:
         """(id, latest earlier id in the window or -1, its time, how many, first same-answers
@@ -342,13 +351,18 @@ class BulkIndex:
             self.finish()
         if subject.ip_hash is None:
             return self._alone
-        farm_addresses, farm_latest = self._farm_of(subject.id)
+        addresses, latest_farm, following = self._farm_of(subject.id)
         hits = self._hit_ids
         at = bisect_left(hits, subject.id)
         if at == len(hits) or hits[at] != subject.id:
-            if not farm_addresses:
+            if not addresses:
                 return self._alone
-            return replace(self._alone, farm_addresses=farm_addresses, farm_latest=farm_latest)
+            return replace(
+                self._alone,
+                farm_addresses=addresses,
+                farm_latest=latest_farm,
+                farm_following=following,
+            )
         latest = self._hit_latest[at]
         same_answers = self._hit_answers[at]
         near = self._hit_near[at]
@@ -364,21 +378,46 @@ class BulkIndex:
             same_answers_first=same_answers if same_answers >= 0 else None,
             near_answers=near if near >= 0 else None,
             near_different=self._hit_near_different[at] if near >= 0 else 0,
-            farm_addresses=farm_addresses,
-            farm_latest=farm_latest,
+            farm_addresses=addresses,
+            farm_latest=latest_farm,
+            farm_following=following,
         )
 
-    def _farm_of(self, response_id: int) -> tuple[int, int | None]:
-        """(other addresses with nearly the same answers, the latest of their responses)."""
+    def _farm_of(self, response_id: int) -> tuple[int, int | None, int | None]:
+        """(other addresses with nearly the same answers, the latest earlier and the first
+        later of their responses)."""
         farms = self._farm_ids
         at = bisect_left(farms, response_id)
         if at == len(farms) or farms[at] != response_id:
-            return 0, None
-        return self._farm_counts[at], self._farm_latest[at]
+            return 0, None, None
+        latest, following = self._farm_latest[at], self._farm_following[at]
+        return (
+            self._farm_counts[at],
+            latest if latest >= 0 else None,
+            following if following >= 0 else None,
+        )
 
     def evaluate(self, subject: Subject, now: dt.datetime) -> list[Flag]:
         """Second pass: the flags of one response, as `evaluate` would give them."""
         return self.checker.evaluate(subject, self.neighbours(subject), now)
+
+
+def _match(
+    matches: dict[int, tuple[set[int], list[tuple[int, int]], list[tuple[int, int]]]],
+    k: int,
+    address: int,
+    order: tuple[int, int],
+    later: bool,
+) -> None:
+    """Note that `k` nearly matches a response from `address` at `order` (time, id): the
+    latest of its earlier matches and the first of its later ones are kept."""
+    addresses, latest, following = matches.setdefault(k, (set(), [], []))
+    addresses.add(address)
+    if later:
+        if not following or order < following[0]:
+            following[:] = [order]
+    elif not latest or order > latest[0]:
+        latest[:] = [order]
 
 
 def _shared(values: array[int], ignore: int | None = None) -> dict[int, list[int]]:

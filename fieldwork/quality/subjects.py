@@ -150,7 +150,8 @@ class Neighbours:
     """What the rules need to know about the other responses of the subject's questionnaire.
 
     "Earlier" means before the subject in (submitted_at, id) order, so a response
-    submitted later never changes an earlier one's flags.
+    submitted later never changes an earlier one's flags, but for one thing: a click farm
+    is a cluster, and the bulk run counts its later members too (`farm_following`).
 
     - `median_seconds`, `duration_count`: the median completion time over every
       response of the questionnaire that has one (the subject included), and how
@@ -168,6 +169,10 @@ class Neighbours:
       answers (at most click-farm's `max_different` differences) within click-farm's
       window, among the `FARM_CANDIDATES` latest earlier responses sharing each band of
       the signature; and the latest of those responses.
+    - `farm_following`: in the bulk run only, the first later response that found the
+      subject so (among its own candidates); `farm_addresses` then counts the addresses
+      of those later responses too. At submit nothing later exists: the first members
+      of a cluster are found by the next bulk run.
     """
 
     median_seconds: float | None = None
@@ -179,6 +184,7 @@ class Neighbours:
     near_different: int = 0
     farm_addresses: int = 0
     farm_latest: int | None = None
+    farm_following: int | None = None
 
 
 FARM_CANDIDATES = 24

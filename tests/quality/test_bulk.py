@@ -61,36 +61,60 @@ def alike(
     same_ip: list[Subject],
 ) -> dict[str, Any]:
     """The near-duplicate fields, by comparing answers question by question: the latest
-    of `same_ip` (oldest first) within `max_different`, and the other addresses among the
-    latest FARM_CANDIDATES earlier responses in the window sharing a band."""
-    mine = answer_signature(q, one.answers)
-    if one.ip_hash is None or mine is None:
+    of `same_ip` (oldest first) within `max_different`; and the other addresses among the
+    latest FARM_CANDIDATES earlier responses in the window sharing a band, and among the
+    later ones that find it so."""
+    if one.ip_hash is None or answer_signature(q, one.answers) is None:
         return {}
     closed = [c for c in ("C1", "C2", *(f"R{i}" for i in range(1, 9)))]
 
-    def apart(other: Subject) -> int:
-        return sum(one.answers.get(c) != other.answers.get(c) for c in closed)
+    def apart(a: Subject, b: Subject) -> int:
+        return sum(a.answers.get(c) != b.answers.get(c) for c in closed)
 
     most = settings.number("duplicate-answers", "max_different")
-    found = next(((s.id, apart(s)) for s in reversed(same_ip) if apart(s) <= most), None)
+    found = next(((s.id, apart(one, s)) for s in reversed(same_ip) if apart(one, s) <= most), None)
     window = dt.timedelta(hours=settings.number("click-farm", "window_hours"))
-    ordered = sorted(
-        (s for s in subjects if s.ip_hash and s.precedes(one)),
-        key=lambda s: (s.submitted_at, s.id),
-    )
-    in_window = [s for s in ordered if one.submitted_at - s.submitted_at <= window]
-    candidates: dict[int, Subject] = {}
-    for band, value in enumerate(bands(mine)):
-        sharing = [s for s in in_window if bands(answer_signature(q, s.answers))[band] == value]
-        candidates.update((s.id, s) for s in sharing[-FARM_CANDIDATES:])
-    most = settings.number("click-farm", "max_different")
-    farm = [s for s in candidates.values() if s.ip_hash != one.ip_hash and apart(s) <= most]
-    latest = max(farm, key=lambda s: (s.submitted_at, s.id)) if farm else None
+    farthest = settings.number("click-farm", "max_different")
+
+    def farm_of(x: Subject) -> list[Subject]:
+        """What x finds looking back: the candidates per band, from other addresses, alike."""
+        ordered = sorted(
+            (s for s in subjects if s.ip_hash and s.precedes(x)),
+            key=lambda s: (s.submitted_at, s.id),
+        )
+        in_window = [s for s in ordered if x.submitted_at - s.submitted_at <= window]
+        mine = bands(answer_signature(q, x.answers))
+        candidates: dict[int, Subject] = {}
+        for band, value in enumerate(mine):
+            sharing = [s for s in in_window if bands(answer_signature(q, s.answers))[band] == value]
+            candidates.update((s.id, s) for s in sharing[-FARM_CANDIDATES:])
+        return [
+            s
+            for s in candidates.values()
+            if s.ip_hash != x.ip_hash
+            and answer_signature(q, s.answers) is not None
+            and apart(x, s) <= farthest
+        ]
+
+    earlier = farm_of(one)
+    alike_later = [
+        s
+        for s in subjects
+        if s.ip_hash not in (None, one.ip_hash)
+        and one.precedes(s)
+        and s.submitted_at - one.submitted_at <= window
+        and answer_signature(q, s.answers) is not None
+        and apart(one, s) <= farthest
+    ]
+    later = [s for s in alike_later if one in farm_of(s)]  # found among its candidates
+    latest = max(earlier, key=lambda s: (s.submitted_at, s.id)) if earlier else None
+    following = min(later, key=lambda s: (s.submitted_at, s.id)) if later else None
     return {
         "near_answers": found[0] if found else None,
         "near_different": found[1] if found else 0,
-        "farm_addresses": len({s.ip_hash for s in farm}),
+        "farm_addresses": len({s.ip_hash for s in earlier + later}),
         "farm_latest": latest.id if latest else None,
+        "farm_following": following.id if following else None,
     }
 
 

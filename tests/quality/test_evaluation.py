@@ -115,6 +115,8 @@ def test_every_sentence_of_every_rule_is_worded_with_its_flag_s_parameters() -> 
     flags = evaluate(SURVEY, SETTINGS, BAD, NEAR, NOW)
     flags += evaluate(SURVEY, SETTINGS, BAD, SHARED, NOW)
     flags += evaluate(SURVEY, SETTINGS, BAD, replace(SHARED, near_answers=2), NOW)
+    first_of_farm = replace(NEAR, farm_latest=None, farm_following=9)
+    flags += evaluate(SURVEY, SETTINGS, BAD, first_of_farm, NOW)
     for one in cases:
         flags += evaluate(SURVEY, SETTINGS, one, NEAR, NOW)
     worded: set[str] = set()
@@ -125,6 +127,8 @@ def test_every_sentence_of_every_rule_is_worded_with_its_flag_s_parameters() -> 
     every = {s for rule in RULES.values() for s in rule.reasons.values() or [rule.explanation]}
     # A link's segment conflict keeps its first sentence; only other presets give a reason.
     every.add(RULES["segment-conflict"].explanation)
+    # A click farm's member with earlier ones keeps it too; only its first gives a reason.
+    every.add(RULES["click-farm"].explanation)
     assert worded == every | {NOT_APPLIED_EXPLANATION}
 
 

@@ -194,15 +194,30 @@ def test_different_answers_from_many_addresses_are_no_farm(ctx: Session) -> None
     assert [codes(row) for row in rows] == [set()] * 7
 
 
-def test_bulk_run_finds_the_duplicates_and_the_farm_that_submit_found(ctx: Session) -> None:
-    farm(ctx, 5)
+def test_bulk_run_finds_what_submit_found_and_the_first_members_of_the_farm(
+    ctx: Session,
+) -> None:
+    rows = farm(ctx, 5)
     send(ctx, ip="a" * 64)
     send(ctx, ip="a" * 64, answers=otherwise(ctx, R1=1, CALLS=9))
     send(ctx, ip="a" * 64, answers=otherwise(ctx, AGE="age_60_plus", R1=1, R2=5, CALLS=7))
+    members = {row.id for row in rows}
     stored = {row.id: row.flags for row in ctx.execute(select(Response)).scalars()}
-    assert summary_counts(run(ctx, current(ctx))) == (8, 0, 0)
+    # Submit could not know of the later members: the bulk run holds the first three too,
+    # and counts the later addresses (the members', and the shared address's same answers).
+    assert summary_counts(run(ctx, current(ctx))) == (8, 5, 3)
     ctx.expire_all()
-    assert {row.id: row.flags for row in ctx.execute(select(Response)).scalars()} == stored
+    after = {row.id: row.flags for row in ctx.execute(select(Response)).scalars()}
+    assert {k: v for k, v in after.items() if k not in members} == {
+        k: v for k, v in stored.items() if k not in members
+    }
+    assert [codes(row) for row in rows] == [{"click-farm"}] * 5
+    assert all(row.status == PENDING for row in rows)
+    first = next(f for f in rows[0].flags if f["code"] == "click-farm")
+    assert (first["addresses"], first["later"], first["reasons"]) == (5, rows[1].id, ["first"])
+    second = next(f for f in rows[1].flags if f["code"] == "click-farm")
+    assert (second["addresses"], second["earlier"]) == (5, rows[0].id)
+    assert summary_counts(run(ctx, current(ctx))) == (8, 0, 0)
 
 
 def test_bulk_run_stores_the_signature_a_response_was_stored_without(ctx: Session) -> None:
@@ -214,7 +229,7 @@ def test_bulk_run_stores_the_signature_a_response_was_stored_without(ctx: Sessio
     for row in rows:
         ctx.refresh(row)
         assert row.answer_signature and row.band_1 is not None
-    assert [codes(row) for row in rows] == [set()] * 3 + [{"click-farm"}] * 2
+    assert [codes(row) for row in rows] == [{"click-farm"}] * 5
 
 
 def test_same_answers_are_found_by_one_seek_however_many_share_the_address(

@@ -132,9 +132,17 @@ class ClickFarm(Rule):
     }
     explanation = N_(
         "Nearly the same answers (at most %(max_different)s closed questions otherwise) came"
-        " from %(addresses)s other network addresses within %(window_hours)s hours, the"
-        " latest in response %(earlier)s."
+        " from %(addresses)s other network addresses within %(window_hours)s hours of it,"
+        " among them response %(earlier)s."
     )
+    reasons: ClassVar[Mapping[str, str]] = {
+        # Found by the bulk run once later members came: none came before it.
+        "first": N_(
+            "Nearly the same answers (at most %(max_different)s closed questions otherwise)"
+            " came from %(addresses)s other network addresses in the %(window_hours)s hours"
+            " after it, the first in response %(later)s."
+        ),
+    }
 
     def prepare(self, layout: Layout, params: Mapping[str, Any]) -> Check | None:
         # On a short form, nearly the same answers are common and prove nothing.
@@ -147,6 +155,9 @@ class ClickFarm(Rule):
             near = case.neighbours
             if case.subject.ip_hash is None or near.farm_addresses < least:
                 return None
-            return {**evidence, "addresses": near.farm_addresses, "earlier": near.farm_latest}
+            found: Evidence = {**evidence, "addresses": near.farm_addresses}
+            if near.farm_latest is not None:
+                return {**found, "earlier": near.farm_latest}
+            return {**found, "later": near.farm_following, "reasons": ("first",)}
 
         return check
