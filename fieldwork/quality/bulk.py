@@ -8,7 +8,8 @@
 
 It gives each response the same neighbours that the queries at submit time
 would (every response observed counting as stored), so a bulk run and
-per-response evaluation agree. Memory stays lean for a million responses: no
+per-response evaluation agree, but for one thing submit cannot know: the later
+members of a click farm, which the bulk run counts for the earlier ones too. Memory stays lean for a million responses: no
 subject is kept, only numbers in typed arrays and one byte string (about 100
 bytes a response with a network address, most of it the answer signature:
 two bytes a closed question) — IP hashes and answer fingerprints as their
