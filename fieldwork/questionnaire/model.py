@@ -94,7 +94,10 @@ class Consistency:
 
     def met(self, answers: Mapping[str, Any]) -> bool:
         """Whether the answers meet every condition: the contradiction is there."""
-        return all(condition.holds(answers) for condition in self.conditions)
+        for condition in self.conditions:  # a loop, not all(…): run for every response
+            if not condition.holds(answers):
+                return False
+        return True
 
     @cached_property
     def questions(self) -> tuple[str, ...]:
