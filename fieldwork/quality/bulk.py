@@ -26,10 +26,11 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from itertools import compress, count, islice
 from operator import eq
+from typing import TypeGuard
 
 from fieldwork.quality.evaluation import Checker
 from fieldwork.quality.flags import Flag
@@ -53,6 +54,7 @@ from fieldwork.quality.subjects import (
 from fieldwork.questionnaire.model import Questionnaire
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+NAIVE_EPOCH = EPOCH.replace(tzinfo=None)
 MICROSECOND = dt.timedelta(microseconds=1)
 
 
@@ -69,8 +71,13 @@ def key64(hex_digest: str) -> int:
 
 
 def micros(moment: dt.datetime) -> int:
-    """Exact integer microseconds since the epoch of an aware datetime."""
-    return (moment - EPOCH) // MICROSECOND
+    """Exact integer microseconds since the epoch of a datetime, a naive one (as SQLite hands
+    them back) taken as UTC."""
+    return (moment - (EPOCH if moment.tzinfo else NAIVE_EPOCH)) // MICROSECOND
+
+
+def _given(seconds: float | None) -> TypeGuard[float]:
+    return seconds is not None
 
 
 class BulkIndex:
@@ -147,25 +154,50 @@ class BulkIndex:
         banded: Bands = NO_BANDS,
     ) -> None:
         """First pass, from what is stored of a response of this questionnaire: `observe`
-        without building a Subject (a million of them cost more than the rest of the pass).
-        `submitted_at` is aware; `fingerprint`, `signature` and its bands (as stored) are
-        read when `ip_hash` is not None."""
+        without building a Subject. `submitted_at` is aware, or naive UTC; `fingerprint`,
+        `signature` and its bands (as stored) are read when `ip_hash` is not None."""
+        self.note_many(
+            (response_id,),
+            (submitted_at,),
+            (seconds,),
+            (ip_hash,),
+            (fingerprint,),
+            (signature,),
+            tuple((band,) for band in banded),
+        )
+
+    def note_many(
+        self,
+        ids: Sequence[int],
+        submitted: Sequence[dt.datetime],
+        seconds: Sequence[float | None],
+        ip_hashes: Sequence[str | None],
+        fingerprints: Sequence[str | None],
+        signatures: Sequence[str | None],
+        banded: Sequence[Sequence[int | None]],
+    ) -> None:
+        """`note` for many responses at once, given as columns of equal length (`banded`: one
+        column per band). The first pass over a million responses is spent here: column by
+        column, the work runs in C (a million Subjects, or a million calls of `note`, cost
+        more than the rest of the pass)."""
         if self._durations is None:
             raise RuntimeError("the first pass is over: observe before neighbours")
-        self.observed += 1
-        if seconds is not None:
-            self._durations.append(seconds)
-        if ip_hash is None:
+        self.observed += len(ids)
+        self._durations.extend(filter(_given, seconds))
+        addressed = [ip is not None for ip in ip_hashes]
+        if not any(addressed):
             return
-        self._ids.append(response_id)
-        self._times.append(micros(submitted_at))
-        self._ips.append(key64(ip_hash))
-        self._answers.append(key64(fingerprint) if fingerprint else 0)
-        if signature:
-            self._signatures += bytes.fromhex(signature)
-        self._signature_ends.append(len(self._signatures))
-        for values, band in zip(self._bands, banded, strict=True):
-            values.append(-1 if band is None else band)
+        self._ids.extend(compress(ids, addressed))
+        self._times.extend(map(micros, compress(submitted, addressed)))
+        self._ips.extend(map(key64, compress(ip_hashes, addressed)))  # type: ignore[arg-type]
+        self._answers.extend(key64(f) if f else 0 for f in compress(fingerprints, addressed))
+        ends = self._signature_ends
+        for signature in compress(signatures, addressed):
+            if signature:
+                self._signatures += bytes.fromhex(signature)
+            ends.append(len(self._signatures))
+        for values, column in zip(self._bands, banded, strict=True):
+            values.extend(-1 if band is None else band for band in compress(column, addressed))
 
     def finish(self) -> None:
         """End the first pass: the median, then every same-IP group in (time, id) order."""

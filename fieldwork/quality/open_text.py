@@ -51,12 +51,14 @@ _CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{6,}")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
-def sign_run(text: str) -> bool:
+def sign_run(text: str, letters: str | None = None) -> bool:
     """Whether a normalised text is five or more signs and no letter in any script: digits,
     emoji, punctuation ("123456789", "😀😀😀😀😀", "......"). A number written with its
-    separators ("+86 138 0000 0000", "2026-11-05") is something a person meant to say."""
-    compact = _SPACES.sub("", text)
-    if len(compact) < 5 or letters_of(compact):
+    separators ("+86 138 0000 0000", "2026-11-05") is something a person meant to say.
+    `letters`, the text's `letters_of` when the caller has it, spares working it out."""
+    if letters is None:
+        letters = letters_of(text)
+    if letters or len(text) < 5 or len(_SPACES.sub("", text)) < 5:
         return False
     return not _WRITTEN_NUMBER.fullmatch(text)
 
@@ -83,9 +85,12 @@ def _decoded(pair: bytes, codec: str) -> str:
 COMMON_HAN = _common_han()
 
 
-def _random_han(letters: str) -> bool:
+def _random_han(letters: str, distinct: set[str]) -> bool:
     """Chinese characters picked at random rather than written: six or more, under half of
-    the different ones in everyday use (an honest answer uses almost only those)."""
+    the different ones in everyday use (an honest answer uses almost only those).
+    `distinct` is the set of the letters."""
+    if distinct <= COMMON_HAN:  # most Chinese answers: every character an everyday one
+        return False
     han = _HAN.findall(letters)
     if len(han) < 6:
         return False
@@ -123,12 +128,13 @@ class OpenAnswer(NamedTuple):
     code: str
     text: str  # normalised
     core: str  # without surrounding punctuation: what the empty words are compared with
+    letters: str  # its letters in any script (`letters_of`), worked out once for every rule
 
     def says_nothing(self, extra: Collection[str] = ()) -> bool:
         """Whether it is empty-equivalent: "无", "n/a", "-", "111", … or one of `extra`.
         A longer run of signs ("1111111", "......", "😀😀😀😀😀") is mash, not this."""
         core = self.core
-        if sign_run(self.text):
+        if sign_run(self.text, self.letters):
             return False
         return (
             not core
@@ -145,7 +151,7 @@ def open_answers(codes: Iterable[str], answers: Mapping[str, Any]) -> tuple[Open
         value = answers.get(code)
         if isinstance(value, str) and value and not value.isspace():
             text = normalise(value)
-            found.append(OpenAnswer(code, text, _inside(text)))
+            found.append(OpenAnswer(code, text, _inside(text), letters_of(text)))
     return tuple(found)
 
 
@@ -171,7 +177,10 @@ def empty_key(text: str) -> str:
 
 def is_empty_equivalent(text: str, extra: Collection[str] = ()) -> bool:
     """Whether a text says nothing (`extra` given as `empty_key` makes them)."""
-    return OpenAnswer("", normalise(text), empty_key(text)).says_nothing(extra)
+    normalised = normalise(text)
+    return OpenAnswer("", normalised, _inside(normalised), letters_of(normalised)).says_nothing(
+        extra
+    )
 
 
 def letters_of(text: str) -> str:
@@ -179,7 +188,7 @@ def letters_of(text: str) -> str:
     return _NOT_LETTERS.sub("", text)
 
 
-def mash_sign(text: str, min_letters: int = 5) -> str | None:
+def mash_sign(text: str, min_letters: int = 5, letters: str | None = None) -> str | None:
     """The first sign that a normalised answer is keyboard mash, or None.
 
     Signs: "no-letters" (a run of five or more digits, emoji or punctuation),
@@ -189,20 +198,29 @@ def mash_sign(text: str, min_letters: int = 5) -> str | None:
     "random-characters" (Chinese characters almost none of which are in everyday use;
     Latin words mixing digits in, or six consonants in a row), "keyboard-walk"
     (qwertyuiop, asdf), "home-row" (fjdksla), "no-vowels" (xcvbnmk). Other texts of
-    fewer than three letters are not judged.
+    fewer than three letters are not judged. `letters`, the text's `letters_of` when the
+    caller has it, spares working it out.
     """
-    if sign_run(text):
+    if letters is None:
+        letters = letters_of(text)
+    if sign_run(text, letters):
         return "no-letters"
-    letters = letters_of(text)
     if len(letters) < 3:
         return None
+    distinct = set(letters)
+    variety = len(distinct)
+    # Only a text of at most half as many different letters as letters repeats a piece:
+    # most answers stop there, before the pattern's quadratic matching.
     # jjjjjjjj (two letters or fewer, long enough) is one-or-two-letters, below.
-    chunked = len(letters) >= 4 and _REPEATED.fullmatch(letters) is not None
-    if chunked and (len(set(letters)) > 2 or len(letters) < min_letters):
+    chunked = (
+        len(letters) >= 4
+        and 2 * variety <= len(letters)
+        and _REPEATED.fullmatch(letters) is not None
+    )
+    if chunked and (variety > 2 or len(letters) < min_letters):
         return "repeated-chunk"
-    if _random_han(letters):
+    if _random_han(letters, distinct):
         return "random-characters"
-    variety = len(set(letters))
     if len(letters) >= min_letters and variety <= 2:
         return "one-or-two-letters"
     # A pattern of up to four letters, plus a tail of up to three, has at most seven.

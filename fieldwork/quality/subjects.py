@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from itertools import repeat
 from typing import Any, NamedTuple
 
 UTC = dt.UTC
@@ -62,10 +62,14 @@ class Subject:
             return None
         return (self.submitted_at - self.started_at).total_seconds()
 
-    @cached_property
+    @property
     def times(self) -> PageTimes:
-        """The page times, read once (a frozen dataclass may still cache in its __dict__)."""
-        return page_times(self.page_seconds)
+        """The page times, read once: kept in the instance's __dict__, which a frozen
+        dataclass still has (cached_property would take a lock on every read)."""
+        found: PageTimes | None = self.__dict__.get("_times")
+        if found is None:
+            found = self.__dict__["_times"] = page_times(self.page_seconds)
+        return found
 
     @property
     def seconds(self) -> float | None:
@@ -81,7 +85,8 @@ IDLE_SECONDS = 1800
 """A page counts at most this long towards the answering time: someone who left a page
 open over lunch answered it in less."""
 
-_NUMBERS = (int, float)  # by exact type: True is an int, but no clock gives it
+_NUMBERS = frozenset({int, float})  # by exact type: True is an int, but no clock gives it
+_IDLE = repeat(IDLE_SECONDS)
 
 
 class PageTimes(NamedTuple):
@@ -94,6 +99,15 @@ class PageTimes(NamedTuple):
 
 
 def page_times(page_seconds: Mapping[str, Any]) -> PageTimes:
+    values = page_seconds.values()
+    if values and set(map(type, values)) <= _NUMBERS:
+        # Every time a number: the usual case, worked out in C. NaN or an infinity makes the
+        # sum NaN or infinite, and goes the long way, which names the page.
+        total = sum(values)
+        if math.isfinite(total) and min(values) >= 0:
+            longest = max(values)
+            active = total if longest <= IDLE_SECONDS else sum(map(min, values, _IDLE))
+            return PageTimes(page_seconds, (), total, round(active, 1))
     valid: dict[str, float] = {}
     absurd = []
     for page, value in page_seconds.items():

@@ -332,7 +332,8 @@ Progress = Callable[[int], None]
 
 
 # The stored answering time, not the page times: the median needs only that, and no JSON
-# is read per response. The rules version, for `_audit_thresholds`.
+# is read per response. The rules version, for `_audit_thresholds`. `run` unpacks the
+# columns in this order.
 _LEAN = (
     col(Response.id),
     as_stored(col(Response.submitted_at)),
@@ -377,12 +378,13 @@ def _decoded(rows: Sequence[Any]) -> list[dict[str, Any]]:
     answers = documents.loads_all([row.answers for row in rows])
     # SQLite gives "null" for a missing key, PostgreSQL NULL.
     pages = documents.loads_all([row.page_seconds or "null" for row in rows])
+    flags = documents.loads_all([row.flags for row in rows])
     decoded = []
-    for row, answered, page_seconds in zip(rows, answers, pages, strict=True):
+    for row, answered, page_seconds, flagged in zip(rows, answers, pages, flags, strict=True):
         values = dict(zip(_FULL_NAMES, row, strict=True))  # Row._asdict costs twice as much
         values["answers"] = answered
         values["paradata"] = {"page_seconds": page_seconds, "assisted": row.assisted == "true"}
-        values["flags"] = json.loads(row.flags) if row.flags != "[]" else []
+        values["flags"] = flagged
         decoded.append(values)
     return decoded
 
@@ -438,21 +440,12 @@ def run(
     judged_by: set[str | None] = set()  # the rules versions stored responses were judged by
     for rows in _stream(session, current.id, _LEAN):
         starts.append((rows[0].submitted_at, rows[0].id))
-        filled = _fill_fingerprints(session, rows, versions)
-        for row in rows:
-            submitted = quality.as_utc(row.submitted_at)
-            stored = (row.fingerprint, row.answer_signature, (row.band_1, row.band_2, row.band_3))
-            fingerprint, signature, bands = filled.get(row.id, stored)
-            index.note(
-                row.id,
-                submitted,
-                row.active_seconds,
-                row.ip_hash,
-                fingerprint or "",
-                signature,
-                bands,
-            )
-            judged_by.add(row.rules_version)
+        # Column by column (see BulkIndex.note_many): as many rows, many times faster.
+        ids, submitted, seconds, ips, fingerprints, by_rules, signatures, *banded = zip(
+            *_fill_fingerprints(session, rows, versions), strict=True
+        )
+        index.note_many(ids, submitted, seconds, ips, fingerprints, signatures, banded)
+        judged_by.update(by_rules)
         progress(len(rows))
     index.finish()
     chosen = settings(current)
@@ -541,19 +534,19 @@ _FILL = (
 
 def _fill_fingerprints(
     session: Session, rows: Sequence[Any], versions: Mapping[str, Questionnaire]
-) -> dict[int, tuple[str, str | None, quality.similarity.Bands]]:
-    """Store the closed-answer fingerprint, signature and bands of the same-IP candidates
-    among `rows` (of the first pass) stored without them (before the answer signature
-    existed), so later runs and submissions read them instead of their answers; returns
-    them by id. Found in the first pass: a query of its own for them walked every response
-    of the questionnaire when none was missing, a tenth of a run of 50,000."""
+) -> Sequence[Sequence[Any]]:
+    """`rows` of the first pass (_LEAN), with the closed-answer fingerprint, signature and
+    bands filled in where a same-IP candidate was stored without them (before the answer
+    signature existed); they are stored too, so later runs and submissions read them
+    instead of the answers. Found in the first pass: a query of its own for them walked
+    every response of the questionnaire when none was missing, a tenth of a run of 50,000."""
     missing = [
         row.id
         for row in rows
         if row.ip_hash is not None and (row.fingerprint is None or row.answer_signature is None)
     ]
     if not missing:
-        return {}
+        return rows
     query = select(col(Response.id), col(Response.version_hash), col(Response.answers)).where(
         col(Response.id).in_(missing)
     )
@@ -573,7 +566,12 @@ def _fill_fingerprints(
     # One statement for the chunk: after the upgrade, the first run fills every response.
     session.connection().execute(_FILL, writes)
     session.commit()
-    return filled
+    return [
+        (*row[:4], found[0], row.rules_version, found[1], *found[2])
+        if (found := filled.get(row.id))
+        else row
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from fieldwork.quality.flags import N_, Severity
 from fieldwork.quality.layout import Layout
-from fieldwork.quality.open_text import OpenAnswer, empty_key, letters_of, mash_sign
+from fieldwork.quality.open_text import OpenAnswer, empty_key, mash_sign
 from fieldwork.quality.rules.base import Case, Check, Evidence, Number, Param, Rule, Words
 
 
@@ -42,7 +42,7 @@ class OpenSameText(Rule):
             answers = case.open_answers
             if len(answers) < fewest or len({a.text for a in answers}) != 1:
                 return None
-            if answers[0].says_nothing() or len(letters_of(answers[0].text)) < shortest:
+            if answers[0].says_nothing() or len(answers[0].letters) < shortest:
                 return None  # "无" everywhere is open-empty's to note
             return {"questions": tuple(a.code for a in answers), "count": len(answers)}
 
@@ -73,8 +73,7 @@ class OpenMash(Rule):
             mashed = [
                 (answer.code, sign)
                 for answer in case.open_answers
-                if (sign := mash_sign(answer.text, shortest) or _pasted(answer, prompts))
-                and not answer.says_nothing()
+                if (sign := _mashed(answer, shortest, prompts)) and not answer.says_nothing()
             ]
             if not mashed:
                 return None
@@ -98,6 +97,10 @@ def _prompts(layout: Layout) -> Prompts:
     }
 
 
+def _mashed(answer: OpenAnswer, shortest: int, prompts: Prompts) -> str | None:
+    return mash_sign(answer.text, shortest, answer.letters) or _pasted(answer, prompts)
+
+
 def _pasted(answer: OpenAnswer, prompts: Prompts) -> str | None:
     """ "question-text" when an answer is its question (or hint) pasted back, in any of the
     questionnaire's languages, give or take a character or two.
@@ -106,9 +109,10 @@ def _pasted(answer: OpenAnswer, prompts: Prompts) -> str | None:
     the answer's letters outside the prompt's characters: most answers stop at those
     checks, before the matcher's quadratic work (the bulk run reads a million responses).
     """
-    letters = letters_of(answer.text)
+    letters = answer.letters
     if len(letters) < 6:
         return None
+    distinct: set[str] | None = None
     for prompt, characters in prompts.get(answer.code, ()):
         if len(letters) > 2 * len(prompt):
             continue
@@ -116,7 +120,8 @@ def _pasted(answer: OpenAnswer, prompts: Prompts) -> str | None:
             return "question-text"
         if 5 * min(len(letters), len(prompt)) < 4 * max(len(letters), len(prompt)):
             continue
-        if len(set(letters) - characters) > len(letters) / 5:
+        distinct = set(letters) if distinct is None else distinct
+        if len(distinct - characters) > len(letters) / 5:
             continue
         if SequenceMatcher(None, letters, prompt, autojunk=False).ratio() >= 0.9:
             return "question-text"

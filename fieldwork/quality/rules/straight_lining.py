@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from fieldwork.quality.flags import N_, Severity
 from fieldwork.quality.layout import Layout
-from fieldwork.quality.open_text import letters_of, mash_sign
+from fieldwork.quality.open_text import mash_sign
 from fieldwork.quality.rules.base import Case, Check, Evidence, Number, Param, Rule
 
 
@@ -102,9 +102,9 @@ def _read(case: Case, per_answer: float) -> bool:
 def _wrote(case: Case) -> bool:
     """Whether some open answer says something in words of the respondent's own."""
     return any(
-        len(letters_of(answer.text)) >= 4
+        len(answer.letters) >= 4
         and not answer.says_nothing()
-        and not mash_sign(answer.text)
+        and not mash_sign(answer.text, letters=answer.letters)
         for answer in case.open_answers
     )
 
