@@ -51,6 +51,25 @@ def test_check_lists_every_problem_and_fails(
     assert any("has no zh-Hant text" in line for line in lines)
 
 
+def test_check_names_what_is_wrong_in_a_consistency_check(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(ROOT / "questionnaires" / "segments.yaml", tmp_path)
+    raw = yaml.safe_load((questionnaires.FOLDER / "two_pages.yaml").read_text("utf-8"))
+    [declared] = raw["consistency"]
+    declared["cannot_all_hold"][1] = {"question": "CALLS", "at_least": 51}
+    del declared["explanation"]["zh-Hant"]
+    (tmp_path / "two_pages.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    monkeypatch.setitem(app.config, "QUESTIONNAIRES_DIR", str(tmp_path))
+    result = app.test_cli_runner().invoke(args=["fieldwork", "check"])
+    assert result.exit_code != 0
+    assert result.output.splitlines()[:2] == [
+        "two_pages.yaml: consistency: explanation of channel_but_no_contact has no zh-Hant text",
+        "two_pages.yaml: consistency: channel_but_no_contact: cannot_all_hold:"
+        " CALLS is never at_least 51: its answers stop at 50",
+    ]
+
+
 def test_load_refuses_a_broken_file(
     app: Flask, broken_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

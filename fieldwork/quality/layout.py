@@ -1,4 +1,5 @@
-"""What the rules need to know of a questionnaire: its closed, rating and open questions.
+"""What the rules need to know of a questionnaire: its closed, rating and open questions,
+and the answers it declares cannot all be true.
 
 Worked out once per questionnaire version (by content hash), not per response,
 because the bulk run evaluates a million responses against the same few.
@@ -14,7 +15,7 @@ from typing import Any
 
 from fieldwork.quality import similarity
 from fieldwork.quality.open_text import letters_of, normalise
-from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.questionnaire.model import Consistency, Questionnaire
 from fieldwork.questionnaire.types import TYPES
 
 RATING_TYPES = frozenset({"rating"})
@@ -33,6 +34,8 @@ class Layout:
     prompts: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     """Each open question's text and hint in every language, as `letters_of` leaves them:
     what an answer pasting the question back is compared with."""
+    consistency: tuple[Consistency, ...] = field(default=(), compare=False)
+    """The answers the questionnaire declares cannot all be true together."""
 
     @classmethod
     def of(cls, questionnaire: Questionnaire) -> Layout:
@@ -52,6 +55,7 @@ class Layout:
                     for q in questions
                     if not TYPES[q.type].closed
                 },
+                consistency=questionnaire.consistency,
             )
             _LAYOUTS[questionnaire.content_hash] = layout
         return layout

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from fieldwork.questionnaire import conditions
-from fieldwork.questionnaire.types import TYPES
+from fieldwork.questionnaire import conditions, satisfiable
+from fieldwork.questionnaire.types import TYPES, QuestionType
 
 Found = tuple[str, str, str]
 """(location, check code, message) for one problem."""
 
+CONSISTENCY = "consistency"
+"""The top-level key of consistency checks: answers that cannot all be true together."""
 COMMON_KEYS = frozenset({"code", "type", "text", "hint", "required", "allow", "show_if", "tags"})
 
 
@@ -57,6 +59,9 @@ def _texts(raw: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
         for choice in items(question.get("choices")):
             if isinstance(choice, Mapping):
                 yield where, f"label of choice '{choice.get('value')}'", choice.get("label")
+    for check in items(raw.get(CONSISTENCY)):
+        if isinstance(check, Mapping):
+            yield CONSISTENCY, f"explanation of {check.get('code')}", check.get("explanation")
 
 
 def check_languages(raw: Mapping[str, Any]) -> Iterator[Found]:
@@ -148,33 +153,89 @@ def condition_problems(
     data: Any,
     earlier: Mapping[str, Mapping[str, Any]],
     every: set[Any] | None = None,
+    key: str = "show_if",
 ) -> Iterator[Found]:
-    """Problems of one condition that may name only questions in `earlier`."""
+    """Problems of one condition (under `key`) that may name only questions in `earlier`."""
     try:
         condition = conditions.parse(data)
     except conditions.ConditionError as error:
-        yield where, "condition", f"show_if: {error}"
+        yield where, "condition", f"{key}: {error}"
         return
-    for code, values in condition.references():
+    for test in conditions.tests(condition):
+        code = test.question
         target = earlier.get(code)
         if target is None:
             if every is not None and code in every:
-                yield where, "condition-later", f"show_if names {code}, which is not earlier"
+                yield where, "condition-later", f"{key} names {code}, which is not earlier"
             else:
-                yield where, "condition-unknown", f"show_if names unknown question {code}"
+                yield where, "condition-unknown", f"{key} names unknown question {code}"
             continue
         qtype = TYPES.get(target["type"]) if isinstance(target.get("type"), str) else None
-        if qtype is not None and qtype.has_choices:
-            choices = items(target.get("choices"))
-            known = {
-                c["value"]
-                for c in choices
-                if isinstance(c, Mapping) and isinstance(c.get("value"), str)
-            }
-            known |= {f"_{name}" for name in items(target.get("allow"))}
-            for value in values:
-                if value not in known:
-                    yield where, "condition-value", f"show_if: {code} has no choice '{value}'"
+        if qtype is not None and isinstance(test, conditions.Compare):
+            for check, message in _compare_problems(test, target, qtype):
+                yield where, check, f"{key}: {message}"
+
+
+def _compare_problems(
+    test: conditions.Compare, target: Mapping[str, Any], qtype: QuestionType
+) -> Iterator[tuple[str, str]]:
+    """A comparison that the question's answers can never meet: a value it does not
+    offer, a number against a question that stores none, a limit beyond its bounds."""
+    code, specials = test.question, {f"_{name}" for name in items(target.get("allow"))}
+    if test.op in conditions.NUMBER_OPS:
+        if not qtype.numeric:
+            yield "condition-number", f"{code} is a {qtype.name}, not a number: no {test.op}"
+            return
+        low, high = qtype.bounds(satisfiable.as_question(target))
+        end = high if test.op == "at_least" else low
+        (limit,) = test.values
+        if type(end) in (int, float) and (limit > end if test.op == "at_least" else limit < end):
+            yield "condition-never", f"{code} is never {test.op} {limit}: its answers stop at {end}"
+        return
+    if qtype.has_choices:
+        choices = items(target.get("choices"))
+        known = {
+            c["value"]
+            for c in choices
+            if isinstance(c, Mapping) and isinstance(c.get("value"), str)
+        }
+        for value in test.values:
+            if value not in known | specials:
+                yield "condition-value", f"{code} has no choice '{value}'"
+    elif qtype.numeric:
+        for value in test.values:
+            if isinstance(value, str) and value not in specials:
+                yield "condition-value", f"{code} takes numbers, not '{value}'"
+
+
+def check_consistency(raw: Mapping[str, Any]) -> Iterator[Found]:
+    """Each check under `consistency:` has a code of its own and conditions over any
+    questions of the file that some answers can meet: one none can never finds anything."""
+    every = {str(q.get("code")): q for q in iter_questions(raw)}
+    seen: set[str] = set()
+    for check in items(raw.get(CONSISTENCY)):
+        if not isinstance(check, Mapping):
+            continue  # the schema reports it
+        code, parts = str(check.get("code")), items(check.get("cannot_all_hold"))
+        if code in seen:
+            yield CONSISTENCY, "duplicate-code", f"consistency check {code} is declared twice"
+        seen.add(code)
+        found = [
+            (problem, message)
+            for part in parts
+            for _, problem, message in condition_problems(code, part, every, key="cannot_all_hold")
+        ]
+        for problem, message in found:
+            yield CONSISTENCY, problem, f"{code}: {message}"
+        if parts and not found:
+            met = satisfiable.satisfiable([conditions.parse(part) for part in parts], every)
+            if met is False:
+                yield (
+                    CONSISTENCY,
+                    "condition-never",
+                    f"{code}: no answers meet every condition of cannot_all_hold,"
+                    " so the check never finds anything",
+                )
 
 
 def segment_codes(raw: Mapping[str, Any]) -> list[str]:
@@ -237,6 +298,7 @@ CHECKS: tuple[Callable[[Mapping[str, Any]], Iterator[Found]], ...] = (
     check_types,
     check_conditions,
     check_segments,
+    check_consistency,
     check_retired_keys,
 )
 

@@ -21,6 +21,7 @@ from fieldwork.questionnaire.model import (
     ANSWERS,
     SPECIAL_ANSWERS,
     Choice,
+    Consistency,
     Question,
     Questionnaire,
     Section,
@@ -200,9 +201,9 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _locate(raw: Mapping[str, Any], path: list[Any]) -> str:
-    """The question (or section) code a schema error sits in, "segments" or "quality" for
-    those blocks, or "-"."""
-    if path[:1] in (["segments"], ["quality"]):
+    """The question (or section) code a schema error sits in, "segments", "quality" or
+    "consistency" for those blocks, or "-"."""
+    if path[:1] in (["segments"], ["quality"], ["consistency"]):
         return str(path[0])
     try:
         if path[:1] == ["sections"] and len(path) >= 2:
@@ -263,6 +264,12 @@ def build(raw: Mapping[str, Any]) -> Questionnaire:
         sections=sections,
         content_hash=content_hash(raw),
         definition=json.loads(json.dumps(raw, default=str)),
+        consistency=tuple(
+            Consistency(
+                c["code"], tuple(map(conditions.parse, c["cannot_all_hold"])), c["explanation"]
+            )
+            for c in raw.get("consistency") or ()
+        ),
     )
 
 

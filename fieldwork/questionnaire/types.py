@@ -56,10 +56,16 @@ class QuestionType:
     options: ClassVar[frozenset[str]] = frozenset()
     has_choices: ClassVar[bool] = False
     closed: ClassVar[bool] = True  # closed types can offer "don't know" / "not applicable"
+    numeric: ClassVar[bool] = False
+    """Stores a number, so conditions may compare it (`at_least`, `at_most`)."""
 
     def check(self, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Meaning checks on a question's definition: (check code, message) pairs."""
         return []
+
+    def bounds(self, question: Question) -> tuple[Any, Any]:
+        """The least and greatest answer, where the type or the question sets them."""
+        return None, None
 
     def parse(self, question: Question, raw: RawAnswer) -> Parsed:
         """Turn raw parts into a value; special answers are handled for every type here."""
@@ -182,6 +188,7 @@ class _Bounded(QuestionType):
 class Rating(_Bounded):
     name = "rating"
     options = frozenset({"min", "max", "labels"})
+    numeric = True
 
     def bounds(self, question: Question) -> tuple[Any, Any]:
         return question.options.get("min", 1), question.options.get("max", 5)
@@ -225,6 +232,7 @@ class Scale0To10(Rating):
 class Number(_Bounded):
     name = "number"
     options = frozenset({"min", "max", "unit", "integer"})
+    numeric = True
 
     def parse_value(self, question: Question, raw: RawAnswer) -> Parsed:
         text = _first(raw).replace(",", "")
@@ -257,6 +265,7 @@ class Duration(_Bounded):
 
     name = "duration"
     options = frozenset({"min", "max"})
+    numeric = True
 
     def parse_value(self, question: Question, raw: RawAnswer) -> Parsed:
         hours_text, minutes_text = _first(raw, "hours"), _first(raw, "minutes")

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from fieldwork import quality
+from fieldwork import i18n, quality
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.web.labels import MODES
 
@@ -29,9 +29,15 @@ read the questionnaire, whatever order a rule stored them in (pages sorted as te
 Q10 before Q2)."""
 
 
-def explain_flag(flag: Mapping[str, Any], order: Mapping[str, int] | None = None) -> Explained:
+def explain_flag(
+    flag: Mapping[str, Any],
+    order: Mapping[str, int] | None = None,
+    declared: Mapping[str, str] | None = None,
+) -> Explained:
     """A stored flag's code, severity and the rule's sentences, translated; the questions
-    and pages it names in the order `order` gives them places (code → place), if given."""
+    and pages it names in the order `order` gives them places (code → place), if given;
+    then, for each consistency check it names, the questionnaire's own explanation from
+    `declared` (see `declared_checks`)."""
     if order is not None:
         flag = _ordered(flag, order)
     code = str(flag.get("code", ""))
@@ -39,13 +45,34 @@ def explain_flag(flag: Mapping[str, Any], order: Mapping[str, int] | None = None
     label = str(SEVERITY_LABELS.get(severity, severity))
     try:
         messages = quality.explain(flag)
-        text = " ".join(gettext(message, **_worded(params)) for message, params in messages)
+        sentences = [gettext(message, **_worded(params)) for message, params in messages]
+        text = " ".join(sentences + _said(flag, declared or {}))
     except (KeyError, ValueError, TypeError):
         # A record from before the rules ran, or written by an older rule whose evidence
         # lacks a parameter its sentence now names: show what it holds, never fail the page.
         evidence = ", ".join(f"{k}={v}" for k, v in flag.items() if k not in ("code", "severity"))
         return Explained(code, label, f"{code} ({evidence})" if evidence else code)
     return Explained(code, label, text)
+
+
+def declared_checks(questionnaire: Questionnaire) -> dict[str, str]:
+    """Each consistency check's explanation in the reader's language, by code.
+
+    A contradiction flag names its checks; what each means is questionnaire wording,
+    written per language in the definition, not a UI string the catalogs translate.
+    """
+    return {
+        check.code: i18n.text(check.explanation, questionnaire.languages)
+        for check in questionnaire.consistency
+    }
+
+
+def _said(flag: Mapping[str, Any], declared: Mapping[str, str]) -> list[str]:
+    """The explanations of the checks a flag names, those its version still declares."""
+    named = flag.get("checks")
+    if not isinstance(named, Sequence) or isinstance(named, str):
+        return []
+    return [declared[code] for code in named if isinstance(code, str) and code in declared]
 
 
 def places(questionnaire: Questionnaire) -> dict[str, int]:

@@ -44,6 +44,7 @@ FLAGS = {
     "click-farm": _l("Nearly the same answers from many addresses"),
     "straight-lining": _l("Same rating in a row"),
     "segment-conflict": _l("Segment conflict"),
+    "contradiction": _l("Answers that contradict each other"),
     "open-same-text": _l("Same text in every open answer"),
     "open-mash": _l("Keyboard mash in an open answer"),
     "open-empty": _l("Empty open answers"),

@@ -28,7 +28,7 @@ from fieldwork.review import service as review
 from fieldwork.review.models import REASONS
 from fieldwork.web import fields, labels, staff_filters
 from fieldwork.web.errors import MESSAGES, ClientError
-from fieldwork.web.explain import explain_flag, in_order, places
+from fieldwork.web.explain import declared_checks, explain_flag, in_order, places
 from fieldwork.web.redirects import see_other
 from fieldwork.web.staff import current_user, role_required
 
@@ -219,6 +219,7 @@ def _response_page(
     questionnaire = catalog.versions().by_hash(session, found.version_hash)
     assert questionnaire is not None  # a foreign key keeps every answered version
     order = places(questionnaire)  # lists of questions and pages follow it, not string order
+    checks = declared_checks(questionnaire)  # a contradiction's checks, in the reader's words
     shown = {q.code for q in answer_rules.shown(questionnaire, found.answers)}
     rows = [
         {
@@ -237,7 +238,7 @@ def _response_page(
         item=found,
         q=questionnaire,
         rows=rows,
-        flags=[explain_flag(flag, order) for flag in found.flags],
+        flags=[explain_flag(flag, order, checks) for flag in found.flags],
         page_seconds=[(page, page_seconds[page]) for page in in_order(page_seconds, order)],
         saved=None if errors else _saved(),
         next_value=NEXT,

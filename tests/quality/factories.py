@@ -26,7 +26,10 @@ def question(code: str, kind: str, **options: Any) -> dict[str, Any]:
 
 
 def questionnaire(
-    *questions: dict[str, Any], quality: Mapping[str, Any] | None = None, qid: str = "tiny"
+    *questions: dict[str, Any],
+    quality: Mapping[str, Any] | None = None,
+    qid: str = "tiny",
+    consistency: Sequence[Mapping[str, Any]] = (),
 ) -> Questionnaire:
     raw: dict[str, Any] = {
         "id": qid,
@@ -38,7 +41,14 @@ def questionnaire(
     }
     if quality is not None:
         raw["quality"] = dict(quality)
+    if consistency:
+        raw["consistency"] = [dict(check) for check in consistency]
     return build(raw)
+
+
+def cannot_all_hold(code: str, *conditions: dict[str, Any]) -> dict[str, Any]:
+    """A consistency check as a definition declares it, explained in English."""
+    return {"code": code, "cannot_all_hold": list(conditions), "explanation": text(code)}
 
 
 def ratings(count: int, prefix: str = "R") -> list[dict[str, Any]]:

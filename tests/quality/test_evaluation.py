@@ -17,10 +17,26 @@ from fieldwork.quality import (
     settings_of,
 )
 from fieldwork.quality.evaluation import NOT_APPLIED_EXPLANATION
-from tests.quality.factories import NOW, subject, survey
+from tests.quality.factories import (
+    NOW,
+    cannot_all_hold,
+    question,
+    questionnaire,
+    subject,
+    survey,
+)
 
 SURVEY = survey()
 SETTINGS = settings_of(SURVEY.definition)
+CONTRADICTED = questionnaire(
+    question("C1", "single_choice"),
+    question("C2", "number"),
+    consistency=[
+        cannot_all_hold(
+            "c1_yes_c2_many", {"question": "C1", "equals": "yes"}, {"question": "C2", "at_least": 5}
+        )
+    ],
+)
 
 CONFLICT = {"code": "segment-conflict", "link": "elderly", "answers": "young"}
 # A response that trips every rule at once.
@@ -119,6 +135,7 @@ def test_every_sentence_of_every_rule_is_worded_with_its_flag_s_parameters() -> 
     flags += evaluate(SURVEY, SETTINGS, BAD, first_of_farm, NOW)
     for one in cases:
         flags += evaluate(SURVEY, SETTINGS, one, NEAR, NOW)
+    flags += evaluate(CONTRADICTED, SETTINGS, subject(answers={"C1": "yes", "C2": 7}), ALONE, NOW)
     worded: set[str] = set()
     for flag in flags:
         for message, params in explain(flag):

@@ -199,6 +199,38 @@ def test_not_in_counts_a_special_answer_as_answered() -> None:
     assert holds({"question": "S6", "not_in": ["jd"]}, S6="_dont_know")
 
 
+# --- at_least / at_most -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "at_least", "at_most"),
+    [(4, False, True), (5, True, True), (6, True, False), (5.5, True, False), (0, False, True)],
+)
+def test_limits_compare_a_number_with_the_limit_included(
+    answer: float, at_least: bool, at_most: bool
+) -> None:
+    assert holds({"question": "N1", "at_least": 5}, N1=answer) is at_least
+    assert holds({"question": "N1", "at_most": 5}, N1=answer) is at_most
+
+
+@pytest.mark.parametrize("answer", [None, "_dont_know", "7", True, ["7"]])
+@pytest.mark.parametrize("op", ["at_least", "at_most"])
+def test_limits_hold_only_for_a_number(op: str, answer: Any) -> None:
+    """Unanswered, "don't know", text and a choice are no number: a check such as "five or
+    more contacts" must not fire on someone who did not know."""
+    assert not holds({"question": "N1", op: 1}, N1=answer)
+
+
+@pytest.mark.parametrize("limit", ["5", True, None, [5], float("nan"), float("inf")])
+def test_a_limit_must_be_a_number(limit: Any) -> None:
+    with pytest.raises(ConditionError, match="needs a number"):
+        parse({"question": "N1", "at_least": limit})
+
+
+def test_a_limit_names_its_question_but_no_choice_value() -> None:
+    assert list(parse({"question": "N1", "at_most": 3}).references()) == [("N1", ())]
+
+
 # --- answered ------------------------------------------------------------------------------
 
 

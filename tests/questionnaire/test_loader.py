@@ -585,9 +585,11 @@ def test_shipped_consumer_survey_derives_its_segment_ending_with_the_fallback(
 
 # What rewording for readers leaves alone: everything but the words. Exports, quality rules
 # and paper read these, so a change to them is a decision, never a side effect of wording.
-TEXT_KEYS = frozenset({"text", "hint", "label", "labels", "unit", "title", "description"})
-# 2026.2, and 2026.3 and 2026.4 that reworded it:
-SHIPPED_STRUCTURE = "6bd06a2d9f655f65a46098d449ab33efbd3d5eca2ec1aef1adb0075f37aa3a00"
+TEXT_KEYS = frozenset(
+    {"text", "hint", "label", "labels", "unit", "title", "description", "explanation"}
+)
+# 2026.5, which declared the consistency checks (2026.2 to 2026.4 had none):
+SHIPPED_STRUCTURE = "404e0506bbc80f105b1a7fb7404603ec5bda8fd33f4dbeb5af3bbff6819c8932"
 
 
 def _structure(node: Any) -> Any:

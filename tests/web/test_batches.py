@@ -598,8 +598,14 @@ def test_quality_run_is_idempotent_and_audits_a_threshold_change(
         # Every online response took 553 s; no timing rule judges a paper response.
         assert summary.flags_changed == len([name for name in rows if name != "elderly-paper"])
         assert summary.rules_versions != (before,)
+        # In id order: the audit log outlives each test, and PostgreSQL returns rows
+        # in no particular order without one.
         thresholds = (
-            session.execute(select(AuditEntry).where(col(AuditEntry.action) == "thresholds"))
+            session.execute(
+                select(AuditEntry)
+                .where(col(AuditEntry.action) == "thresholds")
+                .order_by(col(AuditEntry.id))
+            )
             .scalars()
             .all()
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fieldwork.quality.rules.base import Rule
+from fieldwork.quality.rules.contradiction import Contradiction
 from fieldwork.quality.rules.duplicates import ClickFarm, DuplicateAnswers, DuplicateIp
 from fieldwork.quality.rules.open_answers import OpenEmpty, OpenMash, OpenSameText
 from fieldwork.quality.rules.segment_conflict import SegmentConflict
@@ -23,6 +24,7 @@ RULES: Mapping[str, Rule] = {
         StraightLining(),
         AnswerPattern(),
         SegmentConflict(),
+        Contradiction(),
         OpenSameText(),
         OpenMash(),
         OpenEmpty(),
