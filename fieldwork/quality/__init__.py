@@ -9,14 +9,24 @@ again gives equal flags, so re-running changes nothing unless a threshold did
 """
 
 from fieldwork.quality.bulk import BulkIndex
-from fieldwork.quality.evaluation import Checker, Message, evaluate, explain
+from fieldwork.quality.evaluation import (
+    COMBINED,
+    FLAG_CODES,
+    NOT_APPLIED,
+    Checker,
+    Message,
+    evaluate,
+    explain,
+)
 from fieldwork.quality.flags import N_, SEVERITIES, Flag, Severity
 from fieldwork.quality.layout import answer_signature, fingerprint
 from fieldwork.quality.rules import RULES, Rule
 from fieldwork.quality.rules.timing import unwalked
 from fieldwork.quality.settings import (
+    COMBINE,
     DEFAULTS,
     KEY,
+    Combination,
     RuleSettings,
     Settings,
     SettingsError,
@@ -44,9 +54,13 @@ from fieldwork.quality.subjects import (
 
 __all__ = [
     "ALONE",
+    "COMBINE",
+    "COMBINED",
     "DEFAULTS",
     "FARM_CANDIDATES",
+    "FLAG_CODES",
     "KEY",
+    "NOT_APPLIED",
     "NO_BANDS",
     "N_",
     "RULES",
@@ -55,6 +69,7 @@ __all__ = [
     "BulkIndex",
     "Candidate",
     "Checker",
+    "Combination",
     "Earlier",
     "Flag",
     "Message",

@@ -1,8 +1,11 @@
-"""Running the rules on one response, and wording what they found.
+"""Running the rules on one response, combining their notes, and wording what they found.
 
 `Checker` prepares the rules of one questionnaire once (which questions are
-ratings, which thresholds apply) and then evaluates responses cheaply: the
-bulk run holds one per questionnaire; `evaluate` keeps a few for submit time.
+ratings, which thresholds apply, which notes combine) and then evaluates
+responses cheaply: the bulk run holds one per questionnaire; `evaluate` keeps a
+few for submit time. Notes from enough different rules add a `combined-evidence`
+flag at review severity, naming them; each note stays as it is, with its own
+evidence, so a reviewer reads both what was found and why it adds up.
 """
 
 from __future__ import annotations
@@ -23,6 +26,14 @@ UNKNOWN_RULE = N_("Flagged by rule %(code)s, which this version no longer has.")
 NOT_APPLIED = "rules-not-applied"
 """The note on a response whose mode some enabled rules do not judge, naming them."""
 NOT_APPLIED_EXPLANATION = N_("Not checked for %(mode)s responses: %(rules)s.")
+COMBINED = "combined-evidence"
+"""The review flag on a response whose notes from different rules add up (`combine:`)."""
+COMBINED_EXPLANATION = N_(
+    "Notes from several rules together: %(rules)s. None is reason enough alone, but this"
+    " questionnaire sends a response with notes from %(needed)s or more rules to review."
+)
+FLAG_CODES: tuple[str, ...] = (*RULES, COMBINED, NOT_APPLIED)
+"""Every code a flag can carry: the rules', then the two evaluation adds."""
 
 
 class Checker:
@@ -43,6 +54,13 @@ class Checker:
         # Most serious first, then by code: the order flags are stored and shown in.
         checks.sort(key=lambda item: (RANK[item[1]], item[0]))
         self._checks = tuple(checks)
+        combine = settings.combine
+        notes = {code for code, severity, _, _ in checks if severity == "note"}
+        counted = frozenset(notes - set(combine.not_counted))
+        # Too few rules give notes to ever reach the count: nothing to look at per response.
+        enough = combine.enabled and len(counted) >= combine.notes_for_review
+        self._counted = counted if enough else frozenset()
+        self._needed = combine.notes_for_review
         self._by_mode: dict[str, tuple[tuple[tuple[str, Severity, Check], ...], Flag | None]] = {}
 
     def _for(self, mode: str) -> tuple[tuple[tuple[str, Severity, Check], ...], Flag | None]:
@@ -73,10 +91,26 @@ class Checker:
             evidence = check(case)
             if evidence is not None:
                 flags.append(Flag(code, severity, tuple(sorted(evidence.items()))))
+        combined = self._combined(flags)
+        if combined is not None:
+            flags.append(combined)
         if note is not None:
             flags.append(note)
+        if combined is not None or note is not None:
             flags.sort(key=lambda flag: (RANK[flag.severity], flag.rule))
         return flags
+
+    def _combined(self, flags: list[Flag]) -> Flag | None:
+        """The combined-evidence flag if notes from enough counted rules were raised.
+
+        Only rules' own notes count: `rules-not-applied` says what was not checked, which
+        is no evidence about the response."""
+        if not self._counted:
+            return None
+        rules = tuple(flag.rule for flag in flags if flag.rule in self._counted)
+        if len(rules) < self._needed:
+            return None
+        return Flag.of(COMBINED, "review", rules=rules, needed=self._needed)
 
 
 _CHECKERS: dict[tuple[str, str, Settings], Checker] = {}
@@ -127,6 +161,8 @@ def explain(flag: Flag | Mapping[str, Any]) -> list[Message]:
     }
     if flag.rule == NOT_APPLIED:
         return [(NOT_APPLIED_EXPLANATION, params)]
+    if flag.rule == COMBINED:
+        return [(COMBINED_EXPLANATION, params)]
     rule = RULES.get(flag.rule)
     if rule is None:
         return [(UNKNOWN_RULE, {"code": flag.rule})]

@@ -4,10 +4,13 @@
       speeder: {min_seconds: 150}
       straight-lining: {min_items: 10, severity: note}
       open-empty: {extra_words: [没啥说的], enabled: false}
+      combine: {notes_for_review: 3}
 
 Each rule takes its own parameters plus `severity` (reject, review or note)
-and `enabled`. `check_settings` reports every problem for `flask fieldwork
-check`; `settings_of` builds the settings of a definition that passed it.
+and `enabled`. `combine` is not a rule: it says how weak signals add up, how
+many notes from different rules send a response to review (see `Combination`).
+`check_settings` reports every problem for `flask fieldwork check`;
+`settings_of` builds the settings of a definition that passed it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 from fieldwork.quality.flags import SEVERITIES, Severity
 from fieldwork.quality.rules import RULES
-from fieldwork.quality.rules.base import ParamValue
+from fieldwork.quality.rules.base import Number, Param, ParamValue, Words
 
 KEY = "quality"
 """The top-level key of a questionnaire definition that holds its rule settings."""
@@ -30,6 +33,9 @@ LOGIC_VERSION = 2
 version changes with it, so flags and batches tell old findings from new."""
 
 RESERVED = ("severity", "enabled")
+
+COMBINE = "combine"
+"""The key under `quality:` that says how notes combine; no rule may take this code."""
 
 
 @dataclass(frozen=True)
@@ -46,10 +52,43 @@ class RuleSettings:
 
 
 @dataclass(frozen=True)
+class Combination:
+    """How weak signals add up: notes from `notes_for_review` different rules, those in
+    `not_counted` aside, send a response to review as one combined finding.
+
+    A note alone is too weak to hold a response back, but several independent ones
+    (an empty open answer, an odd answer pattern, a contradiction) together are worth
+    a reviewer's look."""
+
+    enabled: bool = True
+    notes_for_review: int = 2
+    # A shared address is no evidence about the answers: a family on one network or
+    # elderly people helped on a community worker's tablet share one, and many of them
+    # answer an open question with "无". Counting it would send them to review together.
+    not_counted: tuple[str, ...] = ("duplicate-ip",)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "enabled": self.enabled,
+            "notes_for_review": self.notes_for_review,
+            "not_counted": list(self.not_counted),
+        }
+
+
+COMBINE_PARAMS: Mapping[str, Param] = {
+    # Two is the least that combines anything; one would make every note a review.
+    "notes_for_review": Number(Combination.notes_for_review, minimum=2, integer=True),
+    "not_counted": Words(Combination.not_counted),
+}
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Every rule's settings for one questionnaire, in registry order. Hashable."""
+    """Every rule's settings for one questionnaire, in registry order, and how their
+    notes combine. Hashable."""
 
     rules: tuple[tuple[str, RuleSettings], ...]
+    combine: Combination = Combination()
     _by_code: Mapping[str, RuleSettings] = field(
         init=False, repr=False, compare=False, hash=False, default_factory=dict
     )
@@ -71,8 +110,9 @@ class Settings:
         return value
 
     def as_json(self) -> dict[str, dict[str, Any]]:
-        """{rule code: {"enabled", "severity", **params}}, e.g. for a batch manifest."""
-        return {
+        """{rule code: {"enabled", "severity", **params}, "combine": {…}}, shaped like the
+        `quality:` mapping, e.g. for a batch manifest; the rules version hashes it."""
+        rules = {
             code: {
                 "enabled": rule.enabled,
                 "severity": rule.severity,
@@ -80,6 +120,7 @@ class Settings:
             }
             for code, rule in self.rules
         }
+        return {**rules, COMBINE: self.combine.as_json()}
 
 
 class SettingsError(ValueError):
@@ -91,7 +132,8 @@ def check_settings(definition: Mapping[str, Any]) -> list[tuple[str, str]]:
 
     Takes the whole definition (like the questionnaire checks); no `quality:` key
     is no problem. Codes: quality (not a mapping), quality-rule (unknown rule),
-    quality-param (unknown parameter), quality-type, quality-range, quality-severity.
+    quality-param (unknown parameter), quality-type, quality-range, quality-severity;
+    `combine:` is checked with the same codes.
     """
     raw = definition.get(KEY)
     if raw is None:
@@ -100,6 +142,9 @@ def check_settings(definition: Mapping[str, Any]) -> list[tuple[str, str]]:
         return [("quality", f"{KEY} must map rule codes to their settings")]
     problems: list[tuple[str, str]] = []
     for code, entry in raw.items():
+        if code == COMBINE:
+            problems += _combine_problems(entry)
+            continue
         rule = RULES.get(code) if isinstance(code, str) else None
         if rule is None:
             known = ", ".join(RULES)
@@ -131,6 +176,43 @@ def check_settings(definition: Mapping[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
+def _combine_problems(entry: Any) -> list[tuple[str, str]]:
+    """The problems of a `combine:` mapping: its parameters checked like a rule's, and the
+    rules it leaves out named by their codes."""
+    if entry is None:
+        return []
+    if not isinstance(entry, Mapping):
+        return [("quality", f"{KEY}: {COMBINE}: settings must be a mapping")]
+    problems: list[tuple[str, str]] = []
+    for name, value in entry.items():
+        where = f"{KEY}: {COMBINE}: {name}"
+        if name == "enabled":
+            if not isinstance(value, bool):
+                problems.append(("quality-type", f"{where} must be true or false"))
+        elif name not in COMBINE_PARAMS:
+            takes = ", ".join([*COMBINE_PARAMS, "enabled"])
+            problems.append(
+                ("quality-param", f"{KEY}: {COMBINE}: unknown parameter {name!r} (takes {takes})")
+            )
+        elif (problem := COMBINE_PARAMS[name].problem(value)) is not None:
+            problems.append((problem[0], f"{where} {problem[1]}"))
+        elif name == "not_counted":
+            known = ", ".join(RULES)
+            problems += [
+                ("quality-rule", f"{where}: unknown rule {code!r} (rules: {known})")
+                for code in value
+                if code not in RULES
+            ]
+    return problems
+
+
+def _combination(entry: Mapping[str, Any]) -> Combination:
+    """The combination a checked `combine:` mapping declares, defaults for what it omits."""
+    notes = entry.get("notes_for_review", Combination.notes_for_review)
+    not_counted = entry.get("not_counted", Combination.not_counted)
+    return Combination(entry.get("enabled", True), int(notes), tuple(sorted(set(not_counted))))
+
+
 def settings_of(definition: Mapping[str, Any]) -> Settings:
     """The settings of a definition: defaults, overridden by its `quality:` mapping.
 
@@ -158,7 +240,7 @@ def settings_of(definition: Mapping[str, Any]) -> Settings:
                 ),
             )
         )
-    return Settings(tuple(rules))
+    return Settings(tuple(rules), _combination(raw.get(COMBINE) or {}))
 
 
 DEFAULTS = settings_of({})

@@ -30,7 +30,7 @@ from sqlmodel import Session, col
 
 from fieldwork import modes
 from fieldwork.definitions.models import QuestionnaireVersion
-from fieldwork.quality import N_, RULES
+from fieldwork.quality import FLAG_CODES, N_
 from fieldwork.responses.models import PENDING, STATUSES, Response
 
 FIRST_DAY = dt.date(2000, 1, 1)
@@ -103,7 +103,7 @@ class Known:
     segments: frozenset[str] = frozenset()
     modes: frozenset[str] = frozenset(MODES)
     statuses: frozenset[str] = frozenset(STATUSES)
-    flags: frozenset[str] = frozenset(RULES)
+    flags: frozenset[str] = frozenset(FLAG_CODES)
     time_zone: str = "UTC"
 
 

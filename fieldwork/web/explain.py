@@ -6,12 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext
+from babel.lists import format_list
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from fieldwork import i18n, quality
 from fieldwork.questionnaire.model import Questionnaire
-from fieldwork.web.labels import MODES
+from fieldwork.web.labels import MODES, flag_label
 
 SEVERITY_LABELS = {"reject": _l("reject"), "review": _l("review"), "note": _l("note")}
 
@@ -40,6 +41,7 @@ def explain_flag(
     `declared` (see `declared_checks`)."""
     if order is not None:
         flag = _ordered(flag, order)
+    flag = _rules_named(flag)
     code = str(flag.get("code", ""))
     severity = str(flag.get("severity", ""))
     label = str(SEVERITY_LABELS.get(severity, severity))
@@ -99,6 +101,17 @@ def _ordered(flag: Mapping[str, Any], order: Mapping[str, int]) -> dict[str, Any
         if isinstance(codes, Sequence) and not isinstance(codes, str):
             ordered[key] = in_order(codes, order)
     return ordered
+
+
+def _rules_named(flag: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The flag with the rules it names (the notes combined, the rules not applied) by
+    their labels, listed as the reviewer's language lists things ("A, B, and C", "A、B和C"):
+    a code such as `open-empty` is jargon."""
+    rules = flag.get("rules")
+    if not isinstance(rules, Sequence) or isinstance(rules, str):
+        return flag
+    named = [flag_label(str(code)) for code in rules]
+    return {**flag, "rules": format_list(named, locale=get_locale() or "en")}
 
 
 def _worded(params: Mapping[str, Any]) -> dict[str, Any]:

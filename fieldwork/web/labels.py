@@ -39,15 +39,19 @@ REASONS = {
 FLAGS = {
     "speeder": _l("Answered too fast"),
     "impossible-paradata": _l("Impossible timings"),
+    "not-walked": _l("Sent without walking the pages"),
     "duplicate-ip": _l("Same network address"),
     "duplicate-answers": _l("Same or nearly the same answers from one address"),
     "click-farm": _l("Nearly the same answers from many addresses"),
     "straight-lining": _l("Same rating in a row"),
+    "answer-pattern": _l("Ratings in a pattern"),
     "segment-conflict": _l("Segment conflict"),
     "contradiction": _l("Answers that contradict each other"),
     "open-same-text": _l("Same text in every open answer"),
     "open-mash": _l("Keyboard mash in an open answer"),
     "open-empty": _l("Empty open answers"),
+    "combined-evidence": _l("Several notes together"),
+    "rules-not-applied": _l("Rules not applied"),
 }
 ROLES = {
     "admin": _l("administrator"),

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from fieldwork import answers as answer_rules
 from fieldwork import catalog, db
 from fieldwork.audit.models import AuditEntry
-from fieldwork.quality import RULES
+from fieldwork.quality import FLAG_CODES
 from fieldwork.responses import filters
 from fieldwork.responses.models import APPROVED, ON_HOLD, PENDING, REJECTED, Response
 from fieldwork.review import queue as review_queue
@@ -187,7 +187,7 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
     return {
         "questionnaire": [(qid, qid) for qid in questionnaires],
         "status": [(code, str(label)) for code, label in labels.STATUSES.items()],
-        "flag": [(code, labels.flag_label(code)) for code in RULES],
+        "flag": [(code, labels.flag_label(code)) for code in FLAG_CODES],
         "segment": [(s.code, labels.segment_label(s.code)) for s in catalog.segments()],
         "mode": [(code, str(label)) for code, label in labels.MODES.items()],
     }

@@ -10,9 +10,12 @@ import yaml
 
 from fieldwork.definitions.reading import read_folder
 from fieldwork.quality import (
+    COMBINE,
+    COMBINED,
     DEFAULTS,
     RULES,
     SEVERITIES,
+    Combination,
     SettingsError,
     check_settings,
     rules_version,
@@ -153,3 +156,72 @@ def test_rules_version_is_short_and_stable() -> None:
 )
 def test_rules_version_changes_with_any_threshold(change: dict[str, Any]) -> None:
     assert rules_version(settings_of({"quality": change})) != rules_version(DEFAULTS)
+
+
+def test_notes_from_two_rules_combine_by_default_a_shared_address_aside() -> None:
+    assert DEFAULTS.combine == Combination(
+        enabled=True, notes_for_review=2, not_counted=("duplicate-ip",)
+    )
+
+
+def test_a_questionnaire_declares_how_its_notes_combine() -> None:
+    settings = settings_of(
+        quality("quality: {combine: {notes_for_review: 3, not_counted: [open-empty]}}")
+    )
+    assert settings.combine == Combination(True, 3, ("open-empty",))
+    assert settings["speeder"] == DEFAULTS["speeder"]
+    assert not settings_of(quality("quality: {combine: {enabled: false}}")).combine.enabled
+    assert settings_of(quality("quality:\n  combine:\n")) == DEFAULTS
+
+
+def test_combine_is_no_rule_s_code() -> None:
+    """`combine:` sits beside the rules under `quality:`: a rule of that code could not
+    be set, nor one whose flag the combined one would pass for."""
+    assert COMBINE not in RULES and COMBINED not in RULES
+
+
+@pytest.mark.parametrize(
+    ("block", "code", "words"),
+    [
+        ("quality: {combine: 2}", "quality", "combine: settings must be a mapping"),
+        ("quality: {combine: {notes: 2}}", "quality-param", "unknown parameter 'notes'"),
+        ("quality: {combine: {notes_for_review: 1}}", "quality-range", "at least 2"),
+        ("quality: {combine: {notes_for_review: 2.5}}", "quality-type", "whole number"),
+        ("quality: {combine: {notes_for_review: two}}", "quality-type", "whole number"),
+        ("quality: {combine: {enabled: 'yes'}}", "quality-type", "true or false"),
+        ("quality: {combine: {not_counted: duplicate-ip}}", "quality-type", "list of texts"),
+        ("quality: {combine: {not_counted: [same-ip]}}", "quality-rule", "unknown rule 'same-ip'"),
+        ("quality: {combine: {severity: reject}}", "quality-param", "unknown parameter"),
+    ],
+)
+def test_check_settings_names_each_problem_of_the_combination(
+    block: str, code: str, words: str
+) -> None:
+    problems = check_settings(quality(block))
+    assert [found for found, _ in problems] == [code]
+    assert words in problems[0][1] and "combine" in problems[0][1]
+    with pytest.raises(SettingsError):
+        settings_of(quality(block))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"notes_for_review": 3},
+        {"enabled": False},
+        {"not_counted": []},
+        {"not_counted": ["duplicate-ip", "open-empty"]},
+    ],
+)
+def test_rules_version_changes_with_the_combination(change: dict[str, Any]) -> None:
+    assert rules_version(settings_of({"quality": {"combine": change}})) != rules_version(DEFAULTS)
+
+
+def test_the_combination_is_listed_with_the_settings_as_a_manifest_shows_them() -> None:
+    shown = settings_of(quality("quality: {combine: {notes_for_review: 3}}")).as_json()
+    assert shown["combine"] == {
+        "enabled": True,
+        "notes_for_review": 3,
+        "not_counted": ["duplicate-ip"],
+    }
+    assert shown["speeder"] == DEFAULTS.as_json()["speeder"]

@@ -375,8 +375,9 @@ def test_reviewers_read_what_was_not_checked_and_where_a_preset_came_from(
     with app.test_request_context(headers={"Accept-Language": "en"}):
         said = {flag["code"]: explain_flag(flag).text for flag in flags}
     assert said["rules-not-applied"] == (
-        "Not checked for Paper responses: duplicate-answers, duplicate-ip,"
-        " impossible-paradata, not-walked, speeder."
+        "Not checked for Paper responses: Same or nearly the same answers from one address,"
+        " Same network address, Impossible timings, Sent without walking the pages,"
+        " and Answered too fast."
     )
     assert said["segment-conflict"] == (
         "The paper sheet was for the elderly segment, but the answers describe the general segment."
