@@ -33,6 +33,7 @@ from operator import eq
 
 from fieldwork.quality.evaluation import Checker
 from fieldwork.quality.flags import Flag
+from fieldwork.quality.norms import Norms
 from fieldwork.quality.settings import Settings
 from fieldwork.quality.similarity import (
     BANDS,
@@ -76,7 +77,10 @@ def micros(moment: dt.datetime) -> int:
 class BulkIndex:
     """What one questionnaire's responses know of each other, for the bulk run."""
 
-    def __init__(self, questionnaire: Questionnaire, settings: Settings) -> None:
+    def __init__(
+        self, questionnaire: Questionnaire, settings: Settings, norms: Norms | None = None
+    ) -> None:
+        """`norms`: the ratings' norms every response is compared with (see `Neighbours`)."""
         self.checker = Checker(questionnaire, settings)
         self.questionnaire_id = questionnaire.id
         hours = settings.number("duplicate-ip", "window_hours")
@@ -108,7 +112,7 @@ class BulkIndex:
         self._farm_ids = array("q")
         self._farm_counts = array("q")
         self._farm_latest = array("q")
-        self._alone = Neighbours()
+        self._alone = Neighbours(norms=norms)
         self.observed = 0
 
     def observe(self, subject: Subject, fingerprint: str | None = None) -> None:
@@ -181,7 +185,7 @@ class BulkIndex:
             middle = count // 2
             median = ordered[middle] if count % 2 else (ordered[middle - 1] + ordered[middle]) / 2
         del ordered
-        self._alone = Neighbours(median_seconds=median, duration_count=count)
+        self._alone = replace(self._alone, median_seconds=median, duration_count=count)
 
         hits: list[tuple[int, int, int, int, int, int, int]] = []
         for members in _shared(self._ips).values():
@@ -334,6 +338,7 @@ class BulkIndex:
             near_different=self._hit_near_different[at] if near >= 0 else 0,
             farm_addresses=farm_addresses,
             farm_latest=farm_latest,
+            norms=self._alone.norms,
         )
 
     def _farm_of(self, response_id: int) -> tuple[int, int | None]:

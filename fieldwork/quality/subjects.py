@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from fieldwork.quality.norms import Norms
+
 UTC = dt.UTC
 
 
@@ -165,6 +167,7 @@ class Neighbours:
     near_different: int = 0
     farm_addresses: int = 0
     farm_latest: int | None = None
+    norms: Norms | None = None
 
 
 FARM_CANDIDATES = 24
