@@ -31,15 +31,16 @@ from operator import mul
 from statistics import NormalDist, median
 from typing import Any
 
-TRIM = 0.2
-"""The share of the sample lying furthest out that is left out when the norms are estimated
-again: more than careless answering usually takes, so that a sample a fifth careless still
-gives norms close to the honest ones; the honest answers trimmed with them cost little,
-since the scale is set again from the whole sample's median (`_calibrated`)."""
+INSIDE = 0.99
+"""Rows further out than all but 1 % of honest ones lie are left out when the norms are
+estimated again: careless answers lie there, honest ones seldom. A cut by distance, not a
+share of the rows: a share would trim honest rows too, and on ratings' few values that
+narrows some directions of the norms far more than others, so that honest answers would
+then lie far out along them."""
 
-ROUNDS = 2
-"""Times the norms are re-estimated without the furthest responses: the second finds those
-the first estimate, widened by them, still took in."""
+ROUNDS = 3
+"""Times the norms are estimated again without the furthest rows (each round's norms, less
+widened by careless rows, find more of them), and times the scale is found again."""
 
 FEWEST_ANSWERS = 10
 """A scale answered by fewer responses of the sample (or with every answer the same) has
@@ -97,16 +98,6 @@ class Norms:
             return None
         return _squared_length(factor, deviations), len(deviations)
 
-    def standard(self, answers: Mapping[str, Any]) -> float:
-        """How far out `answers` lie as a standard normal score (Wilson–Hilferty), so that
-        distances over different numbers of scales rank together; inf if not comparable."""
-        found = self.distance(answers)
-        if found is None:
-            return math.inf
-        squared, freedom = found
-        ninth = 2 / (9 * freedom)
-        return (math.cbrt(squared / freedom) - (1 - ninth)) / math.sqrt(ninth)
-
     def _sub_matrix(self, mask: int) -> list[list[float]]:
         chosen = [p for p in range(len(self.items)) if mask >> p & 1]
         return [[self.covariance[i][j] for j in chosen] for i in chosen]
@@ -156,23 +147,44 @@ def estimate(items: Sequence[str], sample: Iterable[Mapping[str, Any]]) -> Norms
     for _ in range(ROUNDS):
         if norms is None:
             return None
-        ranked = sorted(rows, key=norms.standard)
-        norms = _moments(norms.items, ranked[: math.ceil(len(ranked) * (1 - TRIM))])
-    return None if norms is None else _calibrated(norms, rows)
+        norms, distances = _calibrated(norms, rows)
+        inside = [row for row, found in zip(rows, distances, strict=True) if _inside(found)]
+        norms = _moments(norms.items, inside)
+    return None if norms is None else _calibrated(norms, rows)[0]
 
 
-def _calibrated(norms: Norms, rows: Sequence[Row]) -> Norms:
-    """`norms` widened so that the median distance of `rows` (every row of the sample, each
-    over the scales it answered) is the median chi-square's: the estimate without the
-    furthest rows alone is too narrow. Counts the rows."""
-    ratios = []
-    for row in rows:
-        found = norms.distance(row)
-        if found is not None:
-            ratios.append(found[0] / chi_square_quantile(found[1], 0.5))
-    factor = (median(ratios) if ratios else 0.0) or 1.0  # 0 if most rows sit on the mean
-    covariance = tuple(tuple(value * factor for value in row) for row in norms.covariance)
-    return Norms(norms.items, norms.means, covariance, len(rows))
+Found = tuple[float, int] | None
+"""A row's (D², scales), or None where it cannot be compared."""
+
+
+def _inside(found: Found) -> bool:
+    """Whether a row lies no further out than all but the last `1 - INSIDE` of honest ones
+    (a row that cannot be compared is kept: nothing says it is careless)."""
+    return found is None or found[0] <= chi_square_quantile(found[1], INSIDE)
+
+
+def _calibrated(norms: Norms, rows: Sequence[Row]) -> tuple[Norms, list[Found]]:
+    """`norms` widened (or narrowed) so that the median distance of the rows inside the cut
+    is what it is for honest answers, the median of chi-square below its `INSIDE` quantile;
+    and every row's distance from them.
+
+    Estimates from the rows inside alone are too narrow. Careless rows, outside, do not move
+    this median as they would the median of every row. The cut moves with the scale, so the
+    scale is found again a few times; scaling the covariance by s divides every D² by s, so
+    the distances are worked out once.
+    """
+    distances = [norms.distance(row) for row in rows]
+    scale = 1.0
+    for _ in range(ROUNDS):
+        ratios = [
+            found[0] / scale / chi_square_quantile(found[1], INSIDE / 2)
+            for found in distances
+            if found is not None and _inside((found[0] / scale, found[1]))
+        ]
+        scale *= (median(ratios) if ratios else 0.0) or 1.0  # 0 if most rows sit on the mean
+    covariance = tuple(tuple(value * scale for value in row) for row in norms.covariance)
+    scaled = [None if found is None else (found[0] / scale, found[1]) for found in distances]
+    return Norms(norms.items, norms.means, covariance, len(rows)), scaled
 
 
 def _moments(items: tuple[str, ...], rows: Sequence[Row]) -> Norms | None:

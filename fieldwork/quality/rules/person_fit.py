@@ -29,7 +29,7 @@ class RandomAnswering(Rule):
     params: ClassVar[Mapping[str, Param]] = {
         "tail": Number(0.001, minimum=1e-6, maximum=0.1),
         "min_items": Number(5, minimum=3, integer=True),
-        "min_responses": Number(100, minimum=20, integer=True),
+        "min_responses": Number(200, minimum=20, integer=True),
     }
     explanation = N_(
         "The %(items)s ratings given hang together much less than other respondents' do"
