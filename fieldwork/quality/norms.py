@@ -11,9 +11,10 @@ ratings picked at random disagree with each other as honest ones seldom do, and 
 out in it.
 
 The sample may hold careless responses too, which would widen the norms and hide what
-they should show. So the estimate is made robust: the responses lying furthest out are
-left out and the norms estimated again, then scaled so that the sample's median distance
-is the median chi-square's (careless responses move the median little).
+they should show. So the estimate is made robust: the rows lying further out than all but
+1 % of honest ones would are left out and the norms estimated again, a few times over;
+then the norms are scaled so that the median distance of the rows inside is the honest
+one's, which careless rows, outside, do not move.
 
 Pure Python, no numpy: with about ten scales, a covariance matrix is tiny. Skip logic
 hides some scales from some respondents, so a response is compared on the sub-matrix of
