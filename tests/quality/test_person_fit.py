@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from fieldwork.quality import ALONE, Flag, Neighbours, evaluate, explain, settings_of
+from fieldwork.quality import ALONE, BulkIndex, Flag, Neighbours, evaluate, explain, settings_of
 from fieldwork.quality.norms import Norms, chi_square_quantile, estimate
 from fieldwork.questionnaire.model import Questionnaire
 from tests.quality.factories import NOW, one_factor_norms, question, questionnaire, subject
@@ -243,3 +243,25 @@ def test_a_smaller_tail_asks_for_a_greater_distance() -> None:
 def test_a_checklist_s_ratings_are_not_judged() -> None:
     norms = one_factor_norms(variance=1.0, covariance=0.7)
     assert random_answering(RANDOM, norms, mode="shadow") == []
+
+
+def test_the_bulk_index_hands_its_norms_to_every_response() -> None:
+    """Whether a response has earlier ones from its address or none: the same norms, and
+    the flag `evaluate` gives with them."""
+    norms = one_factor_norms(variance=1.0, covariance=0.7)
+    settings = settings_of(GRADED.definition)
+    ones = [
+        subject(1, RANDOM),
+        subject(2, RANDOM),  # the same address and answers: a duplicate too
+        subject(3, dict(zip(SCALES, (4, 4, 5, 4, 3, 4, 4, 5), strict=True)), ip=None),
+    ]
+    index = BulkIndex(GRADED, settings, norms)
+    for one in ones:
+        index.observe(one)
+    for one in ones:
+        assert index.neighbours(one).norms is norms
+        expected = evaluate(GRADED, settings, one, index.neighbours(one), NOW)
+        assert index.evaluate(one, NOW) == expected
+    assert [f.rule for f in index.evaluate(ones[0], NOW)] == ["random-answering"]
+    assert "random-answering" in {f.rule for f in index.evaluate(ones[1], NOW)}
+    assert index.evaluate(ones[2], NOW) == []
