@@ -9,11 +9,12 @@
 It gives each response the same neighbours that the queries at submit time
 would (every response observed counting as stored), so a bulk run and
 per-response evaluation agree, but for one thing submit cannot know: the later
-members of a click farm, which the bulk run counts for the earlier ones too. Memory stays lean for a million responses: no
-subject is kept, only numbers in typed arrays and one byte string (about 100
-bytes a response with a network address, most of it the answer signature:
-two bytes a closed question) — IP hashes and answer fingerprints as their
-first 64 bits, times as integer microseconds, signature bands as integers.
+members of a click farm, which the bulk run counts for the earlier ones too.
+Memory stays lean for a million responses: no subject is kept, only numbers in
+typed arrays and one byte string (about 100 bytes a response with a network
+address, most of it the answer signature: two bytes a closed question) — IP
+hashes and answer fingerprints as their first 64 bits, times as integer
+microseconds, signature bands as integers.
 When the first pass ends, the median is taken, every group of responses from
 one IP is worked through once, and so is every group sharing a signature
 band, looking back as far as the queries at submit do (`SAME_IP_COUNTED`,
@@ -35,6 +36,7 @@ from typing import TypeGuard
 
 from fieldwork.quality.evaluation import Checker
 from fieldwork.quality.flags import Flag
+from fieldwork.quality.norms import Norms
 from fieldwork.quality.settings import Settings
 from fieldwork.quality.similarity import (
     BANDS,
@@ -84,7 +86,10 @@ def _given(seconds: float | None) -> TypeGuard[float]:
 class BulkIndex:
     """What one questionnaire's responses know of each other, for the bulk run."""
 
-    def __init__(self, questionnaire: Questionnaire, settings: Settings) -> None:
+    def __init__(
+        self, questionnaire: Questionnaire, settings: Settings, norms: Norms | None = None
+    ) -> None:
+        """`norms`: the ratings' norms every response is compared with (see `Neighbours`)."""
         self.checker = Checker(questionnaire, settings)
         self.questionnaire_id = questionnaire.id
         hours = settings.number("duplicate-ip", "window_hours")
@@ -117,7 +122,7 @@ class BulkIndex:
         self._farm_counts = array("q")
         self._farm_latest = array("q")  # -1 for none
         self._farm_following = array("q")  # -1 for none
-        self._alone = Neighbours()
+        self._alone = Neighbours(norms=norms)
         self.observed = 0
 
     def observe(self, subject: Subject, fingerprint: str | None = None) -> None:
@@ -215,7 +220,7 @@ class BulkIndex:
             middle = count // 2
             median = ordered[middle] if count % 2 else (ordered[middle - 1] + ordered[middle]) / 2
         del ordered
-        self._alone = Neighbours(median_seconds=median, duration_count=count)
+        self._alone = replace(self._alone, median_seconds=median, duration_count=count)
 
         hits: list[tuple[int, int, int, int, int, int, int]] = []
         for members in _shared(self._ips).values():
@@ -382,6 +387,7 @@ class BulkIndex:
             farm_addresses=addresses,
             farm_latest=latest_farm,
             farm_following=following,
+            norms=self._alone.norms,
         )
 
     def _farm_of(self, response_id: int) -> tuple[int, int | None, int | None]:

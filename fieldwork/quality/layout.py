@@ -22,6 +22,10 @@ RATING_TYPES = frozenset({"rating"})
 """Straight-lining runs over these: one grid of agreement or satisfaction ratings. The 0–10
 recommendation scale is left out: the same number on it means something else."""
 
+SCALE_TYPES = RATING_TYPES | {"scale_0_10"}
+"""The numbers random-answering compares with the other responses' (`norms`): the 0–10
+scale joins the ratings there, since a distance over covariances does not mind its range."""
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -36,6 +40,8 @@ class Layout:
     what an answer pasting the question back is compared with."""
     consistency: tuple[Consistency, ...] = field(default=(), compare=False)
     """The answers the questionnaire declares cannot all be true together."""
+    scales: tuple[str, ...] = ()
+    """The questions answered with a number on a scale (`SCALE_TYPES`)."""
 
     @classmethod
     def of(cls, questionnaire: Questionnaire) -> Layout:
@@ -56,6 +62,7 @@ class Layout:
                     if not TYPES[q.type].closed
                 },
                 consistency=questionnaire.consistency,
+                scales=tuple(q.code for q in questions if q.type in SCALE_TYPES),
             )
             _LAYOUTS[questionnaire.content_hash] = layout
         return layout

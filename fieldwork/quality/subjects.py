@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, NamedTuple
 
+from fieldwork.quality.norms import Norms
+
 UTC = dt.UTC
 
 
@@ -185,6 +187,7 @@ class Neighbours:
     farm_addresses: int = 0
     farm_latest: int | None = None
     farm_following: int | None = None
+    norms: Norms | None = None
 
 
 FARM_CANDIDATES = 24

@@ -10,6 +10,7 @@ REASONS = {
         "speeder",
         "duplicate",
         "straight-lining",
+        "random-answers",
         "impossible-answers",
         "junk-text",
         "out-of-scope",

@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, func, literal, select, tuple_, union_all, update
@@ -36,6 +36,7 @@ from fieldwork.responses.models import (
     as_stored,
 )
 from fieldwork.responses.service import Screened
+from fieldwork.review import rating_norms
 from fieldwork.review.service import COMMENT_LIMIT, Change, audit, audit_many
 
 AUTO_REJECT, AUTO_APPROVE = "auto-reject-flag", "auto-clean"
@@ -198,6 +199,7 @@ class Screener:
         self.policy = policy
         self.current = current
         self._medians: dict[str, tuple[float, float | None, int]] = {}
+        self._norms = rating_norms.NormsCache()
 
     def __call__(
         self, session: Session, questionnaire: Questionnaire, row: Mapping[str, Any]
@@ -209,6 +211,7 @@ class Screener:
         signature = quality.answer_signature(questionnaire, row["answers"])
         found = subject(row)
         around = self.neighbours(session, chosen, found, fingerprint, signature)
+        around = replace(around, norms=self._norms.get(session, governing))
         flags = quality.evaluate(questionnaire, chosen, found, around, now())
         status, reason = self.policy.outcome(flags)
         return Screened(
@@ -434,7 +437,7 @@ def run(
     Calls `progress` twice per response (two passes).
     """
     moment = now()
-    index = quality.BulkIndex(current, settings(current))
+    index = quality.BulkIndex(current, settings(current), rating_norms.sample(session, current))
     summary = RunSummary()
     starts = []  # where each chunk of the second pass starts, in (submitted_at, id) order
     judged_by: set[str | None] = set()  # the rules versions stored responses were judged by

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fieldwork.quality import Subject
+from fieldwork.quality.norms import Norms
 from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
 
@@ -94,4 +95,25 @@ def subject(
         page_seconds=dict(pages or {}),
         ip_hash=ip,
         recorded=list(recorded),
+    )
+
+
+def one_factor_norms(
+    count: int = 8,
+    *,
+    mean: float = 3.0,
+    variance: float = 1.0,
+    covariance: float = 0.9,
+    responses: int = 1000,
+    prefix: str = "R",
+) -> Norms:
+    """Norms of ratings R1… that move together, as one satisfaction drives honest ones:
+    every rating `variance` about `mean`, every two `covariance` apart."""
+    return Norms(
+        items=tuple(f"{prefix}{i}" for i in range(1, count + 1)),
+        means=(mean,) * count,
+        covariance=tuple(
+            tuple(variance if i == j else covariance for j in range(count)) for i in range(count)
+        ),
+        count=responses,
     )

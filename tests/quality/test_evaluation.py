@@ -20,6 +20,7 @@ from fieldwork.quality.evaluation import NOT_APPLIED_EXPLANATION
 from tests.quality.factories import (
     NOW,
     cannot_all_hold,
+    one_factor_norms,
     question,
     questionnaire,
     subject,
@@ -61,6 +62,7 @@ NEAR = Neighbours(
     same_answers_first=2,
     farm_addresses=4,
     farm_latest=3,
+    norms=one_factor_norms(),  # BAD's ratings sit on their mean
 )
 SHARED = Neighbours(same_ip_latest=NEAR.same_ip_latest, same_ip_count=1)
 """A shared address and other answers: what raises duplicate-ip."""

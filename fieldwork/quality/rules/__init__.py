@@ -8,6 +8,7 @@ from fieldwork.quality.rules.base import Rule
 from fieldwork.quality.rules.contradiction import Contradiction
 from fieldwork.quality.rules.duplicates import ClickFarm, DuplicateAnswers, DuplicateIp
 from fieldwork.quality.rules.open_answers import OpenEmpty, OpenMash, OpenSameText
+from fieldwork.quality.rules.person_fit import RandomAnswering
 from fieldwork.quality.rules.segment_conflict import SegmentConflict
 from fieldwork.quality.rules.straight_lining import AnswerPattern, StraightLining
 from fieldwork.quality.rules.timing import ImpossibleParadata, NotWalked, Speeder
@@ -23,6 +24,7 @@ RULES: Mapping[str, Rule] = {
         ClickFarm(),
         StraightLining(),
         AnswerPattern(),
+        RandomAnswering(),
         SegmentConflict(),
         Contradiction(),
         OpenSameText(),
