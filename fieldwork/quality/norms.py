@@ -85,11 +85,11 @@ class Norms:
         is, or when their covariance cannot be inverted (two scales always answered alike)."""
         mask = 0
         deviations = []
-        for position, code in enumerate(self.items):
+        for bit, code, mean in self._scales:
             value = answers.get(code)
             if type(value) is int:  # "don't know" and hidden scales are passed over
-                mask |= 1 << position
-                deviations.append(value - self.means[position])
+                mask |= bit
+                deviations.append(value - mean)
         if not deviations:
             return None
         if mask not in self._factors:  # worked out once per pattern of scales answered
@@ -98,6 +98,18 @@ class Norms:
         if factor is None:
             return None
         return _squared_length(factor, deviations), len(deviations)
+
+    @property
+    def _scales(self) -> tuple[tuple[int, str, float], ...]:
+        """(bit, code, mean) of every scale, made once: `distance` reads them per response."""
+        found: tuple[tuple[int, str, float], ...] | None = self.__dict__.get("_scales_made")
+        if found is None:
+            found = tuple(
+                (1 << position, code, mean)
+                for position, (code, mean) in enumerate(zip(self.items, self.means, strict=True))
+            )
+            self.__dict__["_scales_made"] = found
+        return found
 
     def _sub_matrix(self, mask: int) -> list[list[float]]:
         chosen = [p for p in range(len(self.items)) if mask >> p & 1]
@@ -129,7 +141,8 @@ def _squared_length(factor: Factor, deviations: Sequence[float]) -> float:
     solved: list[float] = []
     for row, deviation in zip(factor, deviations, strict=True):
         solved.append((deviation - sum(map(mul, row, solved))) / row[-1])
-    return math.fsum(value * value for value in solved)
+    squared: float = sum(map(mul, solved, solved))
+    return squared
 
 
 Row = dict[str, int]

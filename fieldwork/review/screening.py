@@ -444,9 +444,8 @@ def run(
     for rows in _stream(session, current.id, _LEAN):
         starts.append((rows[0].submitted_at, rows[0].id))
         # Column by column (see BulkIndex.note_many): as many rows, many times faster.
-        ids, submitted, seconds, ips, fingerprints, by_rules, signatures, *banded = zip(
-            *_fill_fingerprints(session, rows, versions), strict=True
-        )
+        columns = _fill_fingerprints(session, list(zip(*rows, strict=True)), versions)
+        ids, submitted, seconds, ips, fingerprints, by_rules, signatures, *banded = columns
         index.note_many(ids, submitted, seconds, ips, fingerprints, signatures, banded)
         judged_by.update(by_rules)
         progress(len(rows))
@@ -536,20 +535,23 @@ _FILL = (
 
 
 def _fill_fingerprints(
-    session: Session, rows: Sequence[Any], versions: Mapping[str, Questionnaire]
-) -> Sequence[Sequence[Any]]:
-    """`rows` of the first pass (_LEAN), with the closed-answer fingerprint, signature and
-    bands filled in where a same-IP candidate was stored without them (before the answer
-    signature existed); they are stored too, so later runs and submissions read them
-    instead of the answers. Found in the first pass: a query of its own for them walked
+    session: Session, columns: list[Sequence[Any]], versions: Mapping[str, Questionnaire]
+) -> list[Sequence[Any]]:
+    """The columns of a chunk of the first pass (_LEAN), with the closed-answer fingerprint,
+    signature and bands filled in where a same-IP candidate was stored without them (before
+    the answer signature existed); they are stored too, so later runs and submissions read
+    them instead of the answers. Found in the first pass: a query of its own for them walked
     every response of the questionnaire when none was missing, a tenth of a run of 50,000."""
+    ids, _, _, ips, fingerprints, _, signatures, *_ = columns
     missing = [
-        row.id
-        for row in rows
-        if row.ip_hash is not None and (row.fingerprint is None or row.answer_signature is None)
+        response_id
+        for response_id, ip, fingerprint, signature in zip(
+            ids, ips, fingerprints, signatures, strict=True
+        )
+        if ip is not None and (fingerprint is None or signature is None)
     ]
     if not missing:
-        return rows
+        return columns
     query = select(col(Response.id), col(Response.version_hash), col(Response.answers)).where(
         col(Response.id).in_(missing)
     )
@@ -569,12 +571,11 @@ def _fill_fingerprints(
     # One statement for the chunk: after the upgrade, the first run fills every response.
     session.connection().execute(_FILL, writes)
     session.commit()
-    return [
-        (*row[:4], found[0], row.rules_version, found[1], *found[2])
-        if (found := filled.get(row.id))
-        else row
-        for row in rows
+    rows = [
+        (*row[:4], found[0], row[5], found[1], *found[2]) if (found := filled.get(row[0])) else row
+        for row in zip(*columns, strict=True)
     ]
+    return list(zip(*rows, strict=True))
 
 
 @dataclass(frozen=True)
