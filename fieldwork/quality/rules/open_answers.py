@@ -85,16 +85,19 @@ class OpenMash(Rule):
         return check
 
 
-Prompts = Mapping[str, tuple[tuple[str, frozenset[str]], ...]]
-"""Per open question, its prompts (`Layout.prompts`) long enough to judge, each with its
-characters."""
+Prompts = Mapping[str, tuple[int, tuple[tuple[str, frozenset[str]], ...]]]
+"""Per open question, the length an answer needs to be judged against its prompts (four
+fifths of the shortest), and its prompts (`Layout.prompts`) long enough to judge, each with
+its characters."""
 
 
 def _prompts(layout: Layout) -> Prompts:
-    return {
-        code: tuple((prompt, frozenset(prompt)) for prompt in texts if len(prompt) >= 6)
-        for code, texts in layout.prompts.items()
-    }
+    found = {}
+    for code, texts in layout.prompts.items():
+        judged = tuple((prompt, frozenset(prompt)) for prompt in texts if len(prompt) >= 6)
+        if judged:
+            found[code] = (min(4 * len(p) // 5 for p, _ in judged), judged)
+    return found
 
 
 def _mashed(answer: OpenAnswer, shortest: int, prompts: Prompts) -> str | None:
@@ -110,10 +113,11 @@ def _pasted(answer: OpenAnswer, prompts: Prompts) -> str | None:
     checks, before the matcher's quadratic work (the bulk run reads a million responses).
     """
     letters = answer.letters
-    if len(letters) < 6:
+    shortest, judged = prompts.get(answer.code, (0, ()))
+    if len(letters) < max(6, shortest):  # most answers: shorter than any prompt
         return None
     distinct: set[str] | None = None
-    for prompt, characters in prompts.get(answer.code, ()):
+    for prompt, characters in judged:
         if len(letters) > 2 * len(prompt):
             continue
         if prompt in letters:
