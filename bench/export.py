@@ -549,10 +549,27 @@ class Synthesiser:
                 value = self._answer(rng, ask, mood, day)
             if value is not None:
                 given[ask.code] = value
+        if copied is None:
+            self._consistent(rng, given, mood, day)
         visible = self._visible(given)
         answers = {code: value for code, value in given.items() if code in visible}
         self._open_answers(rng, answers, visible, locale)
         return answers, visible
+
+    def _consistent(
+        self, rng: random.Random, given: dict[str, Any], mood: int, day: dt.date
+    ) -> None:
+        """Draw again the answers a consistency check of the questionnaire finds cannot all be
+        true (as a respondent seldom gives them), a few times at most: drawn independently,
+        a third of the answers would contradict themselves, which no survey sees."""
+        by_code = {ask.code: ask for ask in self._asks}
+        for _ in range(5):
+            met = [check for check in self.questionnaire.consistency if check.met(given)]
+            if not met:
+                return
+            for code in (code for check in met for code in check.questions):
+                if code in by_code and code in given:
+                    given[code] = self._answer(rng, by_code[code], mood, day)
 
     def _answer(self, rng: random.Random, ask: _Ask, mood: int, day: dt.date) -> Any:
         kind = ask.kind
