@@ -8,7 +8,7 @@ again gives equal flags, so re-running changes nothing unless a threshold did
 (which `rules_version` then shows).
 """
 
-from fieldwork.quality.bulk import BulkIndex
+from fieldwork.quality.bulk import BulkIndex, Noted, noted
 from fieldwork.quality.evaluation import (
     COMBINED,
     FLAG_CODES,
@@ -74,6 +74,7 @@ __all__ = [
     "Flag",
     "Message",
     "Neighbours",
+    "Noted",
     "Rule",
     "RuleSettings",
     "Settings",
@@ -90,6 +91,7 @@ __all__ = [
     "farm",
     "fingerprint",
     "nearest_same_address",
+    "noted",
     "rules_version",
     "settings_of",
     "unwalked",

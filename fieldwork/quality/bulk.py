@@ -29,7 +29,7 @@ import datetime as dt
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import compress, count, islice
 from operator import eq
 from typing import TypeGuard
@@ -81,6 +81,58 @@ def micros(moment: dt.datetime) -> int:
 
 def _given(seconds: float | None) -> TypeGuard[float]:
     return seconds is not None
+
+
+@dataclass(frozen=True)
+class Noted:
+    """Some responses' first-pass data as the index keeps it (see `noted`): typed arrays
+    that pickle in one piece, so a worker process can make them from the rows it read."""
+
+    count: int
+    durations: array[float]
+    ids: array[int]  # the responses with a network address, and what follows of them
+    times: array[int]
+    ips: array[int]
+    answers: array[int]
+    signatures: bytes
+    signature_ends: array[int]  # where each one ends in `signatures`
+    bands: tuple[array[int], ...]
+
+
+def noted(
+    ids: Sequence[int],
+    submitted: Sequence[dt.datetime],
+    seconds: Sequence[float | None],
+    ip_hashes: Sequence[str | None],
+    fingerprints: Sequence[str | None],
+    signatures: Sequence[str | None],
+    banded: Sequence[Sequence[int | None]],
+) -> Noted:
+    """What `BulkIndex.add` keeps of responses given as columns of equal length (`banded`:
+    one column per band), as `note` reads them. The first pass over a million responses
+    is spent here: column by column, the work runs in C (a million Subjects, or a million
+    calls of `note`, cost more than the rest of the pass)."""
+    addressed = [ip is not None for ip in ip_hashes]
+    joined = bytearray()
+    ends = array("Q")
+    for signature in compress(signatures, addressed):
+        if signature:
+            joined += bytes.fromhex(signature)
+        ends.append(len(joined))
+    return Noted(
+        count=len(ids),
+        durations=array("d", filter(_given, seconds)),
+        ids=array("q", compress(ids, addressed)),
+        times=array("q", map(micros, compress(submitted, addressed))),
+        ips=array("Q", map(key64, compress(ip_hashes, addressed))),  # type: ignore[arg-type]
+        answers=array("Q", (key64(f) if f else 0 for f in compress(fingerprints, addressed))),
+        signatures=bytes(joined),
+        signature_ends=ends,
+        bands=tuple(
+            array("q", (-1 if band is None else band for band in compress(column, addressed)))
+            for column in banded
+        ),
+    )
 
 
 class BulkIndex:
@@ -184,27 +236,23 @@ class BulkIndex:
         banded: Sequence[Sequence[int | None]],
     ) -> None:
         """`note` for many responses at once, given as columns of equal length (`banded`: one
-        column per band). The first pass over a million responses is spent here: column by
-        column, the work runs in C (a million Subjects, or a million calls of `note`, cost
-        more than the rest of the pass)."""
+        column per band): `add(noted(…))`."""
+        self.add(noted(ids, submitted, seconds, ip_hashes, fingerprints, signatures, banded))
+
+    def add(self, part: Noted) -> None:
+        """First pass: what `noted` made of some responses, in any order."""
         if self._durations is None:
             raise RuntimeError("the first pass is over: observe before neighbours")
-        self.observed += len(ids)
-        self._durations.extend(filter(_given, seconds))
-        addressed = [ip is not None for ip in ip_hashes]
-        if not any(addressed):
-            return
-        self._ids.extend(compress(ids, addressed))
-        self._times.extend(map(micros, compress(submitted, addressed)))
-        self._ips.extend(map(key64, compress(ip_hashes, addressed)))  # type: ignore[arg-type]
-        self._answers.extend(key64(f) if f else 0 for f in compress(fingerprints, addressed))
-        ends = self._signature_ends
-        for signature in compress(signatures, addressed):
-            if signature:
-                self._signatures += bytes.fromhex(signature)
-            ends.append(len(self._signatures))
-        for values, column in zip(self._bands, banded, strict=True):
-            values.extend(-1 if band is None else band for band in compress(column, addressed))
+        self.observed += part.count
+        self._durations.extend(part.durations)
+        self._ids.extend(part.ids)
+        self._times.extend(part.times)
+        self._ips.extend(part.ips)
+        self._answers.extend(part.answers)
+        self._signature_ends.extend(map(len(self._signatures).__add__, part.signature_ends))
+        self._signatures += part.signatures
+        for values, band in zip(self._bands, part.bands, strict=True):
+            values.extend(band)
 
     def finish(self) -> None:
         """End the first pass: the median, then every same-IP group in (time, id) order."""

@@ -439,16 +439,18 @@ def run(
     moment = now()
     index = quality.BulkIndex(current, settings(current), rating_norms.sample(session, current))
     summary = RunSummary()
-    starts = []  # where each chunk of the second pass starts, in (submitted_at, id) order
+    starts, count = _chunks(session, current.id)
+    in_workers = parallel.worthwhile(count)
     judged_by: set[str | None] = set()  # the rules versions stored responses were judged by
-    for rows in _stream(session, current.id, _LEAN):
-        starts.append((rows[0].submitted_at, rows[0].id))
-        # Column by column (see BulkIndex.note_many): as many rows, many times faster.
-        columns = _fill_fingerprints(session, list(zip(*rows, strict=True)), versions)
-        ids, submitted, seconds, ips, fingerprints, by_rules, signatures, *banded = columns
-        index.note_many(ids, submitted, seconds, ips, fingerprints, signatures, banded)
+    first = _first_pass(session, current.id, starts, in_workers)
+    for bounds, found in zip(_ranges(starts), first, strict=True):
+        if found is None:  # stored without signatures: filled here, where the writes are
+            columns = _fill_fingerprints(session, _lean(session, current.id, bounds), versions)
+            found = _noted(columns)
+        part, by_rules = found
+        index.add(part)
         judged_by.update(by_rules)
-        progress(len(rows))
+        progress(part.count)
     index.finish()
     chosen = settings(current)
     judge = _Judge(
@@ -460,7 +462,7 @@ def run(
     )
     _audit_thresholds(session, judged_by, chosen, versions.values())
     session.commit()  # the thresholds entry stays if a chunk is undone (`_write`)
-    if parallel.worthwhile(index.observed):
+    if in_workers:
         judged = _judged_by_workers(session, current.id, starts, judge)
     else:
         judged = (judge(rows) for rows in _stream(session, current.id, _FULL))
@@ -494,31 +496,107 @@ class _Judge:
         return len(rows), writes
 
 
-def _judged_by_workers(
-    session: Session,
-    questionnaire_id: str,
-    starts: Sequence[tuple[dt.datetime, int]],
-    judge: _Judge,
-) -> Iterator[tuple[int, list[_Write]]]:
-    """The chunks from `starts` judged in worker processes, in order; this process writes."""
-    ends: list[tuple[dt.datetime, int] | None] = [*starts[1:], None]
-    ranges = zip(starts, ends, strict=True)
-    return parallel.in_workers(session.get_bind(), _judge_chunk, ranges, (questionnaire_id, judge))
+Key = tuple[dt.datetime, int]
+Bounds = tuple[Key, Key | None]
+"""A chunk: from its first (submitted_at, id) up to the next chunk's first, or the end."""
 
 
-def _judge_chunk(
-    bounds: tuple[tuple[dt.datetime, int], tuple[dt.datetime, int] | None],
-) -> tuple[int, list[_Write]]:
-    """In a worker: judge the responses from one chunk's start up to the next one's."""
-    questionnaire_id, judge = parallel.shared()
+def _chunks(session: Session, questionnaire_id: str) -> tuple[list[Key], int]:
+    """Where each chunk of CHUNK responses starts, in (submitted_at, id) order, and how many
+    responses there are: numbered in the database along the index, in one query."""
+    numbered = (
+        select(
+            as_stored(col(Response.submitted_at)),
+            col(Response.id),
+            func.row_number().over(order_by=_key.clauses).label("n"),
+            func.count().over().label("total"),
+        )
+        .where(col(Response.questionnaire_id) == questionnaire_id)
+        .subquery()
+    )
+    query = (
+        select(numbered.c.submitted_at, numbered.c.id, numbered.c.total)
+        .where((numbered.c.n - 1) % CHUNK == 0)
+        .order_by(numbered.c.n)
+    )
+    rows = session.connection().execute(query).all()
+    return [(row.submitted_at, row.id) for row in rows], rows[0].total if rows else 0
+
+
+def _ranges(starts: Sequence[Key]) -> Iterator[Bounds]:
+    ends: list[Key | None] = [*starts[1:], None]
+    return zip(starts, ends, strict=True)
+
+
+def _between(columns: Sequence[Any], questionnaire_id: str, bounds: Bounds) -> Any:
+    """The query for one chunk's rows, in (submitted_at, id) order."""
     start, end = bounds
-    query = select(*_FULL).where(
+    query = select(*columns).where(
         col(Response.questionnaire_id) == questionnaire_id, _key >= _key_of(start)
     )
     if end is not None:
         query = query.where(_key < _key_of(end))
+    return query.order_by(*_key.clauses)
+
+
+FirstPass = tuple[quality.Noted, set[str | None]]
+"""A chunk's first pass: what the index keeps of it, and the rules versions it was judged by."""
+
+
+def _first_pass(
+    session: Session, questionnaire_id: str, starts: Sequence[Key], in_workers: bool
+) -> Iterator[FirstPass | None]:
+    """Each chunk's first pass, in order, made in worker processes when `in_workers`; None
+    for a chunk holding responses stored without their answer signature (`_fill_fingerprints`
+    writes them, which only this process does)."""
+    if in_workers:
+        bind = session.get_bind()
+        return parallel.in_workers(bind, _note_chunk, _ranges(starts), questionnaire_id)
+    return (_unless_missing(_lean(session, questionnaire_id, bounds)) for bounds in _ranges(starts))
+
+
+def _note_chunk(bounds: Bounds) -> FirstPass | None:
+    """In a worker: the first pass of one chunk."""
     with parallel.connection() as connection:
-        rows = connection.execute(query.order_by(*_key.clauses)).all()
+        rows = connection.execute(_between(_LEAN, parallel.shared(), bounds)).all()
+    return _unless_missing(list(zip(*rows, strict=True)))
+
+
+def _lean(session: Session, questionnaire_id: str, bounds: Bounds) -> list[Sequence[Any]]:
+    """One chunk's _LEAN rows, as columns."""
+    rows = session.connection().execute(_between(_LEAN, questionnaire_id, bounds)).all()
+    return list(zip(*rows, strict=True))
+
+
+def _unless_missing(columns: list[Sequence[Any]]) -> FirstPass | None:
+    if _missing(columns):
+        return None
+    return _noted(columns)
+
+
+def _noted(columns: list[Sequence[Any]]) -> FirstPass:
+    """Column by column (see quality.noted): as many rows, many times faster."""
+    ids, submitted, seconds, ips, fingerprints, by_rules, signatures, *banded = columns
+    noted = quality.noted(ids, submitted, seconds, ips, fingerprints, signatures, banded)
+    return noted, set(by_rules)
+
+
+def _judged_by_workers(
+    session: Session,
+    questionnaire_id: str,
+    starts: Sequence[Key],
+    judge: _Judge,
+) -> Iterator[tuple[int, list[_Write]]]:
+    """The chunks from `starts` judged in worker processes, in order; this process writes."""
+    bind = session.get_bind()
+    return parallel.in_workers(bind, _judge_chunk, _ranges(starts), (questionnaire_id, judge))
+
+
+def _judge_chunk(bounds: Bounds) -> tuple[int, list[_Write]]:
+    """In a worker: judge the responses from one chunk's start up to the next one's."""
+    questionnaire_id, judge = parallel.shared()
+    with parallel.connection() as connection:
+        rows = connection.execute(_between(_FULL, questionnaire_id, bounds)).all()
     found: tuple[int, list[_Write]] = judge(rows)
     return found
 
@@ -542,14 +620,7 @@ def _fill_fingerprints(
     the answer signature existed); they are stored too, so later runs and submissions read
     them instead of the answers. Found in the first pass: a query of its own for them walked
     every response of the questionnaire when none was missing, a tenth of a run of 50,000."""
-    ids, _, _, ips, fingerprints, _, signatures, *_ = columns
-    missing = [
-        response_id
-        for response_id, ip, fingerprint, signature in zip(
-            ids, ips, fingerprints, signatures, strict=True
-        )
-        if ip is not None and (fingerprint is None or signature is None)
-    ]
+    missing = _missing(columns)
     if not missing:
         return columns
     query = select(col(Response.id), col(Response.version_hash), col(Response.answers)).where(
@@ -576,6 +647,19 @@ def _fill_fingerprints(
         for row in zip(*columns, strict=True)
     ]
     return list(zip(*rows, strict=True))
+
+
+def _missing(columns: list[Sequence[Any]]) -> list[int]:
+    """The ids of the same-IP candidates among a chunk's _LEAN columns stored without their
+    fingerprint or signature."""
+    ids, _, _, ips, fingerprints, _, signatures, *_ = columns
+    return [
+        response_id
+        for response_id, ip, fingerprint, signature in zip(
+            ids, ips, fingerprints, signatures, strict=True
+        )
+        if ip is not None and (fingerprint is None or signature is None)
+    ]
 
 
 @dataclass(frozen=True)

@@ -220,7 +220,13 @@ def test_bulk_run_finds_what_submit_found_and_the_first_members_of_the_farm(
     assert summary_counts(run(ctx, current(ctx))) == (8, 0, 0)
 
 
-def test_bulk_run_stores_the_signature_a_response_was_stored_without(ctx: Session) -> None:
+@pytest.mark.parametrize("in_workers", [False, True])
+def test_bulk_run_stores_the_signature_a_response_was_stored_without(
+    ctx: Session, monkeypatch: pytest.MonkeyPatch, forks: list[bool], in_workers: bool
+) -> None:
+    """In workers too: a chunk missing them is read again and filled by the run's process."""
+    monkeypatch.setattr(screening, "CHUNK", 2)
+    monkeypatch.setattr(parallel, "FROM_ROWS", 0 if in_workers else 10**9)
     rows = farm(ctx, 5)
     ctx.execute(update(Response).values(answer_signature=None, band_1=None, band_2=None))
     ctx.execute(update(Response).values(band_3=None, flags=[], rules_version=None))
@@ -230,6 +236,7 @@ def test_bulk_run_stores_the_signature_a_response_was_stored_without(ctx: Sessio
         ctx.refresh(row)
         assert row.answer_signature and row.band_1 is not None
     assert [codes(row) for row in rows] == [{"click-farm"}] * 5
+    assert forks == [True, True] if in_workers else not forks
 
 
 def test_same_answers_are_found_by_one_seek_however_many_share_the_address(
@@ -491,8 +498,9 @@ def judged(session: Session) -> list[tuple[int, list[dict[str, Any]], str]]:
 def test_a_large_run_judges_in_worker_processes_what_one_process_would(
     ctx: Session, monkeypatch: pytest.MonkeyPatch, forks: list[bool]
 ) -> None:
-    """Chunks judged by forked workers, over their own connections: the same flags, status
-    and audit rows, in the same order, as a run in this process alone."""
+    """Chunks read for the first pass and judged by forked workers, over their own
+    connections: the same flags, status and audit rows, in the same order, as a run in
+    this process alone."""
     monkeypatch.setattr(screening, "CHUNK", 3)  # chunk bounds fall inside same-IP groups
     for minutes, ip in [(10, "f" * 64), (0.5, "f" * 64), (10, None), (10, "f" * 64)] * 3:
         send(ctx, minutes=minutes, ip=ip, policy=screening.Policy(auto_reject=False))
@@ -509,7 +517,7 @@ def test_a_large_run_judges_in_worker_processes_what_one_process_would(
         actions = [(e.response_id, e.action, e.new) for e in list(entries)[before:]]
         results.append((summary_counts(summary), judged(ctx), actions))
     one, workers = results
-    assert forks == [True]  # the second run only
+    assert forks == [True, True]  # the second run only: its first pass, then its judging
     assert one == workers
     (responses_, flags_changed, status_changed), rows, actions = one
     assert responses_ == 12 and flags_changed > 0 and status_changed > 0
