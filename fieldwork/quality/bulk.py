@@ -215,29 +215,8 @@ class BulkIndex:
         """First pass, from what is stored of a response of this questionnaire: `observe`
         without building a Subject. `submitted_at` is aware, or naive UTC; `fingerprint`,
         `signature` and its bands (as stored) are read when `ip_hash` is not None."""
-        self.note_many(
-            (response_id,),
-            (submitted_at,),
-            (seconds,),
-            (ip_hash,),
-            (fingerprint,),
-            (signature,),
-            tuple((band,) for band in banded),
-        )
-
-    def note_many(
-        self,
-        ids: Sequence[int],
-        submitted: Sequence[dt.datetime],
-        seconds: Sequence[float | None],
-        ip_hashes: Sequence[str | None],
-        fingerprints: Sequence[str | None],
-        signatures: Sequence[str | None],
-        banded: Sequence[Sequence[int | None]],
-    ) -> None:
-        """`note` for many responses at once, given as columns of equal length (`banded`: one
-        column per band): `add(noted(…))`."""
-        self.add(noted(ids, submitted, seconds, ip_hashes, fingerprints, signatures, banded))
+        columns = ((response_id,), (submitted_at,), (seconds,), (ip_hash,), (fingerprint,))
+        self.add(noted(*columns, (signature,), tuple((band,) for band in banded)))
 
     def add(self, part: Noted) -> None:
         """First pass: what `noted` made of some responses, in any order."""
