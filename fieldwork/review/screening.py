@@ -401,27 +401,6 @@ def _key_of(point: tuple[dt.datetime, int]) -> Any:
     return tuple_(quality.as_utc(point[0]), point[1])
 
 
-def _stream(
-    session: Session, questionnaire_id: str, columns: Sequence[Any]
-) -> Any:  # an iterator of rows, in (submitted_at, id) order, a chunk in memory at a time
-    """Pages along ix_response_questionnaire_submitted, each chunk going on where the last
-    stopped (`id > last ORDER BY id` would sort every remaining row for each chunk). Both
-    passes accept any order; `columns` must include id and submitted_at."""
-    query = (
-        select(*columns)
-        .where(col(Response.questionnaire_id) == questionnaire_id)
-        .order_by(*_key.clauses)
-        .limit(CHUNK)
-    )
-    # On the connection: plain rows, without the ORM's per-row bookkeeping.
-    rows = session.connection().execute(query).all()
-    while rows:
-        yield rows
-        last = rows[-1]
-        after = _key > _key_of((last.submitted_at, last.id))
-        rows = session.connection().execute(query.where(after)).all()
-
-
 def run(
     session: Session,
     current: Questionnaire,
@@ -465,7 +444,7 @@ def run(
     if in_workers:
         judged = _judged_by_workers(session, current.id, starts, judge)
     else:
-        judged = (judge(rows) for rows in _stream(session, current.id, _FULL))
+        judged = (judge(_rows(session, _FULL, current.id, bounds)) for bounds in _ranges(starts))
     for count, writes in judged:
         summary.responses += count
         _write(session, writes, summary)
@@ -562,10 +541,16 @@ def _note_chunk(bounds: Bounds) -> FirstPass | None:
     return _unless_missing(list(zip(*rows, strict=True)))
 
 
+def _rows(
+    session: Session, columns: Sequence[Any], questionnaire_id: str, bounds: Bounds
+) -> Sequence[Any]:
+    """One chunk's rows, on the connection: plain rows, without the ORM's bookkeeping."""
+    return session.connection().execute(_between(columns, questionnaire_id, bounds)).all()
+
+
 def _lean(session: Session, questionnaire_id: str, bounds: Bounds) -> list[Sequence[Any]]:
     """One chunk's _LEAN rows, as columns."""
-    rows = session.connection().execute(_between(_LEAN, questionnaire_id, bounds)).all()
-    return list(zip(*rows, strict=True))
+    return list(zip(*_rows(session, _LEAN, questionnaire_id, bounds), strict=True))
 
 
 def _unless_missing(columns: list[Sequence[Any]]) -> FirstPass | None:
