@@ -19,12 +19,13 @@ from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from fieldwork import catalog, db, quality
 from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import StaffUser
 from fieldwork.exports import service as exports
+from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses import service as responses
 from fieldwork.responses.filters import Filter
 from fieldwork.responses.models import Response
@@ -141,6 +142,13 @@ def add_response(
         session.execute(update(Response).where(col(Response.id) == stored.id).values(**changes))
         session.commit()
         return stored.id
+
+
+def stored_version(session: Session, questionnaire_id: str) -> Questionnaire:
+    """The questionnaire's current stored version, which tests' responses answer."""
+    found = catalog.versions().current(session, questionnaire_id)
+    assert found is not None
+    return found
 
 
 def response_row(app: Flask, response_id: int) -> Response:

@@ -8,15 +8,11 @@ notes from two rules combined).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from flask import Flask
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from fieldwork import catalog, db
 from fieldwork.accounts import service as accounts
 from fieldwork.audit.models import AuditEntry
 from fieldwork.questionnaire.loader import build
@@ -26,22 +22,15 @@ from fieldwork.responses.models import APPROVED, PENDING, Response
 from fieldwork.review import screening
 from fieldwork.review import service as review
 from tests.questionnaires.weak_signals import SURVEY
+from tests.review.factories import stored_version
 
 UNIFORM_AND_EMPTY = {"FAST": 3, "POLITE": 3, "CLEAR": 3, "SOLVED": 3, "IMPROVE": "无"}
 UNIFORM = {**UNIFORM_AND_EMPTY, "IMPROVE": "退款再快一点"}
 """A uniform rater with time for every answer and something to say: nothing found."""
 
 
-@pytest.fixture
-def ctx(app: Flask) -> Iterator[Session]:
-    with app.app_context():
-        yield db.session()
-
-
 def current(session: Session) -> Questionnaire:
-    found = catalog.versions().current(session, SURVEY.id)
-    assert found is not None
-    return found
+    return stored_version(session, SURVEY.id)
 
 
 def send(session: Session, answers: dict[str, Any]) -> Response:

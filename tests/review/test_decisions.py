@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -13,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
-from fieldwork import catalog, db
+from fieldwork import db
 from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import StaffUser
 from fieldwork.audit.models import AuditEntry
@@ -21,12 +20,7 @@ from fieldwork.responses import service as responses
 from fieldwork.responses.models import APPROVED, ON_HOLD, REJECTED
 from fieldwork.review import service as review
 from tests.questionnaires.two_pages import SURVEY
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Iterator[Session]:
-    with app.app_context():
-        yield db.session()
+from tests.review.factories import stored_version
 
 
 def reviewer(session: Session, name: str = "chen", role: str = "reviewer") -> StaffUser:
@@ -34,8 +28,7 @@ def reviewer(session: Session, name: str = "chen", role: str = "reviewer") -> St
 
 
 def stored(session: Session, entered_by: int | None = None) -> int:
-    questionnaire = catalog.versions().current(session, SURVEY.id)
-    assert questionnaire is not None
+    questionnaire = stored_version(session, SURVEY.id)
     row, issues = responses.submit(
         session,
         responses.Submission(

@@ -9,15 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from flask import Flask
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from fieldwork import catalog, clock, db
+from fieldwork import clock
 from fieldwork.accounts import service as accounts
 from fieldwork.audit.models import AuditEntry
 from fieldwork.questionnaire.model import Questionnaire
@@ -25,6 +22,7 @@ from fieldwork.responses import service as responses
 from fieldwork.responses.models import APPROVED, PENDING, REJECTED, Response
 from fieldwork.review import rating_norms, screening
 from fieldwork.review import service as review
+from tests.review.factories import stored_version
 
 QID = "ratings"
 RATINGS = ("R1", "R2", "R3", "R4", "R5", "R6")
@@ -36,16 +34,8 @@ RANDOMS = [
 AT_RANDOM = RANDOMS[0]
 
 
-@pytest.fixture
-def ctx(app: Flask) -> Iterator[Session]:
-    with app.app_context():
-        yield db.session()
-
-
 def current(session: Session) -> Questionnaire:
-    found = catalog.versions().current(session, QID)
-    assert found is not None
-    return found
+    return stored_version(session, QID)
 
 
 def honest(r: random.Random, mood: float | None = None) -> dict[str, Any]:

@@ -24,18 +24,11 @@ from fieldwork.responses.models import APPROVED, PENDING, REJECTED, Response
 from fieldwork.review import screening
 from fieldwork.review import service as review
 from tests.questionnaires.two_pages import SURVEY
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Iterator[Session]:
-    with app.app_context():
-        yield db.session()
+from tests.review.factories import stored_version
 
 
 def current(session: Session) -> Questionnaire:
-    found = catalog.versions().current(session, SURVEY.id)
-    assert found is not None
-    return found
+    return stored_version(session, SURVEY.id)
 
 
 def send(
