@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from fieldwork.questionnaire.model import PAPER_MISSING
+
 RESPONDENT, FIELDWORKER, TESTER, ADMIN = "respondent", "fieldworker", "tester", "admin"
 """Who creates a response: anyone with the public link, or a staff role."""
 
@@ -40,6 +42,9 @@ class Mode:
     """Response metadata columns a batch holding this mode's responses adds, in order."""
     staff_column: str | None = None
     """The export column that names, by a pseudonym, the staff member who entered it."""
+    missing: tuple[str, ...] = ()
+    """Values standing for a missing answer that any question of this mode's responses may
+    hold, beside the special answers a definition offers (paper: blank, illegible…)."""
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.provenance if f.name == name), None)
@@ -61,6 +66,7 @@ PAPER = Mode(
     ),
     export_columns=("sheet_id", "entry_pass", "keyer"),
     staff_column="keyer",
+    missing=PAPER_MISSING,
 )
 SHADOW = Mode(
     "shadow",

@@ -7,10 +7,10 @@ Pure: imports neither Flask nor SQLModel.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from fieldwork.questionnaire.model import Question, Questionnaire
+from fieldwork.questionnaire.model import MISSING_VALUES, PAPER_MISSING, Question, Questionnaire
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.questionnaire.types import RawAnswer, type_of
 
@@ -22,14 +22,27 @@ def is_shown(question: Question, answers: Mapping[str, Any]) -> bool:
 
 
 def shown(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Question]:
-    """The questions shown given these answers; conditions only read earlier questions."""
+    """The questions shown given these answers; conditions only read earlier questions.
+
+    An answer a paper sheet left unreadable (blank, illegible, several boxes ticked) decides
+    no condition: a question whose condition depends on it is shown, since the respondent
+    may have followed either route and the keyer types what the sheet holds.
+    """
     visible: list[Question] = []
     kept: Answers = {}
+    unread: set[str] = set()
     for question in questionnaire.questions:
-        if is_shown(question, kept):
-            visible.append(question)
-            if question.code in answers:
-                kept[question.code] = answers[question.code]
+        condition = question.show_if
+        if condition is not None and not unread and not condition.holds(kept):
+            continue
+        if condition is not None and unread and condition.outcome(kept, unread) is False:
+            continue
+        visible.append(question)
+        value = answers.get(question.code)
+        if value in PAPER_MISSING:
+            unread.add(question.code)
+        elif value is not None:
+            kept[question.code] = value
     return visible
 
 
@@ -71,13 +84,14 @@ def clean(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Answers:
 
 
 def parse(
-    questions: Iterable[Question], raw: Mapping[str, RawAnswer]
+    questions: Iterable[Question], raw: Mapping[str, RawAnswer], missing: Collection[str] = ()
 ) -> tuple[Answers, list[Issue]]:
-    """Parse raw parts for some questions (a page, a paper sheet) into values."""
+    """Parse raw parts for some questions (a page, a paper sheet) into values; `missing` as
+    for `check`."""
     values: Answers = {}
     issues: list[Issue] = []
     for question in questions:
-        value, issue = type_of(question).parse(question, raw.get(question.code, {}))
+        value, issue = type_of(question).parse(question, raw.get(question.code, {}), missing)
         if issue is not None:
             issues.append(issue)
         elif value is not None:
@@ -85,8 +99,11 @@ def parse(
     return values, issues
 
 
-def check(questions: Iterable[Question], answers: Mapping[str, Any]) -> list[Issue]:
-    """Required and value checks for the given (shown) questions."""
+def check(
+    questions: Iterable[Question], answers: Mapping[str, Any], missing: Collection[str] = ()
+) -> list[Issue]:
+    """Required and value checks for the given (shown) questions. `missing` are the values
+    standing for a missing answer that the mode accepts for any question (paper's)."""
     issues: list[Issue] = []
     for question in questions:
         value = answers.get(question.code)
@@ -94,7 +111,9 @@ def check(questions: Iterable[Question], answers: Mapping[str, Any]) -> list[Iss
             if question.required:
                 issues.append(Issue.of(question.code, "required"))
             continue
-        if isinstance(value, str) and value in question.allow:
+        if isinstance(value, str) and value in MISSING_VALUES:
+            if value not in question.allow and value not in missing:
+                issues.append(Issue.of(question.code, "invalid-choice"))
             continue
         issue = type_of(question).validate(question, value)
         if issue is not None:
@@ -102,8 +121,11 @@ def check(questions: Iterable[Question], answers: Mapping[str, Any]) -> list[Iss
     return issues
 
 
-def validate(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Issue]:
-    """Every issue of a complete set of answers; answers to unknown questions are an issue."""
+def validate(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], missing: Collection[str] = ()
+) -> list[Issue]:
+    """Every issue of a complete set of answers; answers to unknown questions are an issue.
+    `missing`: as for `check`, from the response's mode (`modes.Mode.missing`)."""
     known = set(questionnaire.codes())
     unknown = [Issue.of(code, "unknown-question") for code in answers if code not in known]
-    return unknown + check(shown(questionnaire, answers), answers)
+    return unknown + check(shown(questionnaire, answers), answers, missing)

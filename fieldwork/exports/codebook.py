@@ -21,7 +21,6 @@ from fieldwork.exports.columns import Column, exporter
 from fieldwork.exports.csv_file import write_csv
 from fieldwork.exports.layout import Layout
 from fieldwork.exports.phrases import phrase
-from fieldwork.exports.records import Missing
 from fieldwork.exports.safety import neutralise
 from fieldwork.exports.xlsx_file import write_xlsx
 from fieldwork.questionnaire.model import Question
@@ -49,7 +48,7 @@ def header(layout: Layout) -> list[str]:
         *(f"values_{lang}" for lang in languages),
         *(f"unit_{lang}" for lang in languages),
         "range",
-        *(code.name.lower() for code in Missing),
+        *(code.name.lower() for code in layout.missing_listed()),
         *tag_names(layout),
     ]
 
@@ -63,6 +62,7 @@ def rows(layout: Layout) -> Iterator[list[Any]]:
     """The codebook's rows, typed: text as defined (not yet neutralised), codes as ints."""
     languages = layout.questionnaire.languages
     tags = tag_names(layout)
+    listed = layout.missing_listed()
     for column in layout.metadata:
         yield [
             column.name,
@@ -72,12 +72,12 @@ def rows(layout: Layout) -> Iterator[list[Any]]:
             METADATA,
             column.kind.value,
             *(phrase(column.name, lang) for lang in languages),
-            *([""] * (2 * len(languages) + 1 + len(Missing) + len(tags))),
+            *([""] * (2 * len(languages) + 1 + len(listed) + len(tags))),
         ]
     for question in layout.questions:
         for column in exporter(question).columns(question):
             yield _question_row(layout, question, column, tags)
-    for code in Missing:
+    for code in listed:
         yield [
             "",
             "",
@@ -87,7 +87,7 @@ def rows(layout: Layout) -> Iterator[list[Any]]:
             "",
             *(phrase(code.name, lang) for lang in languages),
             *([""] * (2 * len(languages) + 1)),
-            *(int(code) if other is code else "" for other in Missing),
+            *(int(code) if other is code else "" for other in listed),
             *([""] * len(tags)),
         ]
 
@@ -113,7 +113,7 @@ def _question_row(layout: Layout, question: Question, column: Column, tags: list
         ),
         *(builder.unit(question, lang) for lang in languages),
         builder.value_range(question),
-        *(int(code) if code in possible else "" for code in Missing),
+        *(int(code) if code in possible else "" for code in layout.missing_listed()),
         *(question.tags.get(tag, "") for tag in tags),
     ]
 

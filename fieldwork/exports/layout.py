@@ -19,7 +19,16 @@ from fieldwork.exports.records import ExportError, ExportRecord, Missing
 from fieldwork.exports.safety import FORMULA_STARTS, QUOTE
 from fieldwork.modes import MODES
 from fieldwork.questionnaire.conditions import Answered, Combine, Compare, Condition
-from fieldwork.questionnaire.model import DONT_KNOW, NOT_APPLICABLE, Question, Questionnaire
+from fieldwork.questionnaire.model import (
+    BLANK,
+    DONT_KNOW,
+    ILLEGIBLE,
+    NOT_APPLICABLE,
+    PAPER_MISSING,
+    SEVERAL_TICKED,
+    Question,
+    Questionnaire,
+)
 
 HEAD: tuple[Column, ...] = (
     Column("response_id", Kind.INTEGER),
@@ -36,6 +45,22 @@ TAIL: tuple[Column, ...] = (
     Column("duration_seconds", Kind.NUMBER),
 )
 ONLINE_ONLY = ("online",)
+MISSING_OF: Mapping[str, Missing] = {
+    DONT_KNOW: Missing.DONT_KNOW,
+    NOT_APPLICABLE: Missing.NOT_APPLICABLE,
+    BLANK: Missing.BLANK,
+    ILLEGIBLE: Missing.ILLEGIBLE,
+    SEVERAL_TICKED: Missing.SEVERAL_TICKED,
+}
+"""The export code of each stored value that stands for a missing answer."""
+_STORED_MISSING = tuple(MISSING_OF)
+ONLINE_MISSING = (
+    Missing.NOT_SHOWN,
+    Missing.NOT_APPLICABLE,
+    Missing.DONT_KNOW,
+    Missing.NOT_ANSWERED,
+)
+"""The codes of every batch's files, in the order manifests list them."""
 _DISPLAY = ("text_size", "contrast")  # an online response's own fields of its record
 
 
@@ -76,8 +101,7 @@ class _Slot:
         self._missing: dict[Any, tuple[Cell, ...]] = {
             HIDDEN: cells(Missing.NOT_SHOWN),
             None: cells(Missing.NOT_ANSWERED),
-            DONT_KNOW: cells(Missing.DONT_KNOW),
-            NOT_APPLICABLE: cells(Missing.NOT_APPLICABLE),
+            **{value: cells(code) for value, code in MISSING_OF.items()},
         }
         # A one-column question's cell for the values whose cell is known without a call.
         self._own: dict[Any, Cell] = {value: value for value in builder.known(question)}
@@ -86,7 +110,7 @@ class _Slot:
 
     def cells(self, value: Any) -> tuple[Cell, ...]:
         """The cells of one value (an answer, None or HIDDEN); ValueError if it cannot be."""
-        if value is HIDDEN or value is None or value in (DONT_KNOW, NOT_APPLICABLE):
+        if value is HIDDEN or value is None or value in _STORED_MISSING:
             return self._missing[value]
         if type(value) in self._plain:
             return (value,)
@@ -129,7 +153,7 @@ class Visibility:
         found = (test for q in version.questions if q.show_if for test in _tests(q.show_if))
         self.tests: tuple[Compare | Answered, ...] = tuple(dict.fromkeys(found))
         self._outcomes = tuple(_Outcomes(test) for test in self.tests)
-        self._memo: dict[tuple[bool, ...], frozenset[str]] = {}
+        self._memo: dict[tuple[bool | None, ...], frozenset[str]] = {}
         self._sets: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct set
 
     def __call__(self, answers: Mapping[str, Any]) -> frozenset[str]:
@@ -151,17 +175,20 @@ class _Outcomes:
 
     def __init__(self, test: Compare | Answered) -> None:
         self.test = test
-        self._memo: dict[Any, bool] = {}
+        self._memo: dict[Any, bool | None] = {}
 
-    def __call__(self, answers: Mapping[str, Any]) -> bool:
+    def __call__(self, answers: Mapping[str, Any]) -> bool | None:
+        """Whether it holds; None when the answer it reads is one a paper sheet left
+        unreadable, which decides no condition (`answers.shown`)."""
         code = self.test.question
         value = answers.get(code)
         key = tuple(value) if value.__class__ is list else value
-        found = self._memo.get(key)
-        if found is None:
-            if len(self._memo) >= MEMO_LIMIT:
-                self._memo.clear()
-            found = self._memo[key] = self.test.holds({code: value})
+        if key in self._memo:
+            return self._memo[key]
+        if len(self._memo) >= MEMO_LIMIT:
+            self._memo.clear()
+        unread = value in PAPER_MISSING
+        found = self._memo[key] = None if unread else self.test.holds({code: value})
         return found
 
 
@@ -198,6 +225,8 @@ class Layout:
             self.versions[other.content_hash] = other
         self._visible = {key: Visibility(version) for key, version in self.versions.items()}
         self.metadata = metadata(modes)
+        kept = {value for mode in modes for value in MODES[mode].missing}
+        self._mode_missing = tuple(code for value, code in MISSING_OF.items() if value in kept)
         # Mode columns besides the display settings come from each record's provenance.
         self.provenance = tuple(
             c.name for c in self.metadata[len(HEAD) : -len(TAIL)] if c.name not in _DISPLAY
@@ -228,7 +257,13 @@ class Layout:
             codes.add(Missing.NOT_APPLICABLE)
         if DONT_KNOW in allowed:
             codes.add(Missing.DONT_KNOW)
+        codes.update(self._mode_missing)
         return tuple(sorted(codes, reverse=True))
+
+    def missing_listed(self) -> tuple[Missing, ...]:
+        """Every code the batch's files may hold: the online ones, and those of the batch's
+        modes (a paper sheet's blank, illegible, several ticked)."""
+        return (*ONLINE_MISSING, *self._mode_missing)
 
     def table(self, records: Sequence[ExportRecord]) -> list[Sequence[Cell]]:
         """The records' typed cells, one sequence per column; text is as answered.

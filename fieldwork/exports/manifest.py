@@ -20,7 +20,6 @@ from fieldwork.exports.archive import CHUNK
 from fieldwork.exports.csv_file import LINE_TERMINATOR
 from fieldwork.exports.layout import Layout, utc_text
 from fieldwork.exports.phrases import phrase
-from fieldwork.exports.records import Missing
 
 NAME = "manifest.json"
 FORMAT = "fieldwork-batch/1"
@@ -83,7 +82,7 @@ def conventions(layout: Layout, *, bom: bool) -> dict[str, Any]:
         "times": "UTC; CSV and XLSX: ISO 8601 to the second with Z; Parquet: timestamp[us, UTC]",
         "missing_codes": {
             str(int(code)): {lang: phrase(code.name, lang) for lang in languages}
-            for code in Missing
+            for code in layout.missing_listed()
         },
         "multiple_choice": "one column per choice, <question>_<value>: 1 chosen, 0 not chosen",
         "single_choice": "the choice's stable value, not its position or label",

@@ -102,6 +102,21 @@ PHRASES: Mapping[str, Mapping[str, str]] = {
         "zh-Hans": "未回答：题目出现了但没有作答",
         "zh-Hant": "未回答：題目出現了但沒有作答",
     },
+    Missing.BLANK.name: {
+        "en": "Paper: left blank on the sheet",
+        "zh-Hans": "纸质问卷：该题留空",
+        "zh-Hant": "紙本問卷：該題留空",
+    },
+    Missing.ILLEGIBLE.name: {
+        "en": "Paper: the answer cannot be read",
+        "zh-Hans": "纸质问卷：字迹无法辨认",
+        "zh-Hant": "紙本問卷：字跡無法辨認",
+    },
+    Missing.SEVERAL_TICKED.name: {
+        "en": "Paper: more than one box ticked where one answer was asked for",
+        "zh-Hans": "纸质问卷：单选题勾选了多个选项",
+        "zh-Hant": "紙本問卷：單選題勾選了多個選項",
+    },
 }
 
 

@@ -18,12 +18,17 @@ NO_PROVENANCE: Mapping[str, str | None] = MappingProxyType({})
 
 
 class Missing(IntEnum):
-    """Why a question column holds no answer. The four stay distinct in every file."""
+    """Why a question column holds no answer. The codes stay distinct in every file; the
+    paper ones appear in the files of batches holding paper responses only."""
 
     NOT_SHOWN = -96  # hidden by its show_if given the other answers
     NOT_APPLICABLE = -97  # the respondent chose "not applicable"
     DONT_KNOW = -98  # the respondent chose "don't know"
     NOT_ANSWERED = -99  # shown, but left without an answer
+    # A paper sheet's (modes.PAPER.missing), as its keyer recorded them:
+    BLANK = -95  # left blank on the sheet
+    ILLEGIBLE = -94  # written, but cannot be read
+    SEVERAL_TICKED = -93  # more than one box ticked where one answer was asked for
 
     @property
     def text(self) -> MissingText:

@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, NamedTuple
 
+from fieldwork.questionnaire.model import MISSING_VALUES
+
 EMPTY_WORDS = frozenset(
     {
         # zh-Hans and zh-Hant
@@ -145,11 +147,12 @@ class OpenAnswer(NamedTuple):
 
 
 def open_answers(codes: Iterable[str], answers: Mapping[str, Any]) -> tuple[OpenAnswer, ...]:
-    """Every one of these questions answered with some text, in the order given."""
+    """Every one of these questions answered with some text, in the order given: not a
+    value standing for a missing answer ("don't know", a sheet's illegible answer)."""
     found = []
     for code in codes:
         value = answers.get(code)
-        if isinstance(value, str) and value and not value.isspace():
+        if isinstance(value, str) and value and not value.isspace() and value not in MISSING_VALUES:
             text = normalise(value)
             found.append(OpenAnswer(code, text, _inside(text), letters_of(text)))
     return tuple(found)

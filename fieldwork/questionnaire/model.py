@@ -17,6 +17,17 @@ NOT_APPLICABLE = "_not_applicable"
 SPECIAL_ANSWERS = {"dont_know": DONT_KNOW, "not_applicable": NOT_APPLICABLE}
 """Special answers as named in definitions, and the value stored for each."""
 
+BLANK = "_blank"
+ILLEGIBLE = "_illegible"
+SEVERAL_TICKED = "_several_ticked"
+PAPER_MISSING = (BLANK, ILLEGIBLE, SEVERAL_TICKED)
+"""What a keyer records when a paper sheet gives no answer to read: the question left
+blank, an answer that cannot be read, more than one box ticked where one was asked for.
+Any question of a paper response may hold one; the definition does not offer them."""
+
+MISSING_VALUES = frozenset({DONT_KNOW, NOT_APPLICABLE, *PAPER_MISSING})
+"""Stored values that stand for a missing answer rather than being one."""
+
 
 @dataclass(frozen=True)
 class Choice:

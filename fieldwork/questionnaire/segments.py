@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldwork.questionnaire.model import SPECIAL_ANSWERS, Segmentation, SegmentRule
+from fieldwork.questionnaire.model import MISSING_VALUES, Segmentation, SegmentRule
 
 LINK, SHEET = "link", "sheet"
 """Where a preset segment came from, besides STAFF: a response records this, or ANSWERS
@@ -51,13 +51,13 @@ def derive(rules: Sequence[SegmentRule], answers: Mapping[str, Any]) -> str:
 def contradicts(rule: SegmentRule, answers: Mapping[str, Any]) -> bool:
     """True when answers to every question the rule reads show it does not hold.
 
-    An "elderly" link answered "18–24" contradicts; an unanswered or "don't know" age
-    does not.
+    An "elderly" link answered "18–24" contradicts; an unanswered, "don't know" or
+    illegible age does not.
     """
     if rule.derive_if is None:
         return False
     asked = {code for code, _ in rule.derive_if.references()}
-    if any(answers.get(code) in (None, *SPECIAL_ANSWERS.values()) for code in asked):
+    if any(_missing(answers.get(code)) for code in asked):
         return False
     return not rule.derive_if.holds(answers)
 
@@ -73,3 +73,7 @@ def conflicts(
     return contradicts(chosen, answers) or any(
         r.derive_if is not None and r.derive_if.holds(answers) for r in earlier
     )
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value in MISSING_VALUES)

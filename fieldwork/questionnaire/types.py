@@ -13,11 +13,11 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from fieldwork.questionnaire.model import SPECIAL_ANSWERS, Question
+from fieldwork.questionnaire.model import MISSING_VALUES, Question
 from fieldwork.questionnaire.problems import Issue
 
 RawAnswer = Mapping[str, Sequence[str]]
@@ -67,16 +67,18 @@ class QuestionType:
         """The least and greatest answer, where the type or the question sets them."""
         return None, None
 
-    def parse(self, question: Question, raw: RawAnswer) -> Parsed:
-        """Turn raw parts into a value; special answers are handled for every type here."""
+    def parse(self, question: Question, raw: RawAnswer, missing: Collection[str] = ()) -> Parsed:
+        """Turn raw parts into a value; special answers are handled for every type here.
+        `missing`: values standing for a missing answer the mode accepts for any question
+        (a paper sheet's blank, illegible, several ticked), given like a special answer."""
         special = _first(raw, "special")
         # A special answer may also come as one of the main values (a radio button, or
         # a value keyed on the paper entry screen), not only as the "special" part.
-        in_main = [v for v in _all(raw) if v in SPECIAL_ANSWERS.values()]
+        in_main = [v for v in _all(raw) if v in MISSING_VALUES]
         if not special and in_main:
             special = in_main[0]
         if special:
-            if special not in question.allow:
+            if special not in question.allow and special not in missing:
                 return None, Issue.of(question.code, "invalid-choice")
             if self._has_value(raw, special):
                 return None, Issue.of(question.code, "value-and-special", special=special)

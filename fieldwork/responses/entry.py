@@ -121,8 +121,8 @@ def submit(
     service.SegmentMissing if a segment staff must assign is missing, and
     service.SubmissionConflict if the id was used for other answers.
     """
-    modes.check(origin.mode, origin.creator, questionnaire.kind, origin.source)
-    given, issues = answer_rules.parse(questionnaire.questions, raw)
+    mode = modes.check(origin.mode, origin.creator, questionnaire.kind, origin.source)
+    given, issues = answer_rules.parse(questionnaire.questions, raw, mode.missing)
     if issues:
         return Outcome(None, issues, given)
     preset = draft.preset if draft is not None else origin.preset

@@ -247,7 +247,7 @@ def submit(
     """
     questionnaire = submission.questionnaire
     cleaned = answer_rules.clean(questionnaire, submission.answers)
-    issues = answer_rules.validate(questionnaire, cleaned)
+    issues = answer_rules.validate(questionnaire, cleaned, modes.MODES[submission.mode].missing)
     if issues:
         return None, issues
     segmentation = segment_of(

@@ -9,7 +9,13 @@ from typing import Any
 
 from fieldwork import answers
 from fieldwork.questionnaire.loader import build
-from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.questionnaire.model import (
+    BLANK,
+    ILLEGIBLE,
+    PAPER_MISSING,
+    SEVERAL_TICKED,
+    Questionnaire,
+)
 from fieldwork.questionnaire.problems import Issue
 
 
@@ -238,3 +244,39 @@ def test_parse_reports_an_issue_instead_of_a_value() -> None:
 def test_parse_does_not_judge_required() -> None:
     # Required depends on what else is shown: check() decides it on the cleaned answers.
     assert answers.parse([Q.question("C1")], {}) == ({}, [])
+
+
+# --- what a paper sheet leaves unreadable --------------------------------------------------
+
+
+def test_a_question_routed_on_an_unreadable_answer_is_shown() -> None:
+    """The respondent may have followed either route: the keyer types what the sheet has."""
+    for unreadable in PAPER_MISSING:
+        assert shown_codes({"C1": unreadable}) == ["C1", "C2", "C4"], unreadable
+        assert answers.clean(Q, {"C1": unreadable, "C2": 4}) == {"C1": unreadable, "C2": 4}
+
+
+def test_an_unreadable_answer_decides_nothing_where_a_readable_one_does() -> None:
+    assert shown_codes({"C1": "no", "C2": ILLEGIBLE}) == ["C1", "C4"]
+    assert shown_codes({"C1": "yes", "C2": BLANK}) == ["C1", "C2", "C3", "C4"]
+
+
+def test_a_paper_sheet_may_leave_any_question_unreadable_where_the_mode_says_so() -> None:
+    sheet = {"C1": SEVERAL_TICKED, "C2": ILLEGIBLE, "C3": BLANK, "C4": BLANK}
+    assert answers.validate(Q, sheet, PAPER_MISSING) == []
+    assert issue_codes(answers.validate(Q, sheet)) == [
+        (code, "invalid-choice") for code in ("C1", "C2", "C3", "C4")
+    ]
+
+
+def test_an_unreadable_answer_is_parsed_only_where_the_mode_accepts_it() -> None:
+    """Online, the same values typed into a form are refused, even into a text box: stored,
+    they would read as a sheet's missing answer."""
+    raw = {"C1": {"special": [ILLEGIBLE]}, "C3": {"": [" _blank "]}, "C4": {"": [BLANK]}}
+    assert answers.parse(Q.questions, raw, PAPER_MISSING) == (
+        {"C1": ILLEGIBLE, "C3": BLANK, "C4": BLANK},
+        [],
+    )
+    assert issue_codes(answers.parse(Q.questions, raw)[1]) == [
+        (code, "invalid-choice") for code in ("C1", "C3", "C4")
+    ]

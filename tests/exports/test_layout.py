@@ -13,7 +13,7 @@ from fieldwork.exports.columns import Kind
 from fieldwork.exports.layout import FIXED, Layout, Visibility
 from fieldwork.exports.records import ExportError, ExportRecord, Missing, MissingText
 from fieldwork.questionnaire.loader import build
-from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.questionnaire.model import BLANK, ILLEGIBLE, Questionnaire
 
 from .conftest import FULL, STARTED, SUBMITTED, mini_definition
 
@@ -108,6 +108,22 @@ def test_a_stale_answer_to_a_hidden_question_is_not_exported(
 ) -> None:
     row = cells(layout, record(answers={**FULL, "A10": "left over from before A1 changed"}))
     assert row["A10"] == Missing.NOT_SHOWN.text
+
+
+def test_a_sheet_routed_on_an_unreadable_answer_exports_what_both_routes_hold(
+    mini: Questionnaire, record: MakeRecord
+) -> None:
+    """An illegible A1 decides neither route, so A2 and A10 export as keyed, and the same
+    answers read back without it still hide what their route hides (the memo tells the
+    two apart)."""
+    layout = Layout(mini, modes=["paper"])
+    unreadable = {**FULL, "A1": ILLEGIBLE, "A2": ["chat"], "A10": BLANK}
+    row = cells(layout, record(answers=unreadable, mode="paper"))
+    assert (row["A1"], row["A2_chat"], row["A10"]) == ("-94", 1, "-95")
+    readable = cells(layout, record(answers={**unreadable, "A1": "yes"}, mode="paper"))
+    assert (readable["A2_chat"], readable["A10"]) == (1, Missing.NOT_SHOWN.text)
+    assert Missing.SEVERAL_TICKED in layout.missing_codes(mini.question("A1"))
+    assert Missing.BLANK not in Layout(mini).missing_codes(mini.question("A1"))
 
 
 def test_dont_know_and_not_applicable_keep_their_own_codes(

@@ -27,7 +27,7 @@ from fieldwork.definitions.models import QuestionnaireVersion
 from fieldwork.exports import files
 from fieldwork.exports import service as exports
 from fieldwork.questionnaire.loader import build
-from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.questionnaire.model import BLANK, ILLEGIBLE, SEVERAL_TICKED, Questionnaire
 from fieldwork.responses import entry, service
 from fieldwork.responses.filters import Filter
 from fieldwork.responses.models import Draft, Response
@@ -415,6 +415,38 @@ def test_a_batch_of_paper_and_online_responses_exports_each_modes_columns(
     assert "wang.keyer" not in text and "tester" not in rows[0]
     codebook = (folder / "codebook.csv").read_text("utf-8")
     assert "Who typed the sheet in (a pseudonym, the same within this batch)" in codebook
+
+
+def test_a_sheet_left_unreadable_is_stored_as_the_keyer_read_it_and_exported_with_its_codes(
+    app: Flask, stored: dict[str, Questionnaire], tmp_path: Path
+) -> None:
+    """Blank, illegible and several ticked stay three codes apart from "don't know" and
+    from each other, satisfy a required question, and are no open answer to judge."""
+    sheet_answers = {
+        "AGE": {"": [SEVERAL_TICKED]},
+        "SCORE": {"special": [ILLEGIBLE]},
+        "WHY": {"": [BLANK]},
+    }
+    paper = row(app, send(app, stored["survey"], sheet_answers, sheet("S-000043-1", "elderly")))
+    assert paper.answers == {"AGE": SEVERAL_TICKED, "SCORE": ILLEGIBLE, "WHY": BLANK}
+    assert paper.segment == "elderly"  # the sheet's: an unreadable age contradicts nothing
+    assert {flag["code"] for flag in paper.flags} == {"rules-not-applied"}
+    online = send(app, stored["survey"], sheet_answers, ORIGINS["online"])
+    assert online.stored is None
+    assert [(i.question, i.code) for i in online.issues] == [
+        (code, "invalid-choice") for code in ("AGE", "SCORE", "WHY")
+    ]
+    with app.app_context():
+        session = db.session()
+        creator = accounts.create_user(session, "li.admin", "a long enough password", "admin")
+        batch = exports.freeze(session, "q4", Filter("entry_survey"), "r", creator)
+        folder = files.write(session, batch, tmp_path / "batch")
+    (data,) = csv.DictReader(io.StringIO((folder / "data.csv").read_text("utf-8-sig")))
+    assert [data[c] for c in ("AGE", "SCORE", "WHY")] == ["-93", "-94", "-95"]
+    codebook = (folder / "codebook.csv").read_text("utf-8")
+    assert "Paper: the answer cannot be read" in codebook
+    manifest = (folder / "manifest.json").read_text("utf-8")
+    assert all(f'"{code}"' in manifest for code in ("-93", "-94", "-95", "-98"))
 
 
 def test_a_preset_segment_the_questionnaire_does_not_offer_is_refused(
