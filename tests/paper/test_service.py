@@ -7,6 +7,7 @@ Runs print the suite's two-page survey (tests/questionnaires/two_pages.yaml).
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -378,3 +379,32 @@ def test_only_active_fieldworkers_can_be_handed_a_run(app: Flask, session: Sessi
     accounts.set_active(session, "gone", False)
     assert [u.username for u in paper.fieldworkers(session)] == ["worker.a", "worker.b"]
     assert paper.check_order(session, None, order("gone"))[1] is None
+
+
+def test_two_runs_issued_at_once_never_share_an_id(
+    app: Flask, survey: Questionnaire, admin: StaffUser, worker: str
+) -> None:
+    """Both draw the same ids first, in two transactions at once: the constraint, not a
+    lookup, gives each id to one sheet, and the other run draws again."""
+    same = [ids.draw() for _ in range(20)]
+    start = threading.Barrier(2)
+    runs: list[int] = []
+
+    def issue_one() -> None:
+        with Session(app.extensions["fieldwork.engine"]) as own:
+            creator = own.get(StaffUser, admin.id)
+            draws = drawing(*same)
+            start.wait()
+            run = paper.issue(own, survey, order(worker, count=20), creator, draws)
+            runs.append(run.id or 0)
+
+    threads = [threading.Thread(target=issue_one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(runs) == 2
+    with Session(app.extensions["fieldwork.engine"]) as own:
+        issued = [s.id for run_id in runs for s in paper.sheets(own, run_id)]
+    assert len(issued) == len(set(issued)) == 40
+    assert set(same) <= set(issued)
