@@ -31,6 +31,8 @@ bp = Blueprint("paper", __name__, url_prefix="/staff/paper")
 
 VIEWERS = ("admin", "reviewer", "fieldworker")
 """Roles that look runs and sheets up; only `paper.ISSUERS` issue and void."""
+REVIEWERS = ("admin", "reviewer")
+"""Roles that open the response a sheet became (the review pages)."""
 MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in PostgreSQL; a larger number cannot name a run."""
 
@@ -281,6 +283,7 @@ def _sheet_page(
         may_void=user is not None
         and user.role in paper.ISSUERS
         and VOID in paper.TRANSITIONS[sheet.state],
+        may_review=user is not None and user.role in REVIEWERS,
         errors=list(errors),
         sent=sent or {},
         states=STATES,

@@ -25,7 +25,7 @@ from fieldwork.paper import service as paper
 from fieldwork.paper.models import ISSUED, KEYED_ONCE, VOID, PaperSheet, PrintRun
 from fieldwork.web import paper as pages
 from tests.conftest import csrf_of
-from tests.review.factories import fast_password_hashing, sign_in, staff
+from tests.review.factories import add_response, fast_password_hashing, sign_in, staff
 
 FORM = {
     "questionnaire": "two_pages",
@@ -335,3 +335,18 @@ def test_every_refusal_code_has_words_on_the_pages_and_the_command_line() -> Non
     assert set(paper.SHEET_CODES) == set(pages.SHEET_PROBLEMS)
     voiding = set(paper.SHEET_CODES) - {paper.VOIDED, paper.FINISHED}
     assert voiding == set(cli_paper.SHEET_WORDS)
+
+
+def test_a_sheet_that_became_a_response_leads_reviewers_to_it(
+    app: Flask, admin: FlaskClient, session: Session
+) -> None:
+    [sheet] = issued(session, 1)
+    response_id = add_response(app, mode="paper")
+    sheet.response_id = response_id
+    session.add(sheet)
+    session.commit()
+    link = f'href="/staff/review/{response_id}"'
+    assert link in admin.get(f"/staff/paper/sheets/{sheet.id}").text
+    worker = browser(app, "worker.li")
+    page = worker.get(f"/staff/paper/sheets/{sheet.id}").text
+    assert f"Response {response_id}" in page and link not in page
