@@ -145,7 +145,7 @@ class Order:
 def count_from(text: str) -> int | None:
     """A count as typed: a whole number of a few digits, or None."""
     text = text.strip()
-    return int(text) if text.isdigit() and len(text) <= 6 else None
+    return int(text) if text.isdecimal() and len(text) <= 6 else None
 
 
 def fieldworkers(session: Session) -> list[StaffUser]:

@@ -125,6 +125,7 @@ def test_the_staff_navigation_leads_to_the_paper_pages(admin: FlaskClient) -> No
         ({"count": "1001"}, "r-count", "from 1 to 1000"),
         ({"count": "9" * 5000}, "r-count", "as a whole number"),
         ({"count": "-3"}, "r-count", "as a whole number"),
+        ({"count": "²"}, "r-count", "as a whole number"),
         ({"campaign": "<script>alert(1)</script>"}, "r-campaign", "Use up to 64 letters"),
         ({"wave": "w" * 100_000}, "r-wave", "Use up to 64 letters"),
         ({"segment": "martians"}, "r-segment", "Choose a segment this questionnaire serves"),

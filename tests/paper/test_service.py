@@ -408,3 +408,19 @@ def test_two_runs_issued_at_once_never_share_an_id(
         issued = [s.id for run_id in runs for s in paper.sheets(own, run_id)]
     assert len(issued) == len(set(issued)) == 40
     assert set(same) <= set(issued)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("50", 50),
+        (" 7 ", 7),
+        ("５０", 50),
+        ("²", None),
+        ("1e3", None),
+        ("-1", None),
+        ("9" * 7, None),
+    ],
+)
+def test_a_count_is_read_as_a_whole_number_or_not_at_all(typed: str, read: int | None) -> None:
+    assert paper.count_from(typed) == read
