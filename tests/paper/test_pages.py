@@ -131,6 +131,8 @@ def test_the_staff_navigation_leads_to_the_paper_pages(admin: FlaskClient) -> No
         ({"segment": "martians"}, "r-segment", "Choose a segment this questionnaire serves"),
         ({"issued_to": "admin.wang"}, "r-issued_to", "Choose the fieldworker"),
         ({"issued_to": ""}, "r-issued_to", "Choose the fieldworker"),
+        ({"issued_to": "u" * 100_000}, "r-issued_to", "Choose the fieldworker"),
+        ({"questionnaire": "q" * 100_000}, "r-questionnaire", "Choose a questionnaire."),
     ],
 )
 def test_a_bad_order_comes_back_with_the_problem_beside_its_field_and_stores_nothing(
