@@ -24,6 +24,7 @@ from fieldwork import db
 from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import ROLES, StaffUser
 from fieldwork.cli_batches import export_group, quality_group
+from fieldwork.cli_paper import paper_group
 from fieldwork.config import LANGUAGES, ROOT
 from fieldwork.definitions import service as definitions
 from fieldwork.definitions.reading import read_folder
@@ -44,6 +45,7 @@ CATALOG_LOCALES = [babel_id(tag) for tag in LANGUAGES if tag != "en"]
 def init_app(app: Flask) -> None:
     group.add_command(quality_group)
     group.add_command(export_group)
+    group.add_command(paper_group)
     app.cli.add_command(group)
 
 

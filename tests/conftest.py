@@ -37,6 +37,8 @@ EMPTIED = (
     "batch",
     "export_job",
     "failed_attempt",
+    "paper_sheet",
+    "print_run",
     "response",
     "staff_session",
     "staff_user",

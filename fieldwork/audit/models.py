@@ -29,7 +29,10 @@ class AuditEntry(SQLModel, table=True):
     actor: str = Field(max_length=64)  # "system" or the username at the time
     # Not a foreign key: the log outlives what it describes.
     response_id: int | None = Field(default=None, index=True)
-    action: str = Field(max_length=32)  # "flags", "status", "edit", "thresholds"
+    # A paper sheet's changes (issued, keyed, reconciled, void), before and after it
+    # becomes a response: its history is read by this id.
+    sheet_id: str | None = Field(default=None, index=True, max_length=16)
+    action: str = Field(max_length=32)  # "flags", "status", "edit", "sheet-issued", …
     old: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     new: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     reason: str | None = Field(default=None, max_length=64)

@@ -6,4 +6,5 @@ import fieldwork.attempts.models
 import fieldwork.audit.models
 import fieldwork.definitions.models
 import fieldwork.exports.models
+import fieldwork.paper.models
 import fieldwork.responses.models  # noqa: F401

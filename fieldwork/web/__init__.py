@@ -11,6 +11,7 @@ from fieldwork.web import (
     batches,
     errors,
     labels,
+    paper,
     preferences,
     redirects,
     review,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(batches.bp)
+    app.register_blueprint(paper.bp)
     app.jinja_env.globals.update(labels.template_globals())
 
     @app.context_processor

@@ -71,8 +71,10 @@ AUDIT_ACTIONS = {
     "status": _l("Status"),
     "edit": _l("Answers edited"),
     "thresholds": _l("Rule thresholds"),
+    "sheet-issued": _l("Sheet issued"),
+    "sheet-void": _l("Sheet made void"),
 }
-ACTORS = {"system": _l("Automatic")}
+ACTORS = {"system": _l("Automatic"), "command-line": _l("From the command line")}
 TEXT_SIZES = {
     "standard": _l("Standard text"),
     "large": _l("Large text"),
