@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
@@ -25,19 +26,20 @@ DIRECTORY = ROOT / "translations"
 Gettext = Callable[[str], str]
 
 
-@lru_cache(maxsize=len(LANGUAGES))
-def translations(language: str) -> NullTranslations:
-    """The compiled catalog of `language` (a tag of `LANGUAGES`). A missing catalog is an
-    error, not English: a sheet printed in the wrong language would go out unnoticed."""
+@lru_cache(maxsize=2 * len(LANGUAGES))
+def translations(language: str, directory: Path = DIRECTORY) -> NullTranslations:
+    """The compiled catalog of `language` (a tag of `LANGUAGES`) in `directory`. A missing
+    catalog is an error, not English: a sheet printed in the wrong language would go out
+    unnoticed."""
     if language not in LANGUAGES:
         raise ValueError(f"{language!r} is not one of the UI languages {LANGUAGES}")
     if language == SOURCE_LANGUAGE:
         return NullTranslations()
     locale = language.replace("-", "_")
-    path = DIRECTORY / locale / "LC_MESSAGES" / "messages.mo"
+    path = directory / locale / "LC_MESSAGES" / "messages.mo"
     if not path.exists():
         raise LookupError(f"no compiled catalog {path}: run `flask fieldwork translations compile`")
-    return Translations.load(str(DIRECTORY), [locale])
+    return Translations.load(str(directory), [locale])
 
 
 def gettext(language: str) -> Gettext:
