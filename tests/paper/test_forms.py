@@ -9,7 +9,7 @@ from fieldwork.paper import forms
 from fieldwork.paper.codes import special_code
 from fieldwork.paper.forms import Choices, Context, Digits, Figures, Points, Writing, printed
 from fieldwork.paper.sheet import TEMPLATES
-from fieldwork.questionnaire.model import DONT_KNOW, NOT_APPLICABLE, Questionnaire
+from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.types import TYPES
 from fieldwork.ui_catalogs import gettext
 from tests.paper.reading import questionnaire as read
@@ -50,22 +50,32 @@ def test_boxes_that_route_carry_their_jump_and_special_answers_their_code() -> N
     used = form(PRINTED, "USED")
     assert isinstance(used, Choices)
     assert [(b.code, b.jump) for b in used.boxes] == [(1, None), (2, "→ go to RATE")]
-    assert [(b.code, b.label, b.jump) for b in used.specials] == [
-        (98, "Don't know", "→ go to RATE")
-    ]
+    assert [(b.code, b.label, b.jump) for b in used.specials] == [(8, "Don't know", "→ go to RATE")]
 
 
-def test_special_answers_are_coded_beyond_every_real_answer() -> None:
-    many = [{"value": f"c{i}", "label": {"en": str(i)}} for i in range(1, 98)]
+def test_special_answers_are_coded_after_every_real_answer() -> None:
+    def choices(count: int) -> list[dict[str, object]]:
+        return [{"value": f"c{i}", "label": {"en": str(i)}} for i in range(1, count + 1)]
+
+    both = ["dont_know", "not_applicable"]
     q = questionnaire(
-        question("FEW", "single_choice", allow=["dont_know", "not_applicable"]),
-        question("MANY", "single_choice", choices=many, allow=["dont_know"]),
+        question("FEW", "single_choice", choices=choices(7), allow=both),
+        question("EIGHT", "single_choice", choices=choices(8), allow=both),
+        question("MANY", "single_choice", choices=choices(98), allow=["dont_know"]),
+        question("NPS", "scale_0_10", allow=["dont_know"]),
         question("N", "number", allow=["not_applicable"]),
     )
-    assert special_code(q.question("FEW"), DONT_KNOW) == 98
-    assert special_code(q.question("FEW"), NOT_APPLICABLE) == 97
-    assert special_code(q.question("MANY"), DONT_KNOW) == 998
-    assert special_code(q.question("N"), NOT_APPLICABLE) == 97
+    codes = {
+        code: [special_code(q.question(code), value) for value in q.question(code).allow]
+        for code in q.codes()
+    }
+    assert codes == {
+        "FEW": [8, 9],
+        "EIGHT": [98, 99],
+        "MANY": [998],
+        "NPS": [98],
+        "N": [9],
+    }
 
 
 @pytest.mark.parametrize(
@@ -98,7 +108,7 @@ def test_points_and_writing() -> None:
     assert isinstance(rate, Points) and isinstance(nps, Points)
     assert (rate.points, rate.low, rate.high) == ((1, 2, 3, 4, 5), "Poor", "Good")
     assert nps.points == tuple(range(11))
-    assert [(b.code, b.label) for b in rate.specials] == [(97, "Not applicable")]
+    assert [(b.code, b.label) for b in rate.specials] == [(9, "Not applicable")]
     word, story = form(PRINTED, "WORD"), form(PRINTED, "STORY")
     assert isinstance(word, Writing) and isinstance(story, Writing)
     assert (word.lines, story.lines) == (1, forms.LONG_TEXT_LINES)

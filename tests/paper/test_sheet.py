@@ -63,9 +63,9 @@ def test_the_ui_words_come_from_the_sheets_catalog(pdfs: dict[tuple[str, str], b
 @pytest.mark.parametrize(
     ("language", "size", "expected"),
     [
-        ("en", "standard", ["2 No → go to RATE", "98 Don't know → go to RATE"]),
-        ("zh-Hans", "large", ["2 没有联系 → 请跳到RATE", "98 不知道 → 请跳到RATE"]),
-        ("zh-Hant", "standard", ["2 沒有聯絡 → 請跳到RATE", "98 不知道 → 請跳到RATE"]),
+        ("en", "standard", ["2 No → go to RATE", "8 Don't know → go to RATE"]),
+        ("zh-Hans", "large", ["2 没有联系 → 请跳到RATE", "8 不知道 → 请跳到RATE"]),
+        ("zh-Hant", "standard", ["2 沒有聯絡 → 請跳到RATE", "8 不知道 → 請跳到RATE"]),
     ],
 )
 def test_a_jump_is_on_the_line_of_its_box(
@@ -104,7 +104,7 @@ def test_every_type_prints_its_paper_form(pdfs: dict[tuple[str, str], bytes]) ->
     assert in_order(whole, ["1 Phone", "2 Chat", "or", "3 Neither"])  # exclusive after "or"
     assert in_order(whole, ["Month", "Day", "Year"])  # date, in American English's order
     assert in_order(whole, ["Hours", "Minutes"])  # duration
-    assert in_order(whole, ["times", "98 Don't know", "97 Not applicable"])  # number
+    assert in_order(whole, ["times", "8 Don't know", "9 Not applicable"])  # number
     assert "1 2 3 4 5" in read and "1 = Poor 5 = Good" in read  # rating
     assert "0 1 2 3 4 5 6 7 8 9 10" in read and "0 = Never 10 = Surely" in read  # 0–10
     assert "Month Day Year" in read

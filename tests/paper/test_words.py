@@ -84,7 +84,7 @@ def test_numbers_and_special_answers_read_as_printed() -> None:
     )
     dont_know = parse({"question": "K", "equals": "_dont_know"})
     assert words.only_if(q, dont_know, "zh-Hant", gettext("zh-Hant")) == (
-        "如果您在K選了98「不知道」，請回答本題。"
+        "如果您在K選了8「不知道」，請回答本題。"
     )
 
 
