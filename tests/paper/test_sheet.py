@@ -163,8 +163,11 @@ def baseline_gaps(read: list[Run]) -> Iterator[tuple[Run, float]]:
             yield below, gap
 
 
-def test_large_print_spaces_lines_at_least_1_4_apart(pdfs: dict[tuple[str, str], bytes]) -> None:
-    gaps = list(baseline_gaps(runs(pdfs["en", "large"])))
+@pytest.mark.parametrize("language", ["en", "zh-Hans"])
+def test_large_print_spaces_lines_at_least_1_4_apart(
+    pdfs: dict[tuple[str, str], bytes], language: str
+) -> None:
+    gaps = list(baseline_gaps(runs(pdfs[language, "large"])))
     assert len(gaps) > 5  # the instructions wrap over several lines
     for run, gap in gaps:
         assert gap / run.size >= 1.4, run
