@@ -6,7 +6,8 @@ The sheet prints a code beside every box (`boxes`): a choice's own code, a ratin
 those codes, the digits of a number, a date or a duration, and open answers as written.
 Three keys stand for an answer the sheet does not give, whatever the question: Enter on
 an empty field for a blank, "?" for an illegible answer, "*" for several boxes ticked
-where one was asked for.
+where one was asked for. A special answer of a written one (a number, a date) is its
+code after "/": "/8". All are on a numeric keypad.
 
 `read` turns what was typed into the raw parts every mode hands to `answers.parse`, with
 the paper missing values accepted (`modes.PAPER.missing`): the entry screen validates
@@ -26,7 +27,6 @@ from fieldwork.questionnaire.model import (
     BLANK,
     DONT_KNOW,
     ILLEGIBLE,
-    NOT_APPLICABLE,
     SEVERAL_TICKED,
     Question,
 )
@@ -35,6 +35,7 @@ from fieldwork.questionnaire.types import RawAnswer, type_of
 
 ILLEGIBLE_KEY = "?"
 SEVERAL_KEY = "*"
+SPECIAL_KEY = "/"
 MISSING_KEYS: Mapping[str, str] = {"": BLANK, ILLEGIBLE_KEY: ILLEGIBLE, SEVERAL_KEY: SEVERAL_TICKED}
 """What the keyer types (alone in a question's first field) for each missing value."""
 
@@ -59,9 +60,15 @@ class Keyer:
         """The raw parts keyed, in the order the sheet prints their boxes."""
         return ("",)
 
-    def boxes(self, question: Question) -> tuple[Box, ...]:
-        """The printed boxes whose codes are typed; none where digits or text are."""
+    def own_boxes(self, question: Question) -> tuple[Box, ...]:
+        """The boxes of real answers, whose codes are typed; none for written answers."""
         return ()
+
+    def boxes(self, question: Question) -> tuple[Box, ...]:
+        """Every printed box whose code the keyer may type: the real answers', then the
+        special answers' ("don't know", "not applicable"), which written answers have too."""
+        specials = (Box(special_code(question, value), value) for value in question.allow)
+        return (*self.own_boxes(question), *specials)
 
     def to_raw(self, question: Question, typed: Typed) -> dict[str, list[str]]:
         return {part: [text] for part, text in typed.items()}
@@ -75,25 +82,20 @@ class Keyer:
         return len(str(value))
 
 
-def _special_boxes(question: Question, highest: int) -> tuple[Box, ...]:
-    """ "Don't know" and "not applicable" after the other codes: 8 and 9, or 98 and 99 (999…)
-    where a box already reads 8 or more, so a special code is never a choice's."""
+def special_code(question: Question, value: str) -> int:
+    """The code printed beside a special answer's box (`DONT_KNOW`, `NOT_APPLICABLE`): 8 and
+    9 after the other codes, or 98 and 99 (999…) where a box already reads 8 or more, so it
+    is never a real answer's code."""
+    highest = max((box.code for box in keyer(question).own_boxes(question)), default=0)
     digits = len(str(highest)) if highest >= 8 else 1
     if highest >= 10**digits - 2:
         digits += 1
-    codes = {DONT_KNOW: 10**digits - 2, NOT_APPLICABLE: 10**digits - 1}
-    return tuple(Box(codes[special], special) for special in question.allow)
+    top: int = 10**digits
+    return top - (2 if value == DONT_KNOW else 1)
 
 
 class _Boxed(Keyer):
     """Answered by typing the printed code of a box."""
-
-    def own_boxes(self, question: Question) -> tuple[Box, ...]:
-        raise NotImplementedError
-
-    def boxes(self, question: Question) -> tuple[Box, ...]:
-        own = self.own_boxes(question)
-        return own + _special_boxes(question, max((box.code for box in own), default=0))
 
     def to_raw(self, question: Question, typed: Typed) -> dict[str, list[str]]:
         by_code = {str(box.code): str(box.value) for box in self.boxes(question)}
@@ -186,18 +188,25 @@ def keyer(question: Question) -> Keyer:
 
 
 def read(question: Question, typed: Typed) -> tuple[RawAnswer, Issue | None]:
-    """What was typed for one question as the raw parts `answers.parse` reads (a missing key
-    alone in the first field stands for the whole answer), or the issue of a code that no
-    box of the question prints."""
-    texts = list(typed.values())
-    first = texts[0].strip() if texts else ""
-    if first in MISSING_KEYS and not any(text.strip() for text in texts[1:]):
-        return {"special": [MISSING_KEYS[first]]}, None
-    found = keyer(question)
-    unknown = found.unknown(question, typed)
+    """What was typed for one question as the raw parts `answers.parse` reads, or the issue
+    of a code no box of the question prints. A missing key alone in the first field stands
+    for the whole answer, and so does a special answer's code after "/" (the only way to
+    key one where the answer is written, since its code could be a number's digits)."""
+    texts = [text.strip() for text in typed.values()]
+    alone = texts[0] if texts and not any(texts[1:]) else None  # only the first field typed
+    if alone is not None and alone in MISSING_KEYS:
+        return {"special": [MISSING_KEYS[alone]]}, None
+    if alone is not None and alone.startswith(SPECIAL_KEY):
+        by_code = {str(special_code(question, value)): value for value in question.allow}
+        found = by_code.get(alone[len(SPECIAL_KEY) :].strip())
+        if found is None:
+            return {}, Issue.of(question.code, "no-such-box", box=alone)
+        return {"special": [found]}, None
+    chosen = keyer(question)
+    unknown = chosen.unknown(question, typed)
     if unknown:
         return {}, Issue.of(question.code, "no-such-box", box=unknown[0])
-    return found.to_raw(question, typed), None
+    return chosen.to_raw(question, typed), None
 
 
 def complete(codes: Sequence[int], typed: str) -> bool:
@@ -210,8 +219,13 @@ def complete(codes: Sequence[int], typed: str) -> bool:
 
 def keystrokes(question: Question, value: Any, language: str) -> int:
     """The keys a stored answer takes: the digits of each printed code, number, date and
-    duration, the characters of an open answer; one for a missing one (a blank's Enter is
-    the one every answer ends with on a field that does not move on by itself)."""
+    duration, the characters of an open answer; one for an illegible or several-ticked
+    one, none for a blank (the Enter every field ends with, unless it moves on by itself);
+    a special answer's code, after "/" where the answer is written."""
     if value in (BLANK, ILLEGIBLE, SEVERAL_TICKED):
         return 0 if value == BLANK else 1
-    return keyer(question).keys(question, value, language)
+    chosen = keyer(question)
+    if isinstance(value, str) and value in question.allow:
+        written = not chosen.own_boxes(question)
+        return len(str(special_code(question, value))) + len(SPECIAL_KEY) * written
+    return chosen.keys(question, value, language)

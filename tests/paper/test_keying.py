@@ -21,7 +21,7 @@ SHEET = questionnaire(
     question("MANY", "multiple_choice", choices=EIGHT, allow=["dont_know"]),
     question("RATE", "rating", allow=["dont_know", "not_applicable"]),
     question("NPS", "scale_0_10", allow=["dont_know"]),
-    question("COUNT", "number", max=500),
+    question("COUNT", "number", max=500, allow=["dont_know"]),
     question("WAIT", "duration"),
     question("WHEN", "date"),
     question("NOTE", "long_text"),
@@ -82,6 +82,15 @@ def test_the_missing_keys_mean_the_same_in_every_question(code: str) -> None:
     assert read(code, {first: ""}) == (BLANK, [])
     assert read(code, {first: " ? "}) == (ILLEGIBLE, [])
     assert read(code, {first: "*"}) == (SEVERAL_TICKED, [])
+
+
+def test_a_written_answers_special_box_is_keyed_after_a_slash_since_its_code_is_a_number() -> None:
+    assert read("COUNT", {"": "/8"}) == (DONT_KNOW, [])
+    assert read("COUNT", {"": "8"}) == (8, [])
+    assert read("ONE", {"": "/8"}) == (DONT_KNOW, [])  # the same key on a box question
+    assert read("COUNT", {"": "/9"}) == (None, [("no-such-box", "/9")])  # not offered
+    assert keying.keystrokes(SHEET.question("COUNT"), DONT_KNOW, "en") == 2
+    assert keying.keystrokes(SHEET.question("ONE"), DONT_KNOW, "en") == 1
 
 
 def test_a_code_no_box_prints_is_refused_by_name() -> None:
