@@ -152,10 +152,32 @@ def open_answers(codes: Iterable[str], answers: Mapping[str, Any]) -> tuple[Open
     found = []
     for code in codes:
         value = answers.get(code)
-        if isinstance(value, str) and value and not value.isspace() and value not in MISSING_VALUES:
-            text = normalise(value)
-            found.append(OpenAnswer(code, text, _inside(text), letters_of(text)))
+        if isinstance(value, str) and value not in MISSING_VALUES:
+            answer = _read(code, value)
+            if answer is not None:
+                found.append(answer)
     return tuple(found)
+
+
+_READ: dict[tuple[str, str], OpenAnswer | None] = {}
+READ_LIMIT = 100_000
+"""Open answers read, kept: short answers repeat across a survey ("无", "挺好的", "希望
+更好"), and the bulk run reads them a million times."""
+
+
+def _read(code: str, value: str) -> OpenAnswer | None:
+    """One answer as the rules compare it, or None if it is only spaces."""
+    key = (code, value)
+    if key in _READ:
+        return _READ[key]
+    if len(_READ) >= READ_LIMIT:
+        _READ.clear()
+    found = None
+    if value and not value.isspace():
+        text = normalise(value)
+        found = OpenAnswer(code, text, _inside(text), letters_of(text))
+    _READ[key] = found
+    return found
 
 
 def normalise(text: str) -> str:

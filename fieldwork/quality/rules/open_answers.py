@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from fieldwork.quality.flags import N_, Severity
 from fieldwork.quality.layout import Layout
-from fieldwork.quality.open_text import OpenAnswer, empty_key, mash_sign
+from fieldwork.quality.open_text import READ_LIMIT, OpenAnswer, empty_key, mash_sign
 from fieldwork.quality.rules.base import Case, Check, Evidence, Number, Param, Rule, Words
 
 
@@ -68,12 +68,20 @@ class OpenMash(Rule):
             return None
 
         prompts = _prompts(layout)
+        # The same answer to the same question gets the same sign: worked out once each.
+        signs: dict[OpenAnswer, str | None] = {}
+
+        def sign_of(answer: OpenAnswer) -> str | None:
+            if answer not in signs:
+                if len(signs) >= READ_LIMIT:
+                    signs.clear()
+                sign = _mashed(answer, shortest, prompts)
+                signs[answer] = sign if sign and not answer.says_nothing() else None
+            return signs[answer]
 
         def check(case: Case) -> Evidence | None:
             mashed = [
-                (answer.code, sign)
-                for answer in case.open_answers
-                if (sign := _mashed(answer, shortest, prompts)) and not answer.says_nothing()
+                (answer.code, sign) for answer in case.open_answers if (sign := sign_of(answer))
             ]
             if not mashed:
                 return None
