@@ -57,9 +57,11 @@ def sheet_layout() -> Callable[[Questionnaire, str], str]:
         from fieldwork.paper.sheet import sheet_html  # type: ignore[import-not-found]
     except ImportError:
         return listing_until_sheet_layout_lands
-    return lambda questionnaire, language: sheet_html(
-        questionnaire, language=language, size="large"
-    )
+
+    def sheet_html_large(questionnaire: Questionnaire, language: str) -> str:
+        return str(sheet_html(questionnaire, language=language, size="large"))
+
+    return sheet_html_large
 
 
 def listing_until_sheet_layout_lands(questionnaire: Questionnaire, language: str) -> str:

@@ -110,33 +110,40 @@ def overlay(body: bytes, stamped: bytes) -> bytes:
     """Every page of `stamped` drawn over a copy of all of `body`'s pages, one copy each."""
     body = tags.slim(body)
     out = pikepdf.open(BytesIO(body))
-    stamps = pikepdf.open(BytesIO(stamped))
-    sheets = _Sheets(out, body)
-    for index, stamp_page in enumerate(stamps.pages):
+    stamp_pages = pikepdf.open(BytesIO(stamped))
+    sheets = _Sheets(out, tags.next_keys(body))
+    for index, stamp_page in enumerate(stamp_pages.pages):
         sheets.add(out.copy_foreign(stamp_page.as_form_xobject()), first=index == 0)
-    sheets.tags.finish()
     result = BytesIO()
     out.save(result, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return result.getvalue()
+    return tags.append_sheets(result.getvalue(), len(sheets.body))
 
 
 class _Sheets:
     """Adds sheets to `pdf`, which holds the body once: the first sheet is the body's own
-    pages, each further one a copy of them (`tags.SheetTags`) sharing their drawing and
-    fonts, so a sheet adds a few hundred small objects, not the body again."""
+    pages, each further one copies of them sharing their drawing and fonts, numbered for
+    the parent tree entries `tags.append_sheets` writes for them."""
 
-    def __init__(self, pdf: Pdf, body: bytes) -> None:
+    def __init__(self, pdf: Pdf, next_key: int) -> None:
         self.pdf = pdf
-        self.skeleton = tags.skeleton(body)
         self.body = [page.obj for page in pdf.pages]
         self.before = pdf.make_stream(b"q\n")
         self.after = pdf.make_stream(b"\nQ q " + ARTIFACT + b" /FwStamp Do EMC Q\n")
-        self.tags = tags.SheetTags(pdf)
+        self.next_key = next_key
 
     def add(self, form: Object, *, first: bool) -> None:
-        pages = self.body if first else self.tags.add_sheet(self.skeleton)
-        for page, body_page in zip(pages, self.body, strict=True):
+        for body_page in self.body:
+            page = body_page if first else self._copy(body_page)
             _draw(page, body_page, form, (self.before, self.after))
+
+    def _copy(self, body_page: Object) -> Object:
+        own = ("/Annots", "/StructParents")  # an annotation is on one page; a key is a page's
+        copy = Dictionary({key: value for key, value in body_page.items() if key not in own})
+        if Name.StructParents in body_page:
+            copy.StructParents = self.next_key
+            self.next_key += 1
+        self.pdf.pages.append(pikepdf.Page(self.pdf.make_indirect(copy)))
+        return self.pdf.pages[-1].obj
 
 
 def _draw(page: Object, body_page: Object, form: Object, around: tuple[Object, Object]) -> None:

@@ -107,3 +107,16 @@ def test_the_shipped_questionnaire_prints_in_every_language() -> None:
 
     shipped = read_folder(ROOT / "questionnaires").questionnaires["after_sales_consumer"]
     assert fonts.missing_characters(shipped) == {}
+
+
+def test_check_finds_the_characters_in_a_folder_of_definitions(tmp_path: Path) -> None:
+    from fieldwork.definitions.reading import read_folder
+
+    (tmp_path / "rare.yaml").write_text(
+        "id: rare\nversion: '1'\nkind: survey\nlanguages: [en]\ntitle: {en: Rare}\n"
+        "sections:\n  - code: main\n    title: {en: Main}\n    questions:\n"
+        "      - {code: Q1, type: short_text, text: {en: 'Your 😀?'}}\n",
+        "utf-8",
+    )
+    problems = [p for p in read_folder(tmp_path).problems if p.code == "missing-glyphs"]
+    assert [(p.file, p.location) for p in problems] == [("rare.yaml", "Q1")]

@@ -139,3 +139,17 @@ def test_a_document_reaching_outside_is_not_printed(element: str, cache: Path) -
 def test_a_language_without_a_print_font_is_an_error(cache: Path) -> None:
     with pytest.raises(ValueError, match="no print font"):
         pdf.write_pdf("<p>x</p>", language="ja", title="t", cache=cache)
+
+
+def test_the_app_starts_without_loading_weasyprint() -> None:
+    """Pango is needed only to print: importing the paper modules and reading definitions
+    loads no WeasyPrint, so the app runs where Pango is missing."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, fieldwork, fieldwork.paper.stamps, fieldwork.paper.fonts,"
+        " fieldwork.definitions.reading; from fieldwork import create_app; create_app();"
+        " sys.exit('weasyprint' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
