@@ -18,7 +18,7 @@ page header artifact.
 from __future__ import annotations
 
 import html as markup
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -29,8 +29,8 @@ from pikepdf import Array, Dictionary, Name, Object, Pdf
 from fieldwork.paper import fonts, tags
 from fieldwork.paper.pdf import BodyCache, Renderer
 
-QR_MM = 24
-"""The QR code's side; the band around it is left white as its quiet zone."""
+CHUNK = 100
+"""Stamps laid out in one WeasyPrint document: its memory grows with its pages."""
 STAMP = Name("/FwStamp")
 ARTIFACT = b"/Artifact <</Type /Pagination /Subtype /Header>> BDC"
 
@@ -52,14 +52,18 @@ def stamp_sheets(
     title: str,
     stamps: Sequence[Stamp],
     cache: Path | None = None,
+    chunk: int = CHUNK,
 ) -> bytes:
     """One PDF of `len(stamps)` sheets, in order: the document `html` laid out once, each
-    sheet's pages stamped with its `Stamp`."""
+    sheet's pages stamped with its `Stamp`; the stamps laid out `chunk` at a time."""
     if not stamps:
         raise ValueError("a print run needs at least one sheet")
     renderer = Renderer(language, cache)
     body = _bodies.pdf(renderer, html, title)
-    stamped = renderer.pdf(stamp_html(stamps, language=language), title, tagged=False)
+    chunks = (stamps[start : start + chunk] for start in range(0, len(stamps), chunk))
+    stamped = (
+        renderer.pdf(stamp_html(chunk, language=language), title, tagged=False) for chunk in chunks
+    )
     return overlay(body, stamped)
 
 
@@ -106,14 +110,17 @@ def qr_uri(sheet_id: str) -> str:
     return uri
 
 
-def overlay(body: bytes, stamped: bytes) -> bytes:
-    """Every page of `stamped` drawn over a copy of all of `body`'s pages, one copy each."""
+def overlay(body: bytes, stamped: Iterable[bytes]) -> bytes:
+    """Every page of the `stamped` PDFs, in order, drawn over a copy of all of `body`'s
+    pages, one copy each."""
     body = tags.slim(body)
     out = pikepdf.open(BytesIO(body))
-    stamp_pages = pikepdf.open(BytesIO(stamped))
     sheets = _Sheets(out, tags.next_keys(body))
-    for index, stamp_page in enumerate(stamp_pages.pages):
-        sheets.add(out.copy_foreign(stamp_page.as_form_xobject()), first=index == 0)
+    sources = []  # open until saved: the stamps' drawing is copied from them then
+    for document in stamped:
+        sources.append(pikepdf.open(BytesIO(document)))
+        for stamp_page in sources[-1].pages:
+            sheets.add(out.copy_foreign(stamp_page.as_form_xobject()))
     result = BytesIO()
     out.save(result, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return tags.append_sheets(result.getvalue(), len(sheets.body))
@@ -130,8 +137,10 @@ class _Sheets:
         self.before = pdf.make_stream(b"q\n")
         self.after = pdf.make_stream(b"\nQ q " + ARTIFACT + b" /FwStamp Do EMC Q\n")
         self.next_key = next_key
+        self.added = False
 
-    def add(self, form: Object, *, first: bool) -> None:
+    def add(self, form: Object) -> None:
+        first, self.added = not self.added, True
         for body_page in self.body:
             page = body_page if first else self._copy(body_page)
             _draw(page, body_page, form, (self.before, self.after))

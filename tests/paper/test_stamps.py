@@ -27,12 +27,14 @@ RUN = [
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Three sheets, their stamps laid out two at a time as a long run's are a hundred."""
     return stamps.stamp_sheets(
         plain_sheet(BRANCHING, "zh-Hans"),
         language="zh-Hans",
         title=BRANCHING.title["zh-Hans"],
         stamps=RUN,
         cache=tmp_path_factory.mktemp("fonts"),
+        chunk=2,
     )
 
 
