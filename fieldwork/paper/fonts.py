@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldwork.config import ROOT
+from fieldwork.modes import PAPER
 from fieldwork.questionnaire.checks import CONSISTENCY, Found, texts
 from fieldwork.questionnaire.model import Questionnaire, Text
 
@@ -142,7 +143,10 @@ def missing_characters(questionnaire: Questionnaire) -> dict[str, str]:
 
 def glyph_problems(raw: Mapping[str, Any]) -> list[Found]:
     """A definition check (for `flask fieldwork check`): every printed text with characters
-    its language's shipped font lacks, which a sheet could only print as empty boxes."""
+    its language's shipped font lacks, which a sheet could only print as empty boxes.
+    Only questionnaires of a kind paper takes are printed, so only those are checked."""
+    if raw.get("kind") not in PAPER.kinds:
+        return []
     found: list[Found] = []
     for where, what, text in texts(raw):
         if where == CONSISTENCY or not isinstance(text, Mapping):

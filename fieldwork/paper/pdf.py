@@ -1,7 +1,7 @@
 """A sheet's HTML made into a PDF with WeasyPrint: tagged, self-contained, shipped fonts only.
 
 What a PDF holds must not depend on the machine that printed it, nor reach outside the
-app: the restricted `ShippedOnly` fetcher hands WeasyPrint the shipped and cached font
+app: the restricted fetcher (`restricted_fetcher`) hands WeasyPrint the shipped and cached font
 files and `data:` URIs and refuses everything else (a web address, a file elsewhere on
 disk), and WeasyPrint's font configuration starts empty, so no system font can stand in
 for a missing glyph, as Noto Sans CJK JP otherwise would among Chinese text. A character
@@ -82,7 +82,7 @@ class Renderer:
         font_config = shipped_fonts_only()
         family = fonts.family(self.language)
         faces = fonts.faces_for(text + title, self.language, cache=self.cache)
-        # Declared before the document's own styles, which name the same families.
+        # A user stylesheet: the document's own styles, naming the same families, win.
         sheet = CSS(
             string=f'{faces}\n:root {{ font-family: "{family}"; }}',
             font_config=font_config,

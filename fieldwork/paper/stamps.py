@@ -58,11 +58,13 @@ def stamp_sheets(
     sheet's pages stamped with its `Stamp`; the stamps laid out `chunk` at a time."""
     if not stamps:
         raise ValueError("a print run needs at least one sheet")
+    if chunk < 1:
+        raise ValueError("stamps are laid out at least one at a time")
     renderer = Renderer(language, cache)
     body = _bodies.pdf(renderer, html, title)
-    chunks = (stamps[start : start + chunk] for start in range(0, len(stamps), chunk))
+    groups = (stamps[start : start + chunk] for start in range(0, len(stamps), chunk))
     stamped = (
-        renderer.pdf(stamp_html(chunk, language=language), title, tagged=False) for chunk in chunks
+        renderer.pdf(stamp_html(group, language=language), title, tagged=False) for group in groups
     )
     return overlay(body, stamped)
 

@@ -53,6 +53,7 @@ def test_check_reports_the_text_that_would_print_as_empty_boxes() -> None:
 
 def test_explanations_for_reviewers_are_not_checked_as_print() -> None:
     raw = {
+        "kind": "survey",
         "languages": ["en"],
         "title": {"en": "T"},
         "consistency": [{"code": "c", "explanation": {"en": "never printed 😀"}}],
@@ -120,3 +121,9 @@ def test_check_finds_the_characters_in_a_folder_of_definitions(tmp_path: Path) -
     )
     problems = [p for p in read_folder(tmp_path).problems if p.code == "missing-glyphs"]
     assert [(p.file, p.location) for p in problems] == [("rare.yaml", "Q1")]
+
+
+def test_a_checklist_is_never_printed_so_never_checked() -> None:
+    raw = {"kind": "checklist", "languages": ["en"], "title": {"en": "Log 😀"}}
+    assert fonts.glyph_problems(raw) == []
+    assert fonts.glyph_problems({**raw, "kind": "survey"}) != []
