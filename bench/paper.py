@@ -108,7 +108,11 @@ def naive_sheet(body: str, stamp: Stamp) -> str:
 
 
 def run_stamps(count: int, language: str, title: str) -> list[Stamp]:
-    issued = f"{title} · 2026 春季 · 第 1 轮 · 老年人 · {language}"
+    said = {
+        "zh-Hans": "2026 春季 · 第 1 轮 · 老年人 · 简体中文",
+        "zh-Hant": "2026 春季 · 第 1 輪 · 長者 · 繁體中文",
+    }
+    issued = f"{title} · {said[language]}"
     return [Stamp(f"B{n:05d}", issued) for n in range(1, count + 1)]
 
 
