@@ -127,3 +127,9 @@ def test_a_checklist_is_never_printed_so_never_checked() -> None:
     raw = {"kind": "checklist", "languages": ["en"], "title": {"en": "Log 😀"}}
     assert fonts.glyph_problems(raw) == []
     assert fonts.glyph_problems({**raw, "kind": "survey"}) != []
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "zh-Hant"])
+def test_every_ui_string_can_be_printed(language: str) -> None:
+    """A translation with a character the fonts lack fails here: run scripts/build-fonts."""
+    assert fonts.missing(fonts.ui_text(language), language) == ""
