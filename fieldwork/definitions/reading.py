@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from fieldwork.paper.fonts import glyph_problems
 from fieldwork.quality.settings import check_settings
 from fieldwork.questionnaire.loader import Catalog, load_directory
 
@@ -20,7 +21,7 @@ def quality_problems(definition: Mapping[str, Any]) -> list[tuple[str, str, str]
     return [("quality", code, message) for code, message in check_settings(definition)]
 
 
-CHECKS = (quality_problems,)
+CHECKS = (quality_problems, glyph_problems)
 
 
 def read_folder(directory: Path) -> Catalog:

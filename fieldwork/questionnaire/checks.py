@@ -37,7 +37,7 @@ def _where(question: Mapping[str, Any]) -> str:
     return str(question.get("code") or "?")
 
 
-def _texts(raw: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
+def texts(raw: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
     """Every text in the file: (location, what it is, the text)."""
     yield "-", "title", raw.get("title")
     if "description" in raw:  # optional: the title stands in for it
@@ -66,7 +66,7 @@ def _texts(raw: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
 
 def check_languages(raw: Mapping[str, Any]) -> Iterator[Found]:
     languages = [lang for lang in items(raw.get("languages")) if isinstance(lang, str)]
-    for where, what, text in _texts(raw):
+    for where, what, text in texts(raw):
         if not isinstance(text, Mapping):
             yield where, "missing-text", f"{what} is missing or not a text per language"
             continue
