@@ -22,7 +22,6 @@ Prints PASS/FAIL per target; exits 0 only if all pass.
 from __future__ import annotations
 
 import argparse
-import html
 import random
 import resource
 import subprocess
@@ -41,7 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 from fieldwork.config import ROOT as PROJECT  # noqa: E402
 from fieldwork.definitions.reading import read_folder  # noqa: E402
-from fieldwork.paper import fonts, pdf, stamps  # noqa: E402
+from fieldwork.paper import ids, pdf, stamps  # noqa: E402
+from fieldwork.paper.sheet import sheet_html  # noqa: E402
 from fieldwork.paper.stamps import Stamp  # noqa: E402
 from fieldwork.questionnaire.model import Questionnaire  # noqa: E402
 
@@ -51,47 +51,9 @@ PEAK_MB = 500
 RESOLUTION = 150
 
 
-def sheet_layout() -> Callable[[Questionnaire, str], str]:
-    """The real layout's `sheet_html` in large print where it exists, else the stand-in."""
-    try:
-        from fieldwork.paper.sheet import sheet_html  # type: ignore[import-not-found]
-    except ImportError:
-        return listing_until_sheet_layout_lands
-
-    def sheet_html_large(questionnaire: Questionnaire, language: str) -> str:
-        return str(sheet_html(questionnaire, language=language, size="large"))
-
-    return sheet_html_large
-
-
-def listing_until_sheet_layout_lands(questionnaire: Questionnaire, language: str) -> str:
-    """A stand-in for `fieldwork.paper.sheet.sheet_html` until it is merged (the
-    integrator removes it): the questionnaire's sections, questions and choices in large
-    print, with a box per choice, in the contract's page geometry."""
-    parts = []
-    for section in questionnaire.sections:
-        parts.append(f"<h2>{html.escape(section.title[language])}</h2>")
-        for question in section.questions:
-            choices = "".join(
-                f'<li><span class="box"></span> {c.code} {html.escape(c.label[language])}</li>'
-                for c in question.choices
-            )
-            text = html.escape(question.text[language])
-            parts.append(f'<div class="q"><h3>{question.code} {text}</h3><ul>{choices}</ul></div>')
-    style = (
-        "@page { size: A4; margin: 34mm 16mm 22mm 16mm;"
-        " @bottom-center { content: counter(page) ' / ' counter(pages); } }"
-        f' html {{ font-family: "{fonts.family(language)}"; font-size: 16pt; line-height: 1.45; }}'
-        " h3 { font-size: 18pt; } .q { break-inside: avoid; } ul { list-style: none; }"
-        " .box { display: inline-block; width: 8mm; height: 8mm; border: 1pt solid;"
-        " border-radius: 50%; vertical-align: middle; }"
-    )
-    title = html.escape(questionnaire.title[language])
-    return (
-        f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
-        f"<title>{title}</title><style>{style}</style></head>"
-        f"<body><h1>{title}</h1>{''.join(parts)}</body></html>"
-    )
+def large_sheet(questionnaire: Questionnaire, language: str) -> str:
+    """The sheet a print run stamps: the questionnaire in large print."""
+    return sheet_html(questionnaire, language=language, size="large")
 
 
 def naive_sheet(body: str, stamp: Stamp) -> str:
@@ -113,7 +75,7 @@ def run_stamps(count: int, language: str, title: str) -> list[Stamp]:
         "zh-Hant": "2026 春季 · 第 1 輪 · 長者 · 繁體中文",
     }
     issued = f"{title} · {said[language]}"
-    return [Stamp(f"B{n:05d}", issued) for n in range(1, count + 1)]
+    return [Stamp(ids.shown(ids.draw()), issued) for _ in range(count)]
 
 
 def peak_mb() -> float:
@@ -179,7 +141,7 @@ class Bench:
         questionnaire = read_folder(PROJECT / "questionnaires").questionnaires[QUESTIONNAIRE]
         self.language, self.cache = args.language, cache
         self.title = questionnaire.title[args.language]
-        self.body = sheet_layout()(questionnaire, args.language)
+        self.body = large_sheet(questionnaire, args.language)
         self.sheets = run_stamps(args.sheets, args.language, self.title)
 
     def print_run(self, sheets: list[Stamp]) -> bytes:
@@ -237,7 +199,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as cache:
         bench = Bench(args, Path(cache))
-        print(f"layout: {sheet_layout().__name__}, {args.language}, large print")
+        print(f"layout: sheet_html, {args.language}, large print")
         bench.one_sheet()
         seconds, run, pages = bench.run()
         if args.keep:

@@ -7,20 +7,22 @@ here in English for whoever runs the command.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import Session, col, select
 
-from fieldwork import db
+from fieldwork import catalog, db
 from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions.service import Versions
-from fieldwork.paper import ids
+from fieldwork.paper import ids, printing
 from fieldwork.paper import service as paper
-from fieldwork.paper.models import SIZES
+from fieldwork.paper.models import SIZES, PrintRun
 
-paper_group = AppGroup("paper", help="Issue print runs of numbered paper sheets; void sheets.")
+paper_group = AppGroup("paper", help="Issue and print runs of numbered paper sheets; void sheets.")
 
 RUN_WORDS = {
     "unknown-questionnaire": "no questionnaire {questionnaire!r} is loaded (loaded: {loaded})",
@@ -124,3 +126,29 @@ def void_command(sheet: str, reason: str, creator: str | None) -> None:
         words = SHEET_WORDS[error.code].format(**error.params)
         raise click.ClickException(f"{sheet}: {words}") from None
     click.echo(f"{ids.shown(found.id)}: void")
+
+
+@paper_group.command("print")
+@click.argument("run_id", metavar="RUN", type=click.IntRange(1, 2**31 - 1))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The PDF file to write.",
+)
+def print_command(run_id: int, out: Path) -> None:
+    """Write the PDF of an issued run: its sheets in number order, each page stamped with
+    the sheet's id, QR code and what it was issued for."""
+    session = db.session()
+    run = session.get(PrintRun, run_id)
+    if run is None:
+        raise click.ClickException(f"RUN: there is no print run {run_id}")
+    questionnaire = Versions().by_hash(session, run.version_hash)
+    if questionnaire is None:
+        raise click.ClickException(f"RUN: the questionnaire version of run {run_id} is gone")
+    click.echo(f"printing run {run_id}: {run.count} sheets ({run.language}, {run.size})…")
+    segments = {segment.code: segment.label for segment in catalog.segments()}
+    cache = Path(current_app.config["PAPER_FONTS_DIR"])
+    document = printing.run_pdf(session, run, questionnaire, segments, cache)
+    out.write_bytes(document)
+    click.echo(f"wrote {out} ({len(document) / 1e6:.1f} MB)")

@@ -27,6 +27,7 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # A batch with more responses has its files written in the background, with a
         # progress page: writing them inside the download request would outlast its timeout.
         "EXPORT_INLINE_LIMIT": 5000,
+        "PAPER_FONTS_DIR": str(instance_path / "paper-fonts"),  # font subsets per sheet design
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

@@ -2,16 +2,17 @@
 list of sheets, "go to sheet" by its id, and a sheet with its history and a void button.
 
 Admins issue runs and void sheets; reviewers and fieldworkers look sheets up. The pages
-parse the request, call `fieldwork.paper.service` and word its codes. The PDF of a run is
-not made here yet.
+parse the request, call `fieldwork.paper.service` and word its codes; a run's PDF comes
+from `fieldwork.paper.printing`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -19,9 +20,9 @@ from werkzeug.datastructures import MultiDict
 from fieldwork import catalog, db
 from fieldwork.audit.models import AuditEntry
 from fieldwork.modes import PAPER
-from fieldwork.paper import ids
+from fieldwork.paper import ids, printing
 from fieldwork.paper import service as paper
-from fieldwork.paper.models import SIZES, VOID, PaperSheet
+from fieldwork.paper.models import SIZES, VOID, PaperSheet, PrintRun
 from fieldwork.web import labels
 from fieldwork.web.errors import ClientError
 from fieldwork.web.redirects import see_other
@@ -220,6 +221,25 @@ def run(run_id: int) -> str:
         size_labels=SIZE_LABELS,
         back=url_for(".index"),
     )
+
+
+@bp.get("/runs/<int:run_id>/sheets.pdf")
+@role_required(*VIEWERS)
+def run_pdf(run_id: int) -> Response:
+    """The run's sheets to print: one PDF, each page stamped with its sheet's id."""
+    session = db.session()
+    found = session.get(PrintRun, run_id) if run_id <= MAX_ID else None
+    if found is None:
+        raise ClientError(404, _("There is no print run with this number."))
+    questionnaire = catalog.versions().by_hash(session, found.version_hash)
+    if questionnaire is None:
+        raise ClientError(404, _("The questionnaire version of this print run is gone."))
+    segments = {segment.code: segment.label for segment in catalog.segments()}
+    cache = Path(current_app.config["PAPER_FONTS_DIR"])
+    document = printing.run_pdf(session, found, questionnaire, segments, cache)
+    response = Response(document, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"attachment; filename={printing.file_name(found)}"
+    return response
 
 
 @bp.get("/sheet")
