@@ -519,3 +519,26 @@ class Checks:
             f"{len(self.problems)} problem(s) over {len(self.audited)} audited pages:\n\n"
             + "\n\n".join(self.problems)
         )
+
+
+def staff_sign_in_page(
+    open_context: Callable[..., BrowserContext], lang: str, mode: str
+) -> tuple[Page, Checks]:
+    """The staff sign-in page in `lang`, and in large text and high contrast on a phone when
+    `mode` is "large" (desktop, standard otherwise), with the checks the audit runs."""
+    large = mode == "large"
+    page = open_context(viewport=PHONE if large else DESKTOP).new_page()
+    checks = Checks(page, lang=lang)
+    page.goto(f"/settings/language/{lang}")
+    if large:
+        page.goto("/settings/display?size=large&next=/")
+        page.goto("/settings/display?contrast=on&next=/")
+        checks.size, checks.contrast = "large", True
+    page.goto("/staff/login")
+    return page, checks
+
+
+def sign_in_as(page: Page, username: str, password: str) -> None:
+    page.fill("#username", username)
+    page.fill("#password", password)
+    click_and_wait(page, "main button[type=submit]")

@@ -20,7 +20,7 @@ from fieldwork.definitions.service import Versions
 from fieldwork.paper import ids
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import VOID, PaperSheet
-from tests.browser.conftest import DESKTOP, PHONE, TWO_PAGES, Checks, click_and_wait
+from tests.browser.conftest import TWO_PAGES, Checks, click_and_wait, sign_in_as, staff_sign_in_page
 from tests.browser.test_review import Keyboard
 from tests.review.factories import PASSWORD, fast_password_hashing, staff
 
@@ -105,18 +105,8 @@ def test_an_admin_issues_finds_and_voids_with_the_keyboard_and_no_javascript(
 def test_the_paper_pages_pass_the_audit(
     open_context: Any, sheets: list[PaperSheet], tmp_path: Path, lang: str, mode: str
 ) -> None:
-    large = mode == "large"
-    page = open_context(viewport=PHONE if large else DESKTOP).new_page()
-    checks = Checks(page, lang=lang)
-    page.goto(f"/settings/language/{lang}")
-    if large:
-        page.goto("/settings/display?size=large&next=/")
-        page.goto("/settings/display?contrast=on&next=/")
-        checks.size, checks.contrast = "large", True
-    page.goto("/staff/login")
-    page.fill("#username", "wang")
-    page.fill("#password", PASSWORD)
-    click_and_wait(page, "main button[type=submit]")
+    page, checks = staff_sign_in_page(open_context, lang, mode)
+    sign_in_as(page, "wang", PASSWORD)
 
     page.goto("/staff/paper/")
     checks.audit("paper sheets")

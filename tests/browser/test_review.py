@@ -28,7 +28,16 @@ from playwright.sync_api import Page
 from fieldwork import db
 from fieldwork.accounts.models import StaffUser
 from fieldwork.review import service as review
-from tests.browser.conftest import DESKTOP, FOCUS_JS, PHONE, TWO_PAGES, Checks, click_and_wait
+from tests.browser.conftest import (
+    DESKTOP,
+    FOCUS_JS,
+    PHONE,
+    TWO_PAGES,
+    Checks,
+    click_and_wait,
+    sign_in_as,
+    staff_sign_in_page,
+)
 from tests.review.factories import (
     DAY,
     FORMULA,
@@ -249,19 +258,9 @@ def frozen(app: Flask, queue: dict[str, int]) -> int:
 def test_staff_pages_pass_the_audit(
     open_context: Any, queue: dict[str, int], frozen: int, lang: str, mode: str
 ) -> None:
-    large = mode == "large"
-    page = open_context(viewport=PHONE if large else DESKTOP).new_page()
-    checks = Checks(page, lang=lang)
-    page.goto(f"/settings/language/{lang}")
-    if large:
-        page.goto("/settings/display?size=large&next=/")
-        page.goto("/settings/display?contrast=on&next=/")
-        checks.size, checks.contrast = "large", True
-    page.goto("/staff/login")
+    page, checks = staff_sign_in_page(open_context, lang, mode)
     checks.audit("staff sign-in")
-    page.fill("#username", "chen")
-    page.fill("#password", PASSWORD)
-    click_and_wait(page, "main button[type=submit]")
+    sign_in_as(page, "chen", PASSWORD)
     checks.audit("overview")
 
     page.goto("/staff/review/?status=pending")
@@ -294,7 +293,7 @@ def test_staff_pages_pass_the_audit(
             for code in ("straight-lining", "speeder", "reviewer", "(answers)", "large, high"):
                 if code in shown:
                     checks.problems.append(f"{path} [{lang}] shows the code {code!r}")
-    if large:  # wide enough for tables, narrow for large text: tables scroll, never the page
+    if mode == "large":  # wide enough for tables, narrow for large text: tables scroll
         page.set_viewport_size({"width": 700, "height": 900})
         for path in ("/staff/review/", f"/staff/review/{queue['tricky']}", "/staff/batches/"):
             page.goto(path)
