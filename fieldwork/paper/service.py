@@ -304,6 +304,20 @@ def _audit(session: Session, rows: list[dict[str, Any]]) -> None:
     session.connection().execute(_AUDIT, rows)
 
 
+def audit(
+    session: Session,
+    actor: StaffUser | None,
+    sheet_id: str,
+    action: str,
+    old: Any,
+    new: str,
+    **more: Any,
+) -> None:
+    """Write one audit row about a sheet in the caller's transaction (entry, reconciliation:
+    `paper.entry`); `new` is the state it moves to, `more` what goes with it."""
+    _audit(session, [_entry(actor, sheet_id, action, old, new, **more)])
+
+
 def check_transition(old: str, new: str) -> None:
     """Refuse a state change `TRANSITIONS` does not allow, with the code `illegal-transition`."""
     if new not in TRANSITIONS.get(old, frozenset()):
