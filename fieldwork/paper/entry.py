@@ -67,6 +67,10 @@ KEYED_ALREADY, IN_HAND, NOT_A_KEYER, NOT_YOURS, DONE = (
 ENTRY_CODES = (KEYED_ALREADY, IN_HAND, NOT_A_KEYER, NOT_YOURS, DONE)
 ROUTED_PAST = "routed-past"
 """The issue of an answer typed for a question the sheet's answers route past."""
+ONE_CODE = "one-code"
+"""The issue of several codes typed where one box is ticked ("*" says several were)."""
+SEVERAL_CODES = frozenset({"multiple_choice"})
+"""Types whose one field takes several codes."""
 KEYED_ACTION, RECONCILED_ACTION = "sheet-keyed", "sheet-reconciled"
 """What the audit log calls a finished entry and a sheet settled into a response."""
 PAGE_SECONDS_LIMIT = 1800.0
@@ -252,6 +256,8 @@ def read_page(
     issues: list[Issue] = []
     for question in chosen.questions:
         raw, issue = keying.read(question, _fields(question, typed, language))
+        if issue is None and question.type not in SEVERAL_CODES and len(raw.get("", [])) > 1:
+            issue = Issue.of(question.code, ONE_CODE)
         if issue is not None:
             issues.append(issue)
         else:

@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from fieldwork.config import LANGUAGES
 from fieldwork.web import (
     batches,
+    entry,
     errors,
     labels,
     paper,
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(review.bp)
     app.register_blueprint(batches.bp)
     app.register_blueprint(paper.bp)
+    app.register_blueprint(entry.bp)
     app.jinja_env.globals.update(labels.template_globals())
 
     @app.context_processor

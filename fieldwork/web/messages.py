@@ -46,6 +46,11 @@ MESSAGES: dict[str, LazyString] = {
     "invalid-text": _l("Remove the control characters from your answer"),
     "value-and-special": _l("Either give an answer or tick “%(special)s”, not both"),
     "unknown-question": _l("This answer does not belong to the questionnaire"),
+    "no-such-box": _l(
+        "No box on the sheet has the code “%(box)s”: type a code printed beside a box"
+    ),
+    "one-code": _l("Type one code: where several boxes are ticked, type *"),
+    "routed-past": _l("The answers before this question route past it: leave it empty"),
 }
 
 REQUIRED: dict[str, LazyString] = {

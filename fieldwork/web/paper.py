@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from fieldwork import catalog, db
 from fieldwork.audit.models import AuditEntry
 from fieldwork.modes import PAPER
-from fieldwork.paper import ids
+from fieldwork.paper import entry, ids
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import SIZES, VOID, PaperSheet
 from fieldwork.web import labels
@@ -78,6 +78,13 @@ SHEET_PROBLEMS = {
     paper.NOT_ALLOWED: _l("Only administrators void sheets."),
     paper.NO_REASON: _l("Say why the sheet is void."),
     paper.REASON_TOO_LONG: _l("Shorten the reason to %(most)s characters or fewer."),
+    entry.KEYED_ALREADY: _l(
+        "You typed in sheet %(sheet)s already. Another fieldworker types in its second entry."
+    ),
+    entry.IN_HAND: _l("Another fieldworker is typing in sheet %(sheet)s now."),
+    entry.NOT_A_KEYER: _l("Only fieldworkers and administrators type in sheets."),
+    entry.NOT_YOURS: _l("This is not an entry of yours. Type the sheet id to start one."),
+    entry.DONE: _l("You have finished typing in sheet %(sheet)s."),
 }
 NOT_CONFIRMED = _l("Tick the box to confirm that this sheet is void.")
 RUN_FIELDS = (

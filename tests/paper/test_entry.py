@@ -214,6 +214,8 @@ def test_a_section_reads_codes_missing_keys_and_written_special_answers(
     ("code", "typed", "issue"),
     [
         ("AGE", {"": "7"}, "no-such-box"),
+        ("AGE", {"": "1 2"}, "one-code"),
+        ("R1", {"": "1,2"}, "one-code"),
         ("CHANNELS", {"": "1 3"}, "exclusive-combined"),
         ("KIDS", {"": "*"}, None),
         ("CALLS", {"": "51"}, "above-max"),
