@@ -1,0 +1,217 @@
+"""Heads-down entry in a real browser: a fieldworker keys a sheet with the keyboard alone,
+no Tab and no mouse, and the keys pressed stay within 1.2 × what the answers take
+(`keying.keystrokes`) plus one per section; without JavaScript the same sheet is keyed
+with Tab and Enter; every entry page passes the audit in three languages, in standard
+and in large text with high contrast.
+
+The sheet prints the suite's two-page survey in Traditional Chinese (dates: year, month,
+day).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page
+from sqlmodel import Session, select
+
+from fieldwork.accounts.models import StaffUser
+from fieldwork.definitions.service import Versions
+from fieldwork.paper import ids, keying
+from fieldwork.paper import service as paper
+from fieldwork.paper.models import RECONCILED, PaperEntry, PaperSheet
+from fieldwork.responses.models import Response
+from tests.browser.conftest import DESKTOP, PHONE, TWO_PAGES, Checks, click_and_wait
+from tests.review.factories import PASSWORD, fast_password_hashing, staff
+
+pytestmark = pytest.mark.browser
+
+# What the keyer types, field by field, and whether the field moves on by itself.
+KEYS = [
+    # about
+    ("f-AGE", "3", True),
+    ("f-KIDS", "2", True),
+    ("f-CHANNELS", "1 2", False),  # Enter sends the section
+    # case
+    ("f-WHEN-year", "2026", True),
+    ("f-WHEN-month", "9", True),
+    ("f-WHEN-day", "3", False),  # 3 may still become 30 or 31
+    ("f-WAITED-hours", "1", False),
+    ("f-WAITED-minutes", "15", True),
+    ("f-CALLS", "2", False),
+    ("f-R1", "4", True),
+    ("f-R2", "?", True),
+    ("f-R3", "8", True),
+    ("f-SCORE", "10", True),
+    ("f-IMPROVE", "faster", False),
+    ("f-STORY", "", False),  # blank: Enter, which sends the section
+]
+SECTION_ENDS = {"f-CHANNELS", "f-STORY"}
+
+
+@pytest.fixture(autouse=True)
+def _people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast_password_hashing(monkeypatch)
+    staff(app, "wang", "admin")
+    staff(app, "worker.li", "fieldworker")
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    with Session(app.extensions["fieldwork.engine"]) as own:
+        yield own
+
+
+@pytest.fixture
+def sheet(session: Session) -> PaperSheet:
+    questionnaire = Versions().current(session, TWO_PAGES.id)
+    admin = session.exec(select(StaffUser).where(StaffUser.username == "wang")).one()
+    order = paper.Order(
+        language="zh-Hant", size="large", count=1, issued_to="worker.li", segment="elderly"
+    )
+    run = paper.issue(session, questionnaire, order, admin)
+    run.verification = "none"
+    session.add(run)
+    session.commit()
+    return paper.sheets(session, run.id or 0)[0]
+
+
+def sign_in(page: Page, username: str = "worker.li") -> None:
+    page.goto("/staff/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    click_and_wait(page, "main button[type=submit]")
+
+
+def focused(page: Page) -> str:
+    found: str = page.evaluate("() => document.activeElement.id")
+    return found
+
+
+def test_a_sheet_is_keyed_with_the_keyboard_alone_within_the_keystroke_budget(
+    open_context: Any, session: Session, sheet: PaperSheet
+) -> None:
+    page = open_context().new_page()
+    sign_in(page)
+    page.goto("/staff/entry/")
+    assert focused(page) == "sheet"
+    page.keyboard.type(ids.shown(sheet.id).lower())
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    pressed = 0
+    for field, typed, moves_on in KEYS:
+        assert focused(page) == field, (field, page.url)
+        page.keyboard.type(typed)
+        pressed += len(typed)
+        if moves_on:
+            continue
+        pressed += 1
+        if field in SECTION_ENDS:
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+        else:
+            page.keyboard.press("Enter")
+    assert "state=reconciled" in page.url, page.url
+    assert "is typed in and stored as a response" in page.inner_text("main")
+
+    response = session.exec(select(Response)).one()
+    questionnaire = Versions().by_hash(session, response.version_hash)
+    assert questionnaire is not None
+    assert response.answers["WHEN"] == "2026-09-03" and response.answers["WAITED"] == 75
+    assert response.answers["R2"] == "_illegible" and response.answers["STORY"] == "_blank"
+    budget = sum(
+        keying.keystrokes(questionnaire.question(code), value, "zh-Hant")
+        for code, value in response.answers.items()
+    )
+    assert pressed <= 1.2 * budget + len(questionnaire.sections), (pressed, budget)
+    entry = session.exec(select(PaperEntry)).one()
+    assert entry.keystrokes == pressed  # the page's script counted every key
+    assert entry.seconds > 0
+
+
+def test_the_script_greys_out_a_question_the_keys_route_past(
+    open_context: Any, sheet: PaperSheet
+) -> None:
+    page = open_context().new_page()
+    sign_in(page)
+    page.goto("/staff/entry/")
+    page.keyboard.type(sheet.id)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.keyboard.type("32")
+    page.keyboard.type("3")  # CHANNELS: none, which routes past WAITED
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.is_disabled("#f-WAITED-hours") and page.is_visible("#WAITED-skipped")
+    page.keyboard.type("2026")
+    page.keyboard.type("9")
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")
+    assert focused(page) == "f-CALLS"  # WAITED is passed over
+
+
+def test_without_javascript_the_sheet_is_keyed_with_tab_and_enter(
+    open_context: Any, session: Session, sheet: PaperSheet
+) -> None:
+    page = open_context(java_script_enabled=False).new_page()
+    sign_in(page)
+    page.goto("/staff/entry/")
+    page.focus("#sheet")
+    page.keyboard.type(sheet.id)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    for section in (KEYS[:3], KEYS[3:]):
+        for number, (field, typed, _moves) in enumerate(section):
+            if number:
+                page.keyboard.press("Tab")
+            else:  # `autofocus` applies at the next rendering update, maybe after load
+                page.wait_for_function("id => document.activeElement.id === id", arg=field)
+            assert focused(page) == field
+            page.keyboard.type(typed)
+        if field == "f-STORY":  # Enter in an open answer is a new line: Tab to the button
+            page.keyboard.press("Tab")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    assert "state=reconciled" in page.url, page.url
+    stored = paper.find(session, sheet.id)
+    session.refresh(stored)
+    assert stored.state == RECONCILED
+
+
+@pytest.mark.parametrize("mode", ["standard", "large"])
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+def test_the_entry_pages_pass_the_audit(
+    open_context: Any, sheet: PaperSheet, lang: str, mode: str
+) -> None:
+    large = mode == "large"
+    page = open_context(viewport=PHONE if large else DESKTOP).new_page()
+    checks = Checks(page, lang=lang)
+    page.goto(f"/settings/language/{lang}")
+    if large:
+        page.goto("/settings/display?size=large&next=/")
+        page.goto("/settings/display?contrast=on&next=/")
+        checks.size, checks.contrast = "large", True
+    sign_in(page)
+    page.goto("/staff/entry/")
+    checks.audit("entry, sheet id")
+    page.fill("#sheet", "K7QM-3XWD-0")
+    click_and_wait(page, "main form button[type=submit]")
+    checks.error_summary("entry, a wrong sheet id")
+    checks.audit("entry, a wrong sheet id")
+    page.fill("#sheet", sheet.id)
+    click_and_wait(page, "main form button[type=submit]")
+    checks.audit("entry, first section")
+    page.fill("#f-AGE", "7")
+    page.fill("#f-KIDS", "2")
+    page.fill("#f-CHANNELS", "3")
+    with page.expect_navigation():
+        page.evaluate("() => document.querySelector('form[data-entry]').submit()")
+    checks.error_summary("entry, a code not on the sheet")
+    checks.audit("entry, a code not on the sheet")
+    page.fill("#f-AGE", "3")
+    click_and_wait(page, "main form[data-entry] button[type=submit]")
+    checks.audit("entry, a section with a question routed past")
+    checks.report()
