@@ -255,7 +255,7 @@ def read_page(
     raws: dict[str, RawAnswer] = {}
     issues: list[Issue] = []
     for question in chosen.questions:
-        raw, issue = keying.read(question, _fields(question, typed, language))
+        raw, issue = keying.read(question, fields_typed(question, typed, language))
         if issue is None and question.type not in SEVERAL_CODES and len(raw.get("", [])) > 1:
             issue = Issue.of(question.code, ONE_CODE)
         if issue is not None:
@@ -286,7 +286,7 @@ def _fields_of(typed: Typed, code: str) -> dict[str, str]:
     return {part: text.strip() for part, text in found.items()}
 
 
-def _fields(question: Question, typed: Typed, language: str) -> dict[str, str]:
+def fields_typed(question: Question, typed: Typed, language: str) -> dict[str, str]:
     """The question's fields in the order the sheet prints them, each as typed ("" when
     not sent): a missing key is typed into the first."""
     given = typed.get(question.code, {})
@@ -299,7 +299,7 @@ def raw_answers(questionnaire: Questionnaire, typed: Typed, language: str) -> di
     raws: dict[str, RawAnswer] = {}
     for question in questionnaire.questions:
         if question.code in typed:
-            raw, issue = keying.read(question, _fields(question, typed, language))
+            raw, issue = keying.read(question, fields_typed(question, typed, language))
             if issue is None:
                 raws[question.code] = raw
     return raws
@@ -379,12 +379,15 @@ def finish(
         policy = verification.Verification(policy=run.verification, share=run.share)
         if verification.keyed_twice(policy, sheet.id, record(session, entry.keyer_id)):
             return Finished(KEYED_ONCE)
-        return settle(session, questionnaire, sheet.id, entry.typed, (entry,), None, storing)
+        return settle(
+            session, questionnaire, sheet.id, entry.typed, (entry,), None, storing, KEYED_ONCE
+        )
     first = _pass(session, sheet.id, 1)
     differ = verification.differences(questionnaire, first.answers, entry.answers)
     if differ:
         return Finished(KEYED_TWICE, differences=tuple(differ))
-    return settle(session, questionnaire, sheet.id, entry.typed, (first, entry), None, storing)
+    keyed = (first, entry)
+    return settle(session, questionnaire, sheet.id, entry.typed, keyed, None, storing, KEYED_TWICE)
 
 
 def _pass(session: Session, sheet_id: str, entry_pass: int) -> PaperEntry:
@@ -418,6 +421,16 @@ def record(session: Session, keyer_id: int) -> verification.Record:
     return verification.Record(int(fields or 0), int(errors or 0))
 
 
+def _claimed(session: Session, sheet_id: str, old: str) -> None:
+    """Make sure the claim was stored with the response: storing it rolls back and tries
+    again if its random reference code clashes, which leaves the claim behind."""
+    session.expire_all()
+    sheet = session.get(PaperSheet, sheet_id)
+    if sheet is not None and sheet.state == old:
+        sheets.move(session, sheet_id, old, RECONCILED)
+        session.commit()
+
+
 def submission_id(sheet_id: str) -> str:
     """The submission id of the response a sheet becomes: one per sheet, ever."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"fieldwork:paper-sheet:{sheet_id}"))
@@ -431,10 +444,12 @@ def settle(
     keyed: Sequence[PaperEntry],
     supervisor: StaffUser | None,
     storing: Storing,
+    old: str,
 ) -> Finished:
     """Store a sheet's final answers (as keyed: `final`) as its response, then mark the
-    sheet reconciled with each entry's errors against the final answers, in the sheet's
-    language. `supervisor` None: the entries agreed, or one entry was all it needed."""
+    sheet reconciled from `old` with each entry's errors against the final answers.
+    `supervisor` None: the entries agreed, or one entry was all the sheet needed.
+    SheetError `changed` if the sheet is no longer in `old`, storing nothing."""
     sheet = session.get(PaperSheet, sheet_id)
     assert sheet is not None
     run = session.get(PrintRun, sheet.run_id)
@@ -454,22 +469,32 @@ def settle(
             "double_entered": len(keyed) > 1,
         },
     )
-    outcome = responses.submit(
-        session,
-        questionnaire,
-        raw_answers(questionnaire, final, run.language),
-        origin,
-        submission_id(sheet_id),
-        current=storing.current,
-        fallback_segment=storing.fallback_segment,
-        screen=storing.screen,
-    )
-    if outcome.stored is None:
-        raise ValueError(f"the final answers of sheet {sheet_id} do not validate: {outcome.issues}")
-    answers = answer_rules.clean(questionnaire, outcome.answers)
-    old = sheet.state
     try:
+        # The claim first: of two people settling one sheet at once, the second's UPDATE
+        # finds it moved (it waits for the first's commit in PostgreSQL) and is told.
         sheets.move(session, sheet_id, old, RECONCILED)
+        outcome = responses.submit(
+            session,
+            questionnaire,
+            raw_answers(questionnaire, final, run.language),
+            origin,
+            submission_id(sheet_id),
+            current=storing.current,
+            fallback_segment=storing.fallback_segment,
+            screen=storing.screen,
+        )  # commits the claim with the response
+    except response_service.SubmissionConflict:
+        session.rollback()  # another settled the sheet with other answers
+        raise sheets.SheetError(sheets.CHANGED) from None
+    except BaseException:
+        session.rollback()
+        raise
+    if outcome.stored is None:
+        session.rollback()
+        raise ValueError(f"the final answers of sheet {sheet_id} do not validate: {outcome.issues}")
+    _claimed(session, sheet_id, old)
+    answers = answer_rules.clean(questionnaire, outcome.answers)
+    try:
         sheet.response_id = outcome.stored.id
         session.add(sheet)
         for each in keyed:

@@ -14,6 +14,7 @@ from fieldwork.web import (
     labels,
     paper,
     preferences,
+    reconcile,
     redirects,
     review,
     sessions,
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(batches.bp)
     app.register_blueprint(paper.bp)
     app.register_blueprint(entry.bp)
+    app.register_blueprint(reconcile.bp)
     app.jinja_env.globals.update(labels.template_globals())
 
     @app.context_processor

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from fieldwork import catalog, db
 from fieldwork.audit.models import AuditEntry
 from fieldwork.modes import PAPER
-from fieldwork.paper import entry, ids
+from fieldwork.paper import entry, ids, reconciliation
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import SIZES, VOID, PaperSheet
 from fieldwork.web import labels
@@ -85,6 +85,14 @@ SHEET_PROBLEMS = {
     entry.NOT_A_KEYER: _l("Only fieldworkers and administrators type in sheets."),
     entry.NOT_YOURS: _l("This is not an entry of yours. Type the sheet id to start one."),
     entry.DONE: _l("You have finished typing in sheet %(sheet)s."),
+    reconciliation.NOT_A_SUPERVISOR: _l("Only administrators and reviewers reconcile sheets."),
+    reconciliation.OWN_ENTRY: _l(
+        "You typed in sheet %(sheet)s yourself, so another supervisor reconciles it."
+    ),
+    reconciliation.NOTHING_TO_RECONCILE: _l(
+        "Sheet %(sheet)s has nothing to reconcile: it was reconciled already, or it is not "
+        "typed in twice."
+    ),
 }
 NOT_CONFIRMED = _l("Tick the box to confirm that this sheet is void.")
 RUN_FIELDS = (
