@@ -22,6 +22,7 @@ from fieldwork.modes import PAPER
 from fieldwork.paper import entry, ids, reconciliation
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import SIZES, VOID, PaperSheet
+from fieldwork.paper.verification import ADAPTIVE, ALL, NONE, SAMPLE
 from fieldwork.web import labels
 from fieldwork.web.errors import ClientError
 from fieldwork.web.redirects import see_other
@@ -44,6 +45,13 @@ STATES = {
     "void": _l("Void"),
 }
 SIZE_LABELS = {"standard": _l("Standard print"), "large": _l("Large print")}
+VERIFICATIONS = {
+    ADAPTIVE: _l("Adaptive: every sheet of a new keyer, then a share once they key well"),
+    SAMPLE: _l("A random share of the sheets"),
+    ALL: _l("Every sheet"),
+    NONE: _l("None: each sheet is typed in once"),
+}
+"""How a run's sheets are checked by a second, blind entry (`paper.verification`)."""
 
 # Lazy: worded in the language of the request that needs them. Placeholders are the
 # problems' own params, listed by `_words`.
@@ -60,6 +68,8 @@ RUN_PROBLEMS = {
     "unknown-segment": _l("Choose a segment this questionnaire serves: %(segments)s."),
     "not-a-fieldworker": _l("Choose the fieldworker the sheets are handed to."),
     "not-allowed": _l("Only administrators issue print runs."),
+    "unknown-verification": _l("Choose how the sheets are checked."),
+    "share-out-of-range": _l("Enter a percentage from 0 to 100, such as 10."),
 }
 SHEET_PROBLEMS = {
     ids.WRONG_LENGTH: _l("A sheet id has 9 characters, such as K7QM-3XWD-R. Check the sheet."),
@@ -104,6 +114,8 @@ RUN_FIELDS = (
     "wave",
     "segment",
     "issued_to",
+    "verification",
+    "share",
 )
 """The issue form's fields, in the order its problems are listed."""
 
@@ -158,6 +170,7 @@ def _index(
         questionnaire_options=[(qid, qid) for qid in _questionnaires()],
         language_options=list(labels.LANGUAGE_NAMES.items()),
         size_options=[(size, SIZE_LABELS[size]) for size in SIZES],
+        verification_options=list(VERIFICATIONS.items()),
         segment_options=[(s.code, labels.segment_label(s.code)) for s in catalog.segments()],
         fieldworkers=workers,
         fieldworker_options=[(name, name) for name in workers],
@@ -191,6 +204,8 @@ def _order(form: MultiDict[str, str]) -> paper.Order:
         campaign=optional("campaign"),
         wave=optional("wave"),
         segment=optional("segment"),
+        verification=form.get("verification", ADAPTIVE),
+        share=paper.share_from(form.get("share", "10")),
     )
 
 
