@@ -462,7 +462,11 @@ def settle(
         preset={"campaign": run.campaign, "wave": run.wave, "segment": run.segment},
         preset_source=SHEET,
         entered_by=last.keyer_id,
-        source={"sheet_id": sheet_id, "entry_pass": str(len(keyed))},
+        source={
+            "sheet_id": sheet_id,
+            "entry_pass": str(len(keyed)),
+            "double_entered": "yes" if len(keyed) > 1 else "no",
+        },
         paradata={
             "entry_seconds": round(sum(e.seconds for e in keyed), 1),
             "keystrokes": sum(e.keystrokes for e in keyed),

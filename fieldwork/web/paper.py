@@ -8,10 +8,12 @@ not made here yet.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -19,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 from fieldwork import catalog, db
 from fieldwork.audit.models import AuditEntry
 from fieldwork.modes import PAPER
-from fieldwork.paper import entry, ids, reconciliation
+from fieldwork.paper import entry, ids, keyers, reconciliation
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import SIZES, VOID, PaperSheet
 from fieldwork.paper.verification import ADAPTIVE, ALL, NONE, SAMPLE
@@ -349,3 +351,32 @@ def void(sheet_id: str) -> Any:
         db.session().expire_all()
         return _sheet_page(_sheet(sheet_id), [(field, sheet_problem(error))], sent, status)
     return see_other(url_for(".sheet", sheet_id=found.id))
+
+
+@bp.get("/keyers")
+@role_required(*REVIEWERS)
+def keyer_statistics() -> str:
+    """Each keyer's speed and accuracy per campaign, and the questions they mis-key most."""
+    campaign = request.args.get("campaign", "").strip()[:64] or None
+    return render_template(
+        "paper/keyers.html",
+        rows=keyers.rows(db.session(), campaign),
+        campaign=campaign or "",
+        back=url_for(".index"),
+    )
+
+
+@bp.get("/keyers.csv")
+@role_required(*REVIEWERS)
+def keyer_statistics_file() -> Response:
+    """The keyer statistics as a CSV file (UTF-8 with a byte order mark, for spreadsheets)."""
+    campaign = request.args.get("campaign", "").strip()[:64] or None
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(
+        keyers.table(keyers.rows(db.session(), campaign))
+    )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="keyer-statistics.csv"'},
+    )

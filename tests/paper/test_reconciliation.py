@@ -7,6 +7,8 @@ Sheets print the suite's two-page survey in English, verified twice every time.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -20,7 +22,7 @@ from sqlmodel import Session
 from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions.service import Versions
 from fieldwork.paper import entry as keyed
-from fieldwork.paper import ids
+from fieldwork.paper import ids, keyers
 from fieldwork.paper import reconciliation as settling
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import KEYED_TWICE, RECONCILED, PaperSheet
@@ -240,3 +242,54 @@ def test_fieldworkers_and_the_sheets_keyers_are_kept_out(
     own = browser(app, "admin.wang").get(url)
     assert own.status_code == 403 and "another supervisor reconciles it" in own.text
     assert browser(app, "reviewer.zhao").get("/staff/paper/reconcile/K7QM").status_code == 404
+
+
+# ---------------------------------------------------------------- keyer statistics
+
+
+def settled(session: Session, survey: Questionnaire) -> PaperSheet:
+    """A sheet reconciled with CALLS 2 (the first entry's) and R2 4 (typed): the first
+    keyer got R2 wrong, the second CALLS and R2."""
+    sheet = differing(session, survey)
+    supervisor = person(session, "reviewer.zhao")
+    found = settling.case(session, survey, sheet.id, supervisor)
+    picks = {"CALLS": settling.FIRST, "R2": settling.TYPED}
+    settling.reconcile(session, survey, found, picks, {"R2": {"": "4"}}, supervisor, STORING)
+    return sheet
+
+
+def test_keyer_statistics_count_each_keyers_errors_against_the_final_answers(
+    session: Session, survey: Questionnaire
+) -> None:
+    settled(session, survey)
+    rows = {row.keyer: row for row in keyers.rows(session)}
+    li, chen = rows["worker.li"], rows["worker.chen"]
+    assert (li.sheets, li.fields, li.compared, li.errors) == (1, 12, 12, 1)
+    assert (chen.errors, chen.most_miskeyed()) == (2, [("CALLS", 1), ("R2", 1)])
+    assert li.error_rate == pytest.approx(1 / 12)
+    assert li.errors_per_thousand_keystrokes == pytest.approx(1000 / li.keystrokes)
+    assert li.keystrokes_per_hour == pytest.approx(li.keystrokes / 24 * 3600)
+    assert keyers.rows(session, "another-campaign") == []
+
+
+def test_the_keyer_statistics_page_and_file(
+    app: Flask, session: Session, survey: Questionnaire
+) -> None:
+    settled(session, survey)
+    client = browser(app, "reviewer.zhao")
+    page = client.get("/staff/paper/keyers")
+    assert page.status_code == 200
+    assert "worker.li" in page.text and "8.33%" in page.text and "CALLS (1), R2 (1)" in page.text
+    got = client.get("/staff/paper/keyers.csv")
+    assert got.mimetype == "text/csv"
+    lines = list(csv.reader(io.StringIO(got.text.lstrip("\ufeff"))))
+    assert lines[0] == list(keyers.COLUMNS)
+    chen = next(line for line in lines if line[1] == "worker.chen")
+    assert (chen[2], chen[7], chen[8], chen[10], chen[11]) == (
+        "1",
+        "12",
+        "2",
+        "0.1667",
+        "CALLS:1 R2:1",
+    )
+    assert browser(app, "worker.li").get("/staff/paper/keyers").status_code == 403
