@@ -20,11 +20,14 @@ from sqlmodel import Session, select
 
 from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions.service import Versions
+from fieldwork.paper import entry as keyed
 from fieldwork.paper import ids, keying
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import RECONCILED, PaperEntry, PaperSheet
 from fieldwork.responses.models import Response
 from tests.browser.conftest import DESKTOP, PHONE, TWO_PAGES, Checks, click_and_wait
+from tests.browser.test_review import Keyboard
+from tests.paper.test_entry import CASE, key_all
 from tests.review.factories import PASSWORD, fast_password_hashing, staff
 
 pytestmark = pytest.mark.browser
@@ -215,3 +218,73 @@ def test_the_entry_pages_pass_the_audit(
     click_and_wait(page, "main form[data-entry] button[type=submit]")
     checks.audit("entry, a section with a question routed past")
     checks.report()
+
+
+@pytest.fixture
+def to_reconcile(app: Flask, session: Session) -> PaperSheet:
+    """A sheet keyed twice, its entries differing in CALLS."""
+    staff(app, "worker.chen", "fieldworker")
+    staff(app, "zhao", "reviewer")
+    questionnaire = Versions().current(session, TWO_PAGES.id)
+    assert questionnaire is not None
+    admin = session.exec(select(StaffUser).where(StaffUser.username == "wang")).one()
+    order = paper.Order(language="zh-Hans", size="large", count=1, issued_to="worker.li")
+    run = paper.issue(session, questionnaire, order, admin)
+    run.verification = "all"
+    session.add(run)
+    session.commit()
+    found = paper.sheets(session, run.id or 0)[0]
+    for username, calls in (("worker.li", "2"), ("worker.chen", "3")):
+        keyer = session.exec(select(StaffUser).where(StaffUser.username == username)).one()
+        key_all(
+            session,
+            questionnaire,
+            keyed.start(session, found.id, keyer),
+            case={**CASE, "CALLS": {"": calls}},
+        )
+    return found
+
+
+@pytest.mark.parametrize("mode", ["standard", "large"])
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+def test_the_reconciliation_and_keyer_pages_pass_the_audit(
+    open_context: Any, to_reconcile: PaperSheet, lang: str, mode: str
+) -> None:
+    large = mode == "large"
+    page = open_context(viewport=PHONE if large else DESKTOP).new_page()
+    checks = Checks(page, lang=lang)
+    page.goto(f"/settings/language/{lang}")
+    if large:
+        page.goto("/settings/display?size=large&next=/")
+        page.goto("/settings/display?contrast=on&next=/")
+        checks.size, checks.contrast = "large", True
+    sign_in(page, "zhao")
+    page.goto("/staff/paper/reconcile/")
+    checks.audit("sheets to reconcile")
+    page.goto(f"/staff/paper/reconcile/{to_reconcile.id}")
+    checks.audit("reconcile a sheet")
+    click_and_wait(page, "main form button[type=submit]")
+    checks.error_summary("reconcile, no value chosen")
+    checks.audit("reconcile, no value chosen")
+    page.check("#pick-CALLS-1")
+    click_and_wait(page, "main form button[type=submit]")
+    checks.audit("reconciled")
+    page.goto("/staff/paper/keyers")
+    checks.audit("keyer statistics")
+    checks.report()
+
+
+def test_a_sheet_is_reconciled_with_the_keyboard_alone_and_no_javascript(
+    open_context: Any, session: Session, to_reconcile: PaperSheet
+) -> None:
+    page = open_context(java_script_enabled=False).new_page()
+    sign_in(page, "zhao")
+    page.goto(f"/staff/paper/reconcile/{to_reconcile.id}")
+    keys = Keyboard(page)
+    keys.tab_to("#pick-CALLS-1")
+    page.keyboard.press("ArrowDown")  # entry B
+    keys.submit("main form button[type=submit]")
+    assert "/staff/paper/reconcile/?done=" in page.url
+    response = session.exec(select(Response)).one()
+    assert response.answers["CALLS"] == 3 and response.source["double_entered"] == "yes"
+    assert keys.invisible == []
