@@ -11,22 +11,26 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions.service import Versions
+from fieldwork.exports import files
+from fieldwork.exports import service as exports
 from fieldwork.paper import entry as keyed
 from fieldwork.paper import ids, keyers
 from fieldwork.paper import reconciliation as settling
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import KEYED_TWICE, RECONCILED, PaperSheet
 from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.responses.filters import Filter
 from fieldwork.responses.models import Response
 from tests.conftest import csrf_of
 from tests.paper.test_entry import ABOUT, CASE, STORING, key_all
@@ -293,3 +297,24 @@ def test_the_keyer_statistics_page_and_file(
         "CALLS:1 R2:1",
     )
     assert browser(app, "worker.li").get("/staff/paper/keyers").status_code == 403
+
+
+def test_a_reconciled_sheet_lands_in_a_frozen_batch_with_its_final_values(
+    session: Session, survey: Questionnaire, tmp_path: Path
+) -> None:
+    sheet = settled(session, survey)
+    session.execute(update(Response).values(status="approved"))
+    session.commit()
+    admin = person(session, "admin.wang")
+    batch = exports.freeze(session, "paper", Filter("two_pages"), "r", admin)
+    folder = files.write(session, batch, tmp_path / "batch")
+    rows = list(csv.DictReader(io.StringIO((folder / "data.csv").read_text("utf-8-sig"))))
+    [row] = rows
+    assert (row["mode"], row["sheet_id"], row["entry_pass"], row["double_entered"]) == (
+        "paper",
+        sheet.id,
+        "2",
+        "yes",
+    )
+    assert (row["CALLS"], row["R2"], row["keyer"]) == ("2", "4", "S01")
+    assert "worker.chen" not in (folder / "data.csv").read_text("utf-8-sig")
