@@ -421,16 +421,6 @@ def record(session: Session, keyer_id: int) -> verification.Record:
     return verification.Record(int(fields or 0), int(errors or 0))
 
 
-def _claimed(session: Session, sheet_id: str, old: str) -> None:
-    """Make sure the claim was stored with the response: storing it rolls back and tries
-    again if its random reference code clashes, which leaves the claim behind."""
-    session.expire_all()
-    sheet = session.get(PaperSheet, sheet_id)
-    if sheet is not None and sheet.state == old:
-        sheets.move(session, sheet_id, old, RECONCILED)
-        session.commit()
-
-
 def submission_id(sheet_id: str) -> str:
     """The submission id of the response a sheet becomes: one per sheet, ever."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"fieldwork:paper-sheet:{sheet_id}"))
@@ -449,7 +439,9 @@ def settle(
     """Store a sheet's final answers (as keyed: `final`) as its response, then mark the
     sheet reconciled from `old` with each entry's errors against the final answers.
     `supervisor` None: the entries agreed, or one entry was all the sheet needed.
-    SheetError `changed` if the sheet is no longer in `old`, storing nothing."""
+    SheetError `changed` if someone settled the sheet first. A response stored by an
+    attempt that stopped before the sheet moved is found again by its submission id (the
+    same answers store nothing twice), and the sheet then moves."""
     sheet = session.get(PaperSheet, sheet_id)
     assert sheet is not None
     run = session.get(PrintRun, sheet.run_id)
@@ -474,9 +466,9 @@ def settle(
         },
     )
     try:
-        # The claim first: of two people settling one sheet at once, the second's UPDATE
-        # finds it moved (it waits for the first's commit in PostgreSQL) and is told.
-        sheets.move(session, sheet_id, old, RECONCILED)
+        # The response's submission id, one per sheet, is the constraint one of two people
+        # settling a sheet at once wins by: the other's answers conflict with it (or, the
+        # same, store nothing), and the state change below tells them.
         outcome = responses.submit(
             session,
             questionnaire,
@@ -486,9 +478,9 @@ def settle(
             current=storing.current,
             fallback_segment=storing.fallback_segment,
             screen=storing.screen,
-        )  # commits the claim with the response
+        )
     except response_service.SubmissionConflict:
-        session.rollback()  # another settled the sheet with other answers
+        session.rollback()
         raise sheets.SheetError(sheets.CHANGED) from None
     except BaseException:
         session.rollback()
@@ -496,9 +488,9 @@ def settle(
     if outcome.stored is None:
         session.rollback()
         raise ValueError(f"the final answers of sheet {sheet_id} do not validate: {outcome.issues}")
-    _claimed(session, sheet_id, old)
     answers = answer_rules.clean(questionnaire, outcome.answers)
     try:
+        sheets.move(session, sheet_id, old, RECONCILED)
         sheet.response_id = outcome.stored.id
         session.add(sheet)
         for each in keyed:

@@ -3,8 +3,9 @@ each field that differs, side by side and without who typed which, and picks one
 types the final value; the sheet then becomes its response (`entry.settle`).
 
 A supervisor is an admin or a reviewer who keyed neither entry. Two supervisors settling
-one sheet at once: the state change names the state it leaves, so one wins and the other
-gets `changed`, and nothing of theirs is stored. Refusals are codes the web words.
+one sheet at once: the response's submission id is one per sheet and the state change
+names the state it leaves, so one wins and the other gets `changed`, and nothing of
+theirs is stored. Refusals are codes the web words.
 """
 
 from __future__ import annotations

@@ -162,6 +162,42 @@ def test_of_two_supervisors_at_once_one_wins_and_the_other_is_told(
     assert response.answers["CALLS"] == 2
 
 
+def test_a_second_supervisor_picking_the_same_values_is_told_too(
+    session: Session, survey: Questionnaire
+) -> None:
+    sheet = differing(session, survey)
+    zhao, sun = person(session, "reviewer.zhao"), person(session, "reviewer.sun")
+    seen_by_sun = settling.case(session, survey, sheet.id, sun)
+    picks = {"CALLS": "1", "R2": "1"}
+    settling.reconcile(
+        session, survey, settling.case(session, survey, sheet.id, zhao), picks, {}, zhao, STORING
+    )
+    with pytest.raises(paper.SheetError) as refused:
+        settling.reconcile(session, survey, seen_by_sun, picks, {}, sun, STORING)
+    assert refused.value.code == "changed" and responses(session) == 1
+    assert [a.actor for a in paper.history(session, sheet.id)][-1] == "reviewer.zhao"
+
+
+def test_settling_stopped_after_the_response_was_stored_is_finished_by_the_next_attempt(
+    session: Session, survey: Questionnaire
+) -> None:
+    sheet = differing(session, survey)
+    zhao = person(session, "reviewer.zhao")
+    picks = {"CALLS": "1", "R2": "1"}
+    found = settling.case(session, survey, sheet.id, zhao)
+    settling.reconcile(session, survey, found, picks, {}, zhao, STORING)
+    # As if the process had stopped between storing the response and moving the sheet.
+    session.execute(
+        update(PaperSheet)
+        .where(PaperSheet.id == sheet.id)  # type: ignore[arg-type]
+        .values(state=KEYED_TWICE, response_id=None)
+    )
+    session.commit()
+    again = settling.case(session, survey, sheet.id, zhao)
+    finished, _issues = settling.reconcile(session, survey, again, picks, {}, zhao, STORING)
+    assert finished is not None and finished.state == RECONCILED and responses(session) == 1
+
+
 def test_a_keyer_cannot_reconcile_a_sheet_they_keyed(
     session: Session, survey: Questionnaire
 ) -> None:
