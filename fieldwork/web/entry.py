@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from fieldwork import catalog, clock, date_parts, db
+from fieldwork.accounts.models import StaffUser
 from fieldwork.paper import entry as keyed
 from fieldwork.paper import ids, keying
 from fieldwork.paper import service as paper
@@ -28,7 +29,7 @@ from fieldwork.questionnaire.model import Question, Questionnaire, Section
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.web.errors import ClientError
 from fieldwork.web.fields import field_name
-from fieldwork.web.messages import message
+from fieldwork.web.messages import SPECIAL_LABELS, message
 from fieldwork.web.paper import sheet_problem
 from fieldwork.web.redirects import see_other
 from fieldwork.web.staff import current_user, role_required
@@ -51,7 +52,7 @@ OUTCOMES = {
 }
 
 
-def _keyer() -> Any:
+def _keyer() -> StaffUser:
     user = current_user()
     assert user is not None  # role_required
     return user
@@ -68,9 +69,7 @@ def _index(
 ) -> tuple[str, int]:
     """The sheet id field, the keyer's entries to resume, and what their last sheet became."""
     keyer = _keyer()
-    done = request.args.get("done", "")[: ids.TYPED_LIMIT]
-    state = request.args.get("state", "")
-    notice = str(OUTCOMES[state]) % {"sheet": done} if state in OUTCOMES and done else ""
+    notice = _outcome(request.args.get("done", ""), request.args.get("state", ""))
     page = render_template(
         "entry/index.html",
         typed=typed[: ids.TYPED_LIMIT],
@@ -79,6 +78,16 @@ def _index(
         resumable=[(e, ids.shown(e.sheet_id)) for e in keyed.unfinished(db.session(), keyer)],
     )
     return page, status
+
+
+def _outcome(done: str, state: str) -> str:
+    """What the keyer's last sheet became, from the address finishing sent them to: only
+    for a real sheet id, so a made-up link cannot put words on the page."""
+    try:
+        sheet_id = ids.parse(done)
+    except ids.IdError:
+        return ""
+    return str(OUTCOMES[state]) % {"sheet": ids.shown(sheet_id)} if state in OUTCOMES else ""
 
 
 @bp.post("/")
@@ -283,7 +292,7 @@ def _question(
         "skipped": skipped,
         "problem": problem,
         "boxes": boxes,
-        "several": question.type == "multiple_choice",
+        "several": question.type in keyed.SEVERAL_CODES,
         "fields": [
             {
                 "name": field_name(question, part),
@@ -302,11 +311,8 @@ def _box_label(question: Question, value: str | int, language: str) -> str:
     if choice is not None:
         return choice.label.get(language, "")
     if isinstance(value, str):
-        return str(SPECIAL_WORDS.get(value, value))
+        return str(SPECIAL_LABELS.get(value, value))
     return ""
-
-
-SPECIAL_WORDS = {"_dont_know": _l("Don't know"), "_not_applicable": _l("Not applicable")}
 
 
 def _most(question: Question, part: str) -> int | None:

@@ -273,3 +273,8 @@ def test_a_tampered_entry_or_section_is_a_404(keyer: FlaskClient, session: Sessi
 def test_every_issue_entry_adds_has_words() -> None:
     """keying.read's "no-such-box" and the entry service's own issues."""
     assert {keyed.ROUTED_PAST, keyed.ONE_CODE, "no-such-box"} <= set(MESSAGES)
+
+
+def test_a_made_up_outcome_link_puts_no_words_on_the_page(keyer: FlaskClient) -> None:
+    page = keyer.get("/staff/entry/?done=Nothing+happened&state=reconciled").text
+    assert "is typed in" not in page and "Nothing happened" not in page
