@@ -410,6 +410,17 @@ def entries(session: Session, sheet_id: str) -> list[PaperEntry]:
     return list(session.exec(query))
 
 
+def with_keyers(session: Session, sheet_id: str) -> list[tuple[PaperEntry, str]]:
+    """A sheet's entries, pass 1 first, each with its keyer's username: for supervisors."""
+    query = (
+        select(PaperEntry, col(StaffUser.username))
+        .join(StaffUser, col(StaffUser.id) == col(PaperEntry.keyer_id))
+        .where(col(PaperEntry.sheet_id) == sheet_id)
+        .order_by(col(PaperEntry.entry_pass))
+    )
+    return [(found, username) for found, username in session.exec(query)]
+
+
 def record(session: Session, keyer_id: int) -> verification.Record:
     """A keyer's verified work so far: fields compared with final answers, errors among them."""
     fields, errors = session.exec(

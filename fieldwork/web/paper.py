@@ -316,6 +316,9 @@ def _sheet_page(
         and user.role in paper.ISSUERS
         and VOID in paper.TRANSITIONS[sheet.state],
         may_review=user is not None and user.role in REVIEWERS,
+        entries=entry.with_keyers(session, sheet.id)
+        if user is not None and user.role in REVIEWERS
+        else [],
         errors=list(errors),
         sent=sent or {},
         states=STATES,

@@ -354,3 +354,14 @@ def test_a_reconciled_sheet_lands_in_a_frozen_batch_with_its_final_values(
     )
     assert (row["CALLS"], row["R2"], row["keyer"]) == ("2", "4", "S01")
     assert "worker.chen" not in (folder / "data.csv").read_text("utf-8-sig")
+
+
+def test_a_sheets_page_lists_its_entries_for_supervisors_only(
+    app: Flask, session: Session, survey: Questionnaire
+) -> None:
+    sheet = settled(session, survey)
+    page = browser(app, "reviewer.zhao").get(f"/staff/paper/sheets/{sheet.id}").text
+    assert "worker.chen" in page and "2 (CALLS, R2)" in page and "Sheet typed in" in page
+    assert "Sheet stored as a response" in page
+    shown_to_keyer = browser(app, "worker.li").get(f"/staff/paper/sheets/{sheet.id}").text
+    assert "(CALLS, R2)" not in shown_to_keyer
