@@ -504,7 +504,9 @@ def settle(
         sheets.move(session, sheet_id, old, RECONCILED)
         sheet.response_id = outcome.stored.id
         session.add(sheet)
-        for each in keyed:
+        # Errors only where a second entry checked the first: a sheet keyed once has
+        # nothing to measure a keyer by, and counting it as faultless would earn trust.
+        for each in keyed if len(keyed) > 1 else ():
             wrong = verification.differences(questionnaire, each.answers, answers)
             each.compared = len(verification.fields(questionnaire, each.answers, answers))
             each.errors = len(wrong)

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions.service import Versions
 from fieldwork.paper import entry as keyed
-from fieldwork.paper import ids
+from fieldwork.paper import ids, verification
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import (
     KEYED_ONCE,
@@ -310,6 +310,10 @@ def test_one_entry_is_all_a_sheet_needs_without_verification(
     assert (found.state, found.response_id) == (RECONCILED, response.id)
     actions = [a.action for a in paper.history(session, found.id)]
     assert actions == ["sheet-issued", "sheet-keyed", "sheet-reconciled"]
+    # Nothing checked it, so it earns its keyer no record towards adaptive trust.
+    [entry] = keyed.entries(session, found.id)
+    assert (entry.compared, entry.errors) == (None, None)
+    assert keyed.record(session, entry.keyer_id) == verification.Record(0, 0)
 
 
 def test_two_entries_that_agree_become_a_response_at_once(

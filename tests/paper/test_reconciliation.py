@@ -29,6 +29,7 @@ from fieldwork.paper import ids, keyers
 from fieldwork.paper import reconciliation as settling
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import KEYED_TWICE, RECONCILED, PaperSheet
+from fieldwork.paper.verification import Record
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses.filters import Filter
 from fieldwork.responses.models import Response
@@ -310,6 +311,8 @@ def test_keyer_statistics_count_each_keyers_errors_against_the_final_answers(
     assert li.errors_per_thousand_keystrokes == pytest.approx(1000 / li.keystrokes)
     assert li.keystrokes_per_hour == pytest.approx(li.keystrokes / 24 * 3600)
     assert keyers.rows(session, "another-campaign") == []
+    # What adaptive verification judges the keyer by.
+    assert keyed.record(session, person(session, "worker.li").id or 0) == Record(12, 1)
 
 
 def test_the_keyer_statistics_page_and_file(
