@@ -7,6 +7,7 @@ Sheets print the suite's two-page survey (tests/questionnaires/two_pages.yaml).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -372,3 +373,32 @@ def test_the_default_verification_is_adaptive_with_a_tenth(
     finished = key_all(session, survey, started(session, found))
     assert finished.state == KEYED_ONCE
     assert [a.action for a in paper.history(session, found.id)][-1] == "sheet-keyed"
+
+
+def test_two_keyers_opening_one_sheet_at_the_same_moment_get_one_entry(
+    app: Flask, session: Session, survey: Questionnaire
+) -> None:
+    """Real concurrency, each keyer in a session and thread of their own: the unique
+    constraint, not a lookup, decides who gets the first entry."""
+    found = sheet(session, survey)
+    engine = app.extensions["fieldwork.engine"]
+    ready = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def open_as(username: str) -> None:
+        with Session(engine) as own:
+            keyer = person(own, username)
+            ready.wait()
+            try:
+                keyed.start(own, found.id, keyer)
+                outcomes[username] = "entry"
+            except paper.SheetError as refused:
+                outcomes[username] = refused.code
+
+    threads = [threading.Thread(target=open_as, args=(u,)) for u in ("worker.li", "worker.chen")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes.values()) == ["entry", "in-hand"], outcomes
+    assert count(session, PaperEntry) == 1
