@@ -301,3 +301,115 @@ def test_a_sheet_is_reconciled_with_the_keyboard_alone_and_no_javascript(
     response = session.exec(select(Response)).one()
     assert response.answers["CALLS"] == 3 and response.source["double_entered"] == "yes"
     assert keys.invisible == []
+
+
+# The shipped questionnaire's answers of tests/conftest.py SHIPPED, as stored values.
+SHIPPED_VALUES: dict[str, Any] = {
+    "S1": "age_35_44",
+    "S2": "no",
+    "S3": ["taobao_tmall", "jd"],
+    "S4": "clothing",
+    "S5": "in_app_chat",
+    "S6": "jd",
+    "Q1": "2026-09-03",
+    "Q2": "bot_then_human",
+    "Q3": 75,
+    "Q4": "yes_after_several",
+    "Q5": 3,
+    "Q6": ["sent_to_seller"],
+    "Q7": 4,
+    "Q8": 3,
+    "Q9": "_dont_know",
+    "Q10": 5,
+    "Q11": 4,
+    "Q12": 2,
+    "Q13": 3,
+    "Q14": 4,
+    "Q15": 7,
+    "O1": "退货更快一点",
+    "O2": "客服一直让我找商家。\n最后解决了。",
+}
+
+
+def keys_for(question: Any, value: Any) -> dict[str, str]:
+    """What a keyer types into each field of a question for a stored value."""
+    keyer = keying.keyer(question)
+    codes = {box.value: str(box.code) for box in keyer.boxes(question)}
+    if value is None:
+        return {}
+    if question.type == "date":
+        year, month, day = str(value).split("-")
+        return {"year": year, "month": str(int(month)), "day": str(int(day))}
+    if question.type == "duration":
+        hours, minutes = divmod(int(value), 60)
+        return {"hours": str(hours) if hours else "", "minutes": str(minutes) if minutes else ""}
+    if isinstance(value, list):
+        return {"": " ".join(codes[v] for v in value)}
+    if value in codes and not keyer.own_boxes(question) and isinstance(value, str):
+        return {"": keying.SPECIAL_KEY + codes[value]}
+    return {"": codes.get(value, str(value))}
+
+
+@pytest.mark.shipped
+def test_the_shipped_sheet_is_keyed_within_the_keystroke_budget(
+    open_context: Any, session: Session
+) -> None:
+    """Issue 12 point 9d's measure on the shipped questionnaire: keys pressed ≤ 1.2 × what
+    the answers take plus one per section, no mouse and no Tab."""
+    questionnaire = Versions().current(session, "after_sales_consumer")
+    assert questionnaire is not None
+    admin = session.exec(select(StaffUser).where(StaffUser.username == "wang")).one()
+    order = paper.Order(language="zh-Hans", size="large", count=1, issued_to="worker.li")
+    run = paper.issue(session, questionnaire, order, admin)
+    run.verification = "none"
+    session.add(run)
+    session.commit()
+    sheet = paper.sheets(session, run.id or 0)[0]
+    page = open_context().new_page()
+    sign_in(page)
+    page.goto("/staff/entry/")
+    focus_lands_on(page, "sheet")
+    page.keyboard.type(sheet.id)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    pressed = 0
+    for _ in range(200):
+        if "/staff/entry/?" in page.url:
+            break
+        page.wait_for_function("() => document.activeElement.matches('.entry-input, button')")
+        name = page.evaluate("() => document.activeElement.name || ''")
+        if not name:  # the page's button: Enter sends the section
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            pressed += 1
+            continue
+        code, _dash, part = name.partition("-")
+        typed = keys_for(questionnaire.question(code), SHIPPED_VALUES.get(code)).get(part, "")
+        for number, line in enumerate(typed.split("\n")):
+            if number:
+                page.keyboard.press("Shift+Enter")
+                pressed += 1
+            page.keyboard.type(line)
+            pressed += len(line)
+        if page.evaluate("() => document.activeElement.name || ''") == name:
+            last = page.evaluate(
+                "n => { const all = [...document.querySelectorAll('.entry-input:not(:disabled)')];"
+                " return all[all.length - 1].name === n; }",
+                name,
+            )
+            pressed += 1
+            if last:
+                with page.expect_navigation():
+                    page.keyboard.press("Enter")
+            else:
+                page.keyboard.press("Enter")
+    assert "state=reconciled" in page.url, page.url
+    response = session.exec(select(Response)).one()
+    assert {c: response.answers[c] for c in SHIPPED_VALUES} == SHIPPED_VALUES
+    budget = sum(
+        keying.keystrokes(questionnaire.question(code), value, "zh-Hans")
+        for code, value in response.answers.items()
+    )
+    sections = len(questionnaire.sections)
+    print(f"shipped sheet: {pressed} keys pressed, answers take {budget}, {sections} sections")
+    assert pressed <= 1.2 * budget + sections, (pressed, budget, sections)
