@@ -10,11 +10,19 @@ from sqlmodel import Session
 
 from fieldwork.definitions.reading import read_folder
 from fieldwork.definitions.service import Versions
-from fieldwork.questionnaire.loader import SEGMENTS_FILE, read_segments
+from fieldwork.paper.fonts import glyph_problems
+from fieldwork.questionnaire.loader import SEGMENTS_FILE, Catalog, read_segments
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.segments import Segment
 from fieldwork.responses import filters
 from fieldwork.review.screening import Policy, Screener
+
+
+def read_definitions(directory: Path) -> Catalog:
+    """Every definition in `directory`, with every check the app applies, as `flask
+    fieldwork check` and `load` read them: the quality settings', and that the shipped
+    fonts can print every character of a survey's text (`paper.fonts`)."""
+    return read_folder(directory, (glyph_problems,))
 
 
 def versions() -> Versions:

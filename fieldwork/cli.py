@@ -20,14 +20,13 @@ from babel.messages.pofile import read_po
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from fieldwork import db
+from fieldwork import catalog, db
 from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import ROLES, StaffUser
 from fieldwork.cli_batches import export_group, quality_group
 from fieldwork.cli_paper import paper_group
 from fieldwork.config import LANGUAGES, ROOT
 from fieldwork.definitions import service as definitions
-from fieldwork.definitions.reading import read_folder
 from fieldwork.i18n import babel_id
 from fieldwork.questionnaire.loader import Catalog
 from fieldwork.questionnaire.problems import Problem
@@ -50,7 +49,7 @@ def init_app(app: Flask) -> None:
 
 
 def _catalog() -> Catalog:
-    return read_folder(Path(current_app.config["QUESTIONNAIRES_DIR"]))
+    return catalog.read_definitions(Path(current_app.config["QUESTIONNAIRES_DIR"]))
 
 
 def ui_strings(source: Path = ROOT / "fieldwork") -> list[str | tuple[str, ...]]:

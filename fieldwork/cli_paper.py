@@ -21,6 +21,7 @@ from fieldwork.definitions.service import Versions
 from fieldwork.paper import ids, printing
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import SIZES, PrintRun
+from fieldwork.paper.verification import ADAPTIVE, POLICIES
 
 paper_group = AppGroup("paper", help="Issue and print runs of numbered paper sheets; void sheets.")
 
@@ -36,6 +37,8 @@ RUN_WORDS = {
     "(it serves: {segments})",
     "not-a-fieldworker": "{given!r} is not an active fieldworker (fieldworkers: {fieldworkers})",
     "not-allowed": "{given!r} is not an admin: only admins issue runs",
+    "unknown-verification": "the verification must be one of: " + ", ".join(POLICIES),
+    "share-out-of-range": "the share is a percentage from 0 to 100",
 }
 """Each problem with an order for a run, for the option it is about."""
 SHEET_WORDS = {
@@ -88,12 +91,23 @@ def _words(problems: Sequence[paper.Problem], given: Mapping[str, Any], extra: A
 @click.option("--segment", help="A segment the questionnaire serves, preset on every sheet.")
 @click.option("--to", "issued_to", required=True, help="The fieldworker the sheets go to.")
 @click.option("--by", "creator", help="The admin issuing them (recorded); else the command line.")
-def issue_command(questionnaire_id: str, count: str, creator: str | None, **given: Any) -> None:
+@click.option(
+    "--verification",
+    default=ADAPTIVE,
+    show_default=True,
+    help="Which sheets are keyed twice: " + ", ".join(POLICIES) + ".",
+)
+@click.option(
+    "--share", default="10", show_default=True, help="Percent keyed twice (sample, adaptive)."
+)
+def issue_command(
+    questionnaire_id: str, count: str, creator: str | None, share: str, **given: Any
+) -> None:
     """Issue a print run of numbered sheets; prints the run and its sheet ids."""
     session = db.session()
     versions = Versions()
     questionnaire = versions.current(session, questionnaire_id)
-    order = paper.Order(count=paper.count_from(count), **given)
+    order = paper.Order(count=paper.count_from(count), share=paper.share_from(share), **given)
     try:
         run = paper.issue(session, questionnaire, order, _admin(session, creator))
     except paper.RunRefused as refused:
@@ -102,7 +116,7 @@ def issue_command(questionnaire_id: str, count: str, creator: str | None, **give
             "loaded": ", ".join(versions.ids(session)) or "none",
             "fieldworkers": ", ".join(u.username for u in paper.fieldworkers(session)) or "none",
         }
-        shown = {**given, "count": count, "creator": creator}
+        shown = {**given, "count": count, "creator": creator, "share": share}
         raise click.ClickException(_words(refused.problems, shown, extra)) from None
     click.echo(
         f"run {run.id}: {run.count} sheets of {run.questionnaire_id}"

@@ -63,8 +63,9 @@ PAPER = Mode(
     provenance=(
         Field("sheet_id", 32, required=True, column=True),
         Field("entry_pass", 8, required=True),
+        Field("double_entered", 8),  # "yes": keyed twice, blind, and compared
     ),
-    export_columns=("sheet_id", "entry_pass", "keyer"),
+    export_columns=("sheet_id", "entry_pass", "double_entered", "keyer"),
     staff_column="keyer",
     missing=PAPER_MISSING,
 )

@@ -37,6 +37,7 @@ EMPTIED = (
     "batch",
     "export_job",
     "failed_attempt",
+    "paper_entry",
     "paper_sheet",
     "print_run",
     "response",

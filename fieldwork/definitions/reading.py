@@ -2,18 +2,19 @@
 
 The questionnaire core checks what a questionnaire is; the quality rules check
 their own `quality:` settings. This is where the two meet, so neither core
-imports the other.
+imports the other. Checks of features built on definitions (the fonts a printed sheet
+needs) are handed in by the app's glue (`catalog.read_definitions`), so this service
+imports none of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from fieldwork.paper.fonts import glyph_problems
 from fieldwork.quality.settings import check_settings
-from fieldwork.questionnaire.loader import Catalog, load_directory
+from fieldwork.questionnaire.loader import Catalog, DefinitionCheck, load_directory
 
 
 def quality_problems(definition: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -21,10 +22,10 @@ def quality_problems(definition: Mapping[str, Any]) -> list[tuple[str, str, str]
     return [("quality", code, message) for code, message in check_settings(definition)]
 
 
-CHECKS = (quality_problems, glyph_problems)
+CHECKS = (quality_problems,)
 
 
-def read_folder(directory: Path) -> Catalog:
-    """Every questionnaire and the segments in `directory`, checked as `flask fieldwork
-    check` and `load` do."""
-    return load_directory(directory, CHECKS)
+def read_folder(directory: Path, also: Sequence[DefinitionCheck] = ()) -> Catalog:
+    """Every questionnaire and the segments in `directory`, with the quality settings
+    checked, and the checks `also` names."""
+    return load_directory(directory, (*CHECKS, *also))

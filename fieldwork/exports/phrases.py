@@ -54,6 +54,11 @@ PHRASES: Mapping[str, Mapping[str, str]] = {
         "zh-Hans": "纸质问卷的录入轮次（1：第一次录入，2：第二次）",
         "zh-Hant": "紙本問卷的輸入輪次（1：第一次輸入，2：第二次）",
     },
+    "double_entered": {
+        "en": "Whether the sheet was typed in twice, blind, and the two entries compared (yes/no)",
+        "zh-Hans": "该问卷是否经两次盲录并比对（yes/no）",
+        "zh-Hant": "該問卷是否經兩次盲錄並比對（yes/no）",
+    },
     "keyer": {
         "en": "Who typed the sheet in (a pseudonym, the same within this batch)",
         "zh-Hans": "录入人（化名，本批次内一致）",

@@ -39,6 +39,7 @@ from fieldwork.paper.models import (
     PaperSheet,
     PrintRun,
 )
+from fieldwork.paper.verification import ADAPTIVE, POLICIES, Verification
 from fieldwork.questionnaire.model import Questionnaire
 
 MAX_COUNT = 1000
@@ -98,6 +99,8 @@ RUN_CODES = (
     "unknown-segment",
     "not-a-fieldworker",
     "not-allowed",
+    "unknown-verification",
+    "share-out-of-range",
 )
 """Every `Problem` code of an order for a run; `web/paper.py` words each."""
 
@@ -140,6 +143,19 @@ class Order:
     campaign: str | None = None
     wave: str | None = None
     segment: str | None = None
+    verification: str = ADAPTIVE  # which sheets are keyed twice
+    share: float | None = Verification().share  # None: not a number from 0 to 1
+
+
+def share_from(text: str) -> float | None:
+    """A share typed as a percentage ("10", "12.5", "10 %"), as a fraction; None if it is not
+    a number from 0 to 100."""
+    text = text.strip().rstrip("%％").strip()
+    try:
+        percent = float(text) if 0 < len(text) <= 8 else -1.0
+    except ValueError:
+        return None
+    return percent / 100 if 0 <= percent <= 100 else None
 
 
 def count_from(text: str) -> int | None:
@@ -192,6 +208,10 @@ def check_order(
     worker = _fieldworker(session, order.issued_to)
     if worker is None:
         problems.append(Problem("issued_to", "not-a-fieldworker"))
+    if order.verification not in POLICIES:
+        problems.append(Problem("verification", "unknown-verification"))
+    if order.share is None or not 0 <= order.share <= 1:
+        problems.append(Problem("share", "share-out-of-range"))
     return problems, worker
 
 
@@ -211,7 +231,7 @@ def issue(
     if problems:
         raise RunRefused(problems)
     assert questionnaire is not None and order.count is not None
-    assert worker is not None and worker.id is not None
+    assert worker is not None and worker.id is not None and order.share is not None
     run = PrintRun(
         questionnaire_id=questionnaire.id,
         version_hash=questionnaire.content_hash,
@@ -224,6 +244,8 @@ def issue(
         issued_to=worker.id,
         created_by=creator.id if creator else None,
         created_at=now(),
+        verification=order.verification,
+        share=order.share,
     )
     try:
         session.add(run)
@@ -302,6 +324,20 @@ _AUDIT = insert(AuditEntry.__table__)  # type: ignore[attr-defined]
 def _audit(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert audit rows with one statement, in the caller's transaction."""
     session.connection().execute(_AUDIT, rows)
+
+
+def audit(
+    session: Session,
+    actor: StaffUser | None,
+    sheet_id: str,
+    action: str,
+    old: Any,
+    new: str,
+    **more: Any,
+) -> None:
+    """Write one audit row about a sheet in the caller's transaction (entry, reconciliation:
+    `paper.entry`); `new` is the state it moves to, `more` what goes with it."""
+    _audit(session, [_entry(actor, sheet_id, action, old, new, **more)])
 
 
 def check_transition(old: str, new: str) -> None:

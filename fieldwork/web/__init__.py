@@ -9,10 +9,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from fieldwork.config import LANGUAGES
 from fieldwork.web import (
     batches,
+    entry,
     errors,
     labels,
     paper,
     preferences,
+    reconcile,
     redirects,
     review,
     sessions,
@@ -36,6 +38,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(review.bp)
     app.register_blueprint(batches.bp)
     app.register_blueprint(paper.bp)
+    app.register_blueprint(entry.bp)
+    app.register_blueprint(reconcile.bp)
     app.jinja_env.globals.update(labels.template_globals())
 
     @app.context_processor

@@ -73,6 +73,8 @@ AUDIT_ACTIONS = {
     "thresholds": _l("Rule thresholds"),
     "sheet-issued": _l("Sheet issued"),
     "sheet-void": _l("Sheet made void"),
+    "sheet-keyed": _l("Sheet typed in"),
+    "sheet-reconciled": _l("Sheet stored as a response"),
 }
 ACTORS = {"system": _l("Automatic"), "command-line": _l("From the command line")}
 TEXT_SIZES = {

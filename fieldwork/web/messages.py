@@ -14,12 +14,25 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from fieldwork.i18n import text
-from fieldwork.questionnaire.model import DONT_KNOW, NOT_APPLICABLE, Question
+from fieldwork.questionnaire.model import (
+    BLANK,
+    DONT_KNOW,
+    ILLEGIBLE,
+    NOT_APPLICABLE,
+    SEVERAL_TICKED,
+    Question,
+)
 from fieldwork.questionnaire.problems import Issue
 from fieldwork.responses import codes
 
-SPECIAL_LABELS = {DONT_KNOW: _l("Don't know"), NOT_APPLICABLE: _l("Not applicable")}
-"""The special answers as their boxes are labelled."""
+SPECIAL_LABELS = {
+    DONT_KNOW: _l("Don't know"),
+    NOT_APPLICABLE: _l("Not applicable"),
+    BLANK: _l("Left blank on the sheet"),
+    ILLEGIBLE: _l("Cannot be read on the sheet"),
+    SEVERAL_TICKED: _l("Several boxes ticked on the sheet"),
+}
+"""The special answers as their boxes are labelled, and a paper sheet's missing answers."""
 
 Amount = Callable[[Question, Any], "str | None"]
 """A limit in the unit the person types (a web builder's `amount`), or None for a bare number."""
@@ -46,6 +59,11 @@ MESSAGES: dict[str, LazyString] = {
     "invalid-text": _l("Remove the control characters from your answer"),
     "value-and-special": _l("Either give an answer or tick “%(special)s”, not both"),
     "unknown-question": _l("This answer does not belong to the questionnaire"),
+    "no-such-box": _l(
+        "No box on the sheet has the code “%(box)s”: type a code printed beside a box"
+    ),
+    "one-code": _l("Type one code: where several boxes are ticked, type *"),
+    "routed-past": _l("The answers before this question route past it: leave it empty"),
 }
 
 REQUIRED: dict[str, LazyString] = {

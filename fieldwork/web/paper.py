@@ -8,6 +8,8 @@ from `fieldwork.paper.printing`.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,9 +22,10 @@ from werkzeug.datastructures import MultiDict
 from fieldwork import catalog, db
 from fieldwork.audit.models import AuditEntry
 from fieldwork.modes import PAPER
-from fieldwork.paper import ids, printing
+from fieldwork.paper import entry, ids, keyers, printing, reconciliation
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import SIZES, VOID, PaperSheet, PrintRun
+from fieldwork.paper.verification import ADAPTIVE, ALL, NONE, SAMPLE
 from fieldwork.web import labels
 from fieldwork.web.errors import ClientError
 from fieldwork.web.redirects import see_other
@@ -45,6 +48,13 @@ STATES = {
     "void": _l("Void"),
 }
 SIZE_LABELS = {"standard": _l("Standard print"), "large": _l("Large print")}
+VERIFICATIONS = {
+    ADAPTIVE: _l("Adaptive: every sheet of a new keyer, then a share once they key well"),
+    SAMPLE: _l("A random share of the sheets"),
+    ALL: _l("Every sheet"),
+    NONE: _l("None: each sheet is typed in once"),
+}
+"""How a run's sheets are checked by a second, blind entry (`paper.verification`)."""
 
 # Lazy: worded in the language of the request that needs them. Placeholders are the
 # problems' own params, listed by `_words`.
@@ -61,6 +71,8 @@ RUN_PROBLEMS = {
     "unknown-segment": _l("Choose a segment this questionnaire serves: %(segments)s."),
     "not-a-fieldworker": _l("Choose the fieldworker the sheets are handed to."),
     "not-allowed": _l("Only administrators issue print runs."),
+    "unknown-verification": _l("Choose how the sheets are checked."),
+    "share-out-of-range": _l("Enter a percentage from 0 to 100, such as 10."),
 }
 SHEET_PROBLEMS = {
     ids.WRONG_LENGTH: _l("A sheet id has 9 characters, such as K7QM-3XWD-R. Check the sheet."),
@@ -79,6 +91,21 @@ SHEET_PROBLEMS = {
     paper.NOT_ALLOWED: _l("Only administrators void sheets."),
     paper.NO_REASON: _l("Say why the sheet is void."),
     paper.REASON_TOO_LONG: _l("Shorten the reason to %(most)s characters or fewer."),
+    entry.KEYED_ALREADY: _l(
+        "You typed in sheet %(sheet)s already. Another fieldworker types in its second entry."
+    ),
+    entry.IN_HAND: _l("Another fieldworker is typing in sheet %(sheet)s now."),
+    entry.NOT_A_KEYER: _l("Only fieldworkers and administrators type in sheets."),
+    entry.NOT_YOURS: _l("This is not an entry of yours. Type the sheet id to start one."),
+    entry.DONE: _l("You have finished typing in sheet %(sheet)s."),
+    reconciliation.NOT_A_SUPERVISOR: _l("Only administrators and reviewers reconcile sheets."),
+    reconciliation.OWN_ENTRY: _l(
+        "You typed in sheet %(sheet)s yourself, so another supervisor reconciles it."
+    ),
+    reconciliation.NOTHING_TO_RECONCILE: _l(
+        "Sheet %(sheet)s has nothing to reconcile: it was reconciled already, or it is not "
+        "typed in twice."
+    ),
 }
 NOT_CONFIRMED = _l("Tick the box to confirm that this sheet is void.")
 RUN_FIELDS = (
@@ -90,6 +117,8 @@ RUN_FIELDS = (
     "wave",
     "segment",
     "issued_to",
+    "verification",
+    "share",
 )
 """The issue form's fields, in the order its problems are listed."""
 
@@ -144,6 +173,7 @@ def _index(
         questionnaire_options=[(qid, qid) for qid in _questionnaires()],
         language_options=list(labels.LANGUAGE_NAMES.items()),
         size_options=[(size, SIZE_LABELS[size]) for size in SIZES],
+        verification_options=list(VERIFICATIONS.items()),
         segment_options=[(s.code, labels.segment_label(s.code)) for s in catalog.segments()],
         fieldworkers=workers,
         fieldworker_options=[(name, name) for name in workers],
@@ -177,6 +207,8 @@ def _order(form: MultiDict[str, str]) -> paper.Order:
         campaign=optional("campaign"),
         wave=optional("wave"),
         segment=optional("segment"),
+        verification=form.get("verification", ADAPTIVE),
+        share=paper.share_from(form.get("share", "10")),
     )
 
 
@@ -304,6 +336,9 @@ def _sheet_page(
         and user.role in paper.ISSUERS
         and VOID in paper.TRANSITIONS[sheet.state],
         may_review=user is not None and user.role in REVIEWERS,
+        entries=entry.with_keyers(session, sheet.id)
+        if user is not None and user.role in REVIEWERS
+        else [],
         errors=list(errors),
         sent=sent or {},
         states=STATES,
@@ -339,3 +374,32 @@ def void(sheet_id: str) -> Any:
         db.session().expire_all()
         return _sheet_page(_sheet(sheet_id), [(field, sheet_problem(error))], sent, status)
     return see_other(url_for(".sheet", sheet_id=found.id))
+
+
+@bp.get("/keyers")
+@role_required(*REVIEWERS)
+def keyer_statistics() -> str:
+    """Each keyer's speed and accuracy per campaign, and the questions they mis-key most."""
+    campaign = request.args.get("campaign", "").strip()[:64] or None
+    return render_template(
+        "paper/keyers.html",
+        rows=keyers.rows(db.session(), campaign),
+        campaign=campaign or "",
+        back=url_for(".index"),
+    )
+
+
+@bp.get("/keyers.csv")
+@role_required(*REVIEWERS)
+def keyer_statistics_file() -> Response:
+    """The keyer statistics as a CSV file (UTF-8 with a byte order mark, for spreadsheets)."""
+    campaign = request.args.get("campaign", "").strip()[:64] or None
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(
+        keyers.table(keyers.rows(db.session(), campaign))
+    )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="keyer-statistics.csv"'},
+    )

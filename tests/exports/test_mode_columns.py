@@ -36,13 +36,15 @@ def test_modes_add_their_columns_in_registry_order_whatever_order_they_are_named
         "contrast",
         "sheet_id",
         "entry_pass",
+        "double_entered",
         "keyer",
         "tester",
         "platform",
         "channel",
         "slot",
     ]
-    assert names(metadata(["paper"]))[len(HEAD) : -len(TAIL)] == ["sheet_id", "entry_pass", "keyer"]
+    paper = names(metadata(["paper"]))[len(HEAD) : -len(TAIL)]
+    assert paper == ["sheet_id", "entry_pass", "double_entered", "keyer"]
 
 
 def test_every_column_a_mode_exports_is_described_in_the_codebook() -> None:
@@ -59,15 +61,15 @@ def test_a_paper_record_fills_its_columns_and_leaves_the_online_ones_empty(
         mode="paper",
         text_size=None,
         contrast=None,
-        provenance={"sheet_id": "S-000042-3", "entry_pass": "2", "keyer": "S01"},
+        provenance={
+            "sheet_id": "S-000042-3",
+            "entry_pass": "2",
+            "double_entered": "yes",
+            "keyer": "S01",
+        },
     )
     cells = dict(zip(layout.names, layout.row(paper), strict=True))
-    assert [cells[n] for n in ("text_size", "contrast", "sheet_id", "entry_pass", "keyer")] == [
-        None,
-        None,
-        "S-000042-3",
-        "2",
-        "S01",
-    ]
+    shown = ("text_size", "contrast", "sheet_id", "entry_pass", "double_entered", "keyer")
+    assert [cells[n] for n in shown] == [None, None, "S-000042-3", "2", "yes", "S01"]
     online = dict(zip(layout.names, layout.row(record()), strict=True))
     assert (online["sheet_id"], online["keyer"]) == (None, None)

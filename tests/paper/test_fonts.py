@@ -111,7 +111,7 @@ def test_the_shipped_questionnaire_prints_in_every_language() -> None:
 
 
 def test_check_finds_the_characters_in_a_folder_of_definitions(tmp_path: Path) -> None:
-    from fieldwork.definitions.reading import read_folder
+    from fieldwork.catalog import read_definitions
 
     (tmp_path / "rare.yaml").write_text(
         "id: rare\nversion: '1'\nkind: survey\nlanguages: [en]\ntitle: {en: Rare}\n"
@@ -119,7 +119,7 @@ def test_check_finds_the_characters_in_a_folder_of_definitions(tmp_path: Path) -
         "      - {code: Q1, type: short_text, text: {en: 'Your 😀?'}}\n",
         "utf-8",
     )
-    problems = [p for p in read_folder(tmp_path).problems if p.code == "missing-glyphs"]
+    problems = [p for p in read_definitions(tmp_path).problems if p.code == "missing-glyphs"]
     assert [(p.file, p.location) for p in problems] == [("rare.yaml", "Q1")]
 
 

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from fieldwork import cli_paper
 from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions.service import Versions
-from fieldwork.paper import ids
+from fieldwork.paper import entry, ids, reconciliation
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import ISSUED, KEYED_ONCE, VOID, PaperSheet, PrintRun
 from fieldwork.web import paper as pages
@@ -335,7 +335,8 @@ def test_the_pages_speak_the_staff_member_s_language(
 
 def test_every_refusal_code_has_words_on_the_pages_and_the_command_line() -> None:
     assert set(paper.RUN_CODES) == set(pages.RUN_PROBLEMS) == set(cli_paper.RUN_WORDS)
-    assert set(paper.SHEET_CODES) == set(pages.SHEET_PROBLEMS)
+    codes = {*paper.SHEET_CODES, *entry.ENTRY_CODES, *reconciliation.CODES}
+    assert codes == set(pages.SHEET_PROBLEMS)
     voiding = set(paper.SHEET_CODES) - {paper.VOIDED, paper.FINISHED}
     assert voiding == set(cli_paper.SHEET_WORDS)
 
