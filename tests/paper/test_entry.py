@@ -8,7 +8,6 @@ Sheets print the suite's two-page survey (tests/questionnaires/two_pages.yaml).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,8 +15,6 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from fieldwork.accounts.models import StaffUser
-from fieldwork.definitions.service import Versions
 from fieldwork.paper import entry as keyed
 from fieldwork.paper import ids, verification
 from fieldwork.paper import service as paper
@@ -31,47 +28,9 @@ from fieldwork.paper.models import (
 )
 from fieldwork.questionnaire.model import BLANK, DONT_KNOW, ILLEGIBLE, SEVERAL_TICKED, Questionnaire
 from fieldwork.responses.models import Response
-from tests.review.factories import fast_password_hashing, staff
+from tests.paper.entries import ABOUT, CASE, key_all, person
 
-ABOUT = {"AGE": {"": "3"}, "KIDS": {"": "2"}, "CHANNELS": {"": "1 2"}}
-CASE = {
-    "WHEN": {"day": "3", "month": "9", "year": "2026"},
-    "WAITED": {"hours": "1", "minutes": "15"},
-    "CALLS": {"": "2"},
-    "R1": {"": "4"},
-    "R2": {"": "?"},
-    "R3": {"": "/8"},
-    "SCORE": {"": "10"},
-    "IMPROVE": {"": "快一点"},
-    "STORY": {"": ""},
-}
-STORING = keyed.Storing(current=None, fallback_segment="general")
-
-
-@pytest.fixture(autouse=True)
-def _people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_password_hashing(monkeypatch)
-    staff(app, "admin.wang", "admin")
-    staff(app, "worker.li", "fieldworker")
-    staff(app, "worker.chen", "fieldworker")
-    staff(app, "reviewer.zhao", "reviewer")
-
-
-@pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with Session(app.extensions["fieldwork.engine"]) as own:
-        yield own
-
-
-@pytest.fixture
-def survey(session: Session) -> Questionnaire:
-    found = Versions().current(session, "two_pages")
-    assert found is not None
-    return found
-
-
-def person(session: Session, username: str) -> StaffUser:
-    return session.exec(select(StaffUser).where(StaffUser.username == username)).one()[0]
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def sheet(session: Session, survey: Questionnaire, verification: str = "none") -> PaperSheet:
@@ -84,24 +43,6 @@ def sheet(session: Session, survey: Questionnaire, verification: str = "none") -
     session.add(run)
     session.commit()
     return paper.sheets(session, run.id or 0)[0]
-
-
-def key_all(
-    session: Session,
-    survey: Questionnaire,
-    entry: PaperEntry,
-    about: dict[str, Any] = ABOUT,
-    case: dict[str, Any] = CASE,
-) -> keyed.Finished:
-    for code, typed in (("about", about), ("case", case)):
-        chosen = keyed.section(survey, code)
-        assert chosen is not None
-        issues = keyed.save_page(session, survey, entry, chosen, typed, None, 12.0, "en")
-        assert issues == [], issues
-    assert keyed.next_section(survey, entry) is None
-    keyer = session.get(StaffUser, entry.keyer_id)
-    assert keyer is not None
-    return keyed.finish(session, survey, entry, keyer, STORING)
 
 
 def started(session: Session, found: PaperSheet, username: str = "worker.li") -> PaperEntry:

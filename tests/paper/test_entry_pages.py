@@ -9,7 +9,6 @@ Traditional Chinese, so its date boxes are keyed year, month, day.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,7 +26,9 @@ from fieldwork.paper.models import RECONCILED, PaperEntry, PaperSheet
 from fieldwork.responses.models import Response
 from fieldwork.web.messages import MESSAGES
 from tests.conftest import csrf_of
-from tests.review.factories import fast_password_hashing, sign_in, staff
+from tests.review.factories import sign_in
+
+pytestmark = pytest.mark.usefixtures("people")
 
 ABOUT = {"AGE": "3", "KIDS": "2", "CHANNELS": "1 2"}
 CASE = {
@@ -44,21 +45,6 @@ CASE = {
     "IMPROVE": "faster",
     "STORY": "",
 }
-
-
-@pytest.fixture(autouse=True)
-def _people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_password_hashing(monkeypatch)
-    staff(app, "admin.wang", "admin")
-    staff(app, "worker.li", "fieldworker")
-    staff(app, "worker.chen", "fieldworker")
-    staff(app, "reviewer.zhao", "reviewer")
-
-
-@pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with Session(app.extensions["fieldwork.engine"]) as own:
-        yield own
 
 
 def browser(app: Flask, username: str, language: str = "en") -> FlaskClient:

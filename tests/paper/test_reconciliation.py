@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from fieldwork.accounts.models import StaffUser
-from fieldwork.definitions.service import Versions
 from fieldwork.exports import files
 from fieldwork.exports import service as exports
 from fieldwork.paper import entry as keyed
@@ -34,35 +31,10 @@ from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses.filters import Filter
 from fieldwork.responses.models import Response
 from tests.conftest import csrf_of
-from tests.paper.test_entry import ABOUT, CASE, STORING, key_all
-from tests.review.factories import fast_password_hashing, sign_in, staff
+from tests.paper.entries import ABOUT, CASE, STORING, key_all, person
+from tests.review.factories import sign_in
 
-
-@pytest.fixture(autouse=True)
-def _people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    fast_password_hashing(monkeypatch)
-    staff(app, "admin.wang", "admin")
-    staff(app, "worker.li", "fieldworker")
-    staff(app, "worker.chen", "fieldworker")
-    staff(app, "reviewer.zhao", "reviewer")
-    staff(app, "reviewer.sun", "reviewer")
-
-
-@pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with Session(app.extensions["fieldwork.engine"]) as own:
-        yield own
-
-
-@pytest.fixture
-def survey(session: Session) -> Questionnaire:
-    found = Versions().current(session, "two_pages")
-    assert found is not None
-    return found
-
-
-def person(session: Session, username: str) -> StaffUser:
-    return session.exec(select(StaffUser).where(StaffUser.username == username)).one()[0]
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def differing(
