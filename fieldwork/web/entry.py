@@ -128,15 +128,21 @@ def _entry(entry_id: int) -> PaperEntry:
         raise ClientError(404, sheet_problem(error)) from None
 
 
-@bp.get("/<int:entry_id>/s/<code>")
-@role_required(*keyed.KEYERS)
-def page(entry_id: int, code: str) -> Any:
+def _section(entry_id: int, code: str) -> tuple[PaperEntry, PrintRun, Questionnaire, Section]:
+    """The keyer's own entry, its run, the questionnaire printed and the section named."""
     found = _entry(entry_id)
     run = _run(found)
     questionnaire = _questionnaire(run)
     chosen = keyed.section(questionnaire, code)
     if chosen is None:
         raise ClientError(404, _("The questionnaire has no such section."))
+    return found, run, questionnaire, chosen
+
+
+@bp.get("/<int:entry_id>/s/<code>")
+@role_required(*keyed.KEYERS)
+def page(entry_id: int, code: str) -> Any:
+    found, run, questionnaire, chosen = _section(entry_id, code)
     if chosen not in keyed.sections(questionnaire, found.answers):
         return see_other(_next_url(found))  # the answers route past the whole section
     session["entry_shown"] = {"entry": found.id, "section": code, "at": clock.now().timestamp()}
@@ -148,12 +154,7 @@ def page(entry_id: int, code: str) -> Any:
 @bp.post("/<int:entry_id>/s/<code>")
 @role_required(*keyed.KEYERS)
 def save(entry_id: int, code: str) -> Any:
-    found = _entry(entry_id)
-    run = _run(found)
-    questionnaire = _questionnaire(run)
-    chosen = keyed.section(questionnaire, code)
-    if chosen is None:
-        raise ClientError(404, _("The questionnaire has no such section."))
+    found, run, questionnaire, chosen = _section(entry_id, code)
     typed = _typed(chosen, run.language)
     issues = keyed.save_page(
         db.session(),
