@@ -38,6 +38,9 @@ DATA_PARQUET = "data.parquet"
 DATA_XLSX = "data.xlsx"
 CLEANING_LOG = "cleaning_log.csv"
 CLEANING_LOG_HEADER = ("response_id", "status", "flag_codes")
+CLEANING_LOG_MODES = ("mode", "sheet_id")
+"""Added to the cleaning log of a batch that considered responses of other modes than
+online: whoever cleans it can find the paper sheet behind a response it leaves out."""
 FLAG_SEPARATOR = ";"
 CHUNK = 1000
 """Records whose rows are made together, a column at a time (see `Layout.table`)."""
@@ -129,6 +132,7 @@ class BatchWriter:
         bom: bool = False,
         formats: Collection[str] = FORMATS,
         row_group_size: int = ROW_GROUP_SIZE,
+        log_modes: bool = False,
     ) -> None:
         unknown = set(formats) - set(FORMATS)
         if unknown:
@@ -168,7 +172,9 @@ class BatchWriter:
                 self._xlsx = self._open(
                     XlsxTable(directory / DATA_XLSX, "data", names, moment=frozen_at)
                 )
-            self._log = self._open(CsvTable(directory / CLEANING_LOG, CLEANING_LOG_HEADER, bom=bom))
+            self._log_modes = log_modes
+            header = CLEANING_LOG_HEADER + (CLEANING_LOG_MODES if self._log_modes else ())
+            self._log = self._open(CsvTable(directory / CLEANING_LOG, header, bom=bom))
         except BaseException:
             self.abort()
             raise
@@ -226,7 +232,10 @@ class BatchWriter:
             )
         self._last_excluded = item.response_id
         flags = FLAG_SEPARATOR.join(item.flag_codes)
-        self._log.add([item.response_id, neutralise(item.status), neutralise(flags)])
+        row: list[Any] = [item.response_id, neutralise(item.status), neutralise(flags)]
+        if self._log_modes:  # which paper sheet to look out, for an excluded paper response
+            row += [item.mode, item.sheet_id]
+        self._log.add(row)
         self._excluded[item.status] += 1
 
     def close(self) -> Export:
@@ -324,9 +333,11 @@ def export_batch(
     rules_version: str,
     bom: bool = False,
     formats: Collection[str] = FORMATS,
+    log_modes: bool = False,
 ) -> Export:
     """Write every file of a batch, reading each iterable once. `records` may come made
-    into rows already (`prepare`), a chunk at a time.
+    into rows already (`prepare`), a chunk at a time. `log_modes`: the cleaning log also
+    says each response's mode and paper sheet (`CLEANING_LOG_MODES`).
 
     Both are read in one pass by id, so the cleaning log is written as the records come:
     while worker processes make a large batch's next chunk, this process has time to spare.
@@ -339,6 +350,7 @@ def export_batch(
         rules_version=rules_version,
         bom=bom,
         formats=formats,
+        log_modes=log_modes,
     ) as writer:
         for item in heapq.merge(records, excluded, key=_first_id):
             if isinstance(item, Excluded):

@@ -28,7 +28,7 @@ from fieldwork.exports import service
 from fieldwork.exports.layout import Layout
 from fieldwork.exports.models import Batch, BatchItem
 from fieldwork.exports.records import NO_PROVENANCE, Excluded, ExportRecord
-from fieldwork.modes import MODES
+from fieldwork.modes import MODES, ONLINE
 from fieldwork.quality import as_utc
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses import documents
@@ -105,6 +105,7 @@ def write(
             rules_version=batch.rules_version,
             bom=bom,
             formats=chosen,
+            log_modes=service.considered_modes(session, batch) != {ONLINE.code},
         )
         done.pack(work / ZIP_NAME)
         try:
@@ -292,4 +293,4 @@ def _excluded(session: Session, batch_id: int) -> Iterator[Excluded]:
     for item in service.excluded_items(session, batch_id):
         flags = json.loads(item.flags) if item.flags != "[]" else []
         codes = tuple(str(flag.get("code", "")) for flag in flags)
-        yield Excluded(item.response_id, item.status, codes)
+        yield Excluded(item.response_id, item.status, codes, item.mode, item.sheet_id)

@@ -224,8 +224,9 @@ class Layout:
             _check_compatible(questionnaire, other)
             self.versions[other.content_hash] = other
         self._visible = {key: Visibility(version) for key, version in self.versions.items()}
-        self.metadata = metadata(modes)
-        kept = {value for mode in modes for value in MODES[mode].missing}
+        self.modes = tuple(modes)
+        self.metadata = metadata(self.modes)
+        kept = {value for mode in self.modes for value in MODES[mode].missing}
         self._mode_missing = tuple(code for value, code in MISSING_OF.items() if value in kept)
         # Mode columns besides the display settings come from each record's provenance.
         self.provenance = tuple(

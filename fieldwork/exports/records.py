@@ -79,6 +79,8 @@ class Excluded:
     response_id: int
     status: str
     flag_codes: tuple[str, ...] = ()
+    mode: str = "online"
+    sheet_id: str | None = None  # a paper response's sheet, to find the paper by
 
 
 class ExportError(ValueError):

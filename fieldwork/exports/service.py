@@ -196,15 +196,29 @@ def staff_pseudonyms(session: Session, batch_id: int) -> dict[int, str]:
     return {staff_id: f"S{number:02d}" for number, staff_id in enumerate(ids, start=1)}
 
 
+def considered_modes(session: Session, batch: Batch) -> set[str]:
+    """The modes of every response the batch considered: its included responses' (recorded
+    at freeze), and those of the ones it left out."""
+    query = (
+        select(col(Response.mode))
+        .join(BatchItem, col(BatchItem.response_id) == col(Response.id))
+        .where(col(BatchItem.batch_id) == batch.id, col(BatchItem.included).is_(False))
+        .distinct()
+    )
+    return set(batch.modes) | set(session.connection().execute(query).scalars())
+
+
 def excluded_items(session: Session, batch_id: int, chunk: int = 5000) -> Iterator[Any]:
-    """(response_id, status, flags) of the batch's excluded responses in id order; flags
-    as JSON text, mostly "[]" (a reviewer's rejection carries none)."""
+    """(response_id, status, flags, mode, sheet_id) of the batch's excluded responses in id
+    order; flags as JSON text, mostly "[]" (a reviewer's rejection carries none)."""
     query: Any = select(  # typed Any: the cast leaves mypy a Select of Never
         col(BatchItem.response_id).label("item_id"),
         col(BatchItem.response_id),
         col(BatchItem.status),
         cast(col(BatchItem.flags), Text).label("flags"),
-    )
+        col(Response.mode),
+        col(Response.sheet_id),
+    ).join(Response, col(Response.id) == col(BatchItem.response_id))
     return _items(session, query, batch_id, included=False, chunk=chunk)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import col
 
 from fieldwork import clock, db, modes
@@ -443,10 +443,30 @@ def test_a_sheet_left_unreadable_is_stored_as_the_keyer_read_it_and_exported_wit
         folder = files.write(session, batch, tmp_path / "batch")
     (data,) = csv.DictReader(io.StringIO((folder / "data.csv").read_text("utf-8-sig")))
     assert [data[c] for c in ("AGE", "SCORE", "WHY")] == ["-93", "-94", "-95"]
+    assert batch.modes == ["paper"]
     codebook = (folder / "codebook.csv").read_text("utf-8")
     assert "Paper: the answer cannot be read" in codebook
     manifest = (folder / "manifest.json").read_text("utf-8")
     assert all(f'"{code}"' in manifest for code in ("-93", "-94", "-95", "-98"))
+
+
+def test_the_cleaning_log_of_a_batch_with_paper_names_the_sheet_of_each_left_out_response(
+    app: Flask, stored: dict[str, Questionnaire], tmp_path: Path
+) -> None:
+    """Whoever cleans a batch can find the paper behind a response it leaves out."""
+    paper = row(app, send(app, stored["survey"], raw("old_age", "4"), sheet("S-000044-2")))
+    row(app, send(app, stored["survey"], raw("young_age", "5"), ORIGINS["online"], walked=True))
+    with app.app_context():
+        session = db.session()
+        rejected = update(Response).where(col(Response.id) == paper.id).values(status="rejected")
+        session.execute(rejected)
+        creator = accounts.create_user(session, "li.admin", "a long enough password", "admin")
+        batch = exports.freeze(session, "q4", Filter("entry_survey"), "r", creator)
+        folder = files.write(session, batch, tmp_path / "batch")
+    log = list(csv.DictReader(io.StringIO((folder / "cleaning_log.csv").read_text("utf-8-sig"))))
+    assert [(r["response_id"], r["mode"], r["sheet_id"]) for r in log] == [
+        (str(paper.id), "paper", "S-000044-2")
+    ]
 
 
 def test_a_preset_segment_the_questionnaire_does_not_offer_is_refused(

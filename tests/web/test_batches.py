@@ -471,14 +471,22 @@ def test_cleaning_log_lists_the_excluded_with_status_and_flags(
 ) -> None:
     batch_id = freeze(client, f"questionnaire={SURVEY.id}")
     log = csv_rows(client.get(f"/staff/batches/{batch_id}/cleaning_log.csv").data)
+    # The batch holds a paper response, so the log also says where each response came from.
+    online = {"mode": "online", "sheet_id": ""}
     assert log == [
-        {"response_id": str(rows["rejected"]), "status": "rejected", "flag_codes": "speeder"},
+        {
+            "response_id": str(rows["rejected"]),
+            "status": "rejected",
+            "flag_codes": "speeder",
+            **online,
+        },
         {
             "response_id": str(rows["pending"]),
             "status": "pending",
             "flag_codes": "straight-lining;speeder",
+            **online,
         },
-        {"response_id": str(rows["held"]), "status": "on_hold", "flag_codes": ""},
+        {"response_id": str(rows["held"]), "status": "on_hold", "flag_codes": "", **online},
     ]
 
 
