@@ -14,7 +14,14 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORES = ["fieldwork.questionnaire", "fieldwork.answers", "fieldwork.quality", "fieldwork.modes"]
+CORES = [
+    "fieldwork.questionnaire",
+    "fieldwork.answers",
+    "fieldwork.quality",
+    "fieldwork.modes",
+    "fieldwork.shadow.timeline",  # pure modules of a service package
+    "fieldwork.shadow.checklist",
+]
 FORBIDDEN = ["flask", "sqlmodel", "sqlalchemy", "wtforms"]
 
 # Runs in a fresh interpreter, so nothing the test session imported can hide an import.
