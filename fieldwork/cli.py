@@ -95,7 +95,8 @@ def catalog_problems(
 
 @group.command("check")
 def check_command() -> None:
-    """Check every questionnaire, segments.yaml and the UI catalogs; list every problem."""
+    """Check every questionnaire and shadow definition, segments.yaml, platforms.yaml and
+    the UI catalogs; list every problem."""
     catalog = _catalog()
     problems = catalog.problems + catalog_problems()
     for problem in problems:
@@ -103,7 +104,9 @@ def check_command() -> None:
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) found")
     click.echo(
-        f"{len(catalog.questionnaires)} questionnaire(s), {len(catalog.segments)} segments: OK"
+        f"{len(catalog.questionnaires)} questionnaire(s), {len(catalog.shadows)} shadow "
+        f"definition(s), {len(catalog.segments)} segments, "
+        f"{len(catalog.platforms.platforms)} platforms: OK"
     )
 
 

@@ -21,6 +21,7 @@ CORES = [
     "fieldwork.modes",
     "fieldwork.shadow.timeline",  # pure modules of a service package
     "fieldwork.shadow.checklist",
+    "fieldwork.shadow.definitions",
 ]
 FORBIDDEN = ["flask", "sqlmodel", "sqlalchemy", "wtforms"]
 

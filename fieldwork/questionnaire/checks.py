@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from fieldwork.questionnaire import conditions, satisfiable
+from fieldwork.questionnaire import conditions, satisfiable, shadow
 from fieldwork.questionnaire.types import TYPES, QuestionType
 
 Found = tuple[str, str, str]
@@ -62,6 +62,7 @@ def texts(raw: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
     for check in items(raw.get(CONSISTENCY)):
         if isinstance(check, Mapping):
             yield CONSISTENCY, f"explanation of {check.get('code')}", check.get("explanation")
+    yield from shadow.texts(raw)
 
 
 def check_languages(raw: Mapping[str, Any]) -> Iterator[Found]:
@@ -300,6 +301,7 @@ CHECKS: tuple[Callable[[Mapping[str, Any]], Iterator[Found]], ...] = (
     check_segments,
     check_consistency,
     check_retired_keys,
+    shadow.check,
 )
 
 

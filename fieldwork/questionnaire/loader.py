@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from fieldwork.questionnaire import checks, conditions
+from fieldwork.questionnaire import checks, conditions, shadow
 from fieldwork.questionnaire.model import (
     ANSWERS,
     SPECIAL_ANSWERS,
@@ -28,6 +28,7 @@ from fieldwork.questionnaire.model import (
     Segmentation,
     SegmentRule,
 )
+from fieldwork.questionnaire.platforms import Platforms, platforms_of
 from fieldwork.questionnaire.problems import Problem
 from fieldwork.questionnaire.segments import Segment
 from fieldwork.questionnaire.types import TYPES
@@ -37,6 +38,9 @@ SCHEMA_FILE = "schema.json"
 # may hold a copy for editors, but one missing or out of date changes nothing.
 SCHEMA = Path(__file__).resolve().parents[2] / "questionnaires" / SCHEMA_FILE
 SEGMENTS_FILE = "segments.yaml"
+PLATFORMS_FILE = "platforms.yaml"
+CATALOGUES = (SEGMENTS_FILE, PLATFORMS_FILE)
+"""Files of the folder that are catalogues, not definitions."""
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Aliases let a file of a few hundred bytes stand for a billion values (and one alias
 # inside its own anchor, for an endless one), which checking then tried to walk for ever.
@@ -53,24 +57,28 @@ so the questionnaire core depends on nothing that depends on it."""
 
 @dataclass
 class Catalog:
-    """What a folder of definitions holds: questionnaires by id, segments, and problems."""
+    """What a folder of definitions holds: questionnaires and shadow-test definitions by
+    id, segments, platforms and their channels, and problems."""
 
     questionnaires: dict[str, Questionnaire] = field(default_factory=dict)
     segments: list[Segment] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    shadows: dict[str, shadow.ShadowDefinition] = field(default_factory=dict)
+    platforms: Platforms = field(default_factory=Platforms)
 
     def segment(self, code: str) -> Segment | None:
         return next((s for s in self.segments if s.code == code), None)
 
 
 def load_directory(directory: Path, extra_checks: Sequence[DefinitionCheck] = ()) -> Catalog:
-    """Load every questionnaire and the segments in `directory`, checking each, also with
-    `extra_checks`."""
+    """Load every questionnaire, shadow definition, the segments and the platforms in
+    `directory`, checking each, also with `extra_checks`."""
     catalog = Catalog()
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     raws: dict[str, Mapping[str, Any]] = {}
+    files: dict[str, str] = {}
     for path in sorted(directory.glob("*.yaml")):
-        if path.name == SEGMENTS_FILE:
+        if path.name in CATALOGUES:
             continue
         raw, problems = read_definition(path, schema, extra_checks)
         catalog.problems += problems
@@ -84,12 +92,26 @@ def load_directory(directory: Path, extra_checks: Sequence[DefinitionCheck] = ()
             )
             continue
         raws[raw["id"]] = raw
-        if not problems:
+        files[raw["id"]] = path.name
+        if problems:
+            continue
+        if raw.get("kind") == shadow.SHADOW:
+            catalog.shadows[raw["id"]] = shadow.build(raw, content_hash(raw))
+        else:
             catalog.questionnaires[raw["id"]] = build(raw)
     segments_path = directory / SEGMENTS_FILE
     if segments_path.exists():
         catalog.segments, problems = read_segments(segments_path, raws)
         catalog.problems += problems
+    platforms_path = directory / PLATFORMS_FILE
+    if platforms_path.exists():
+        catalog.platforms, problems = read_platforms(platforms_path)
+        catalog.problems += problems
+        for qid, raw in raws.items():
+            unknown = _unknown_channels(files[qid], raw, catalog.platforms)
+            if unknown:
+                catalog.problems += unknown
+                catalog.shadows.pop(qid, None)
     return catalog
 
 
@@ -371,6 +393,32 @@ def read_segments(
                     Problem(path.name, code, "segments", f"{qid} names unknown segment {code}")
                 )
     return segments, problems
+
+
+def read_platforms(path: Path) -> tuple[Platforms, list[Problem]]:
+    """Parse and check platforms.yaml: the platforms and the channels each offers."""
+    raw, problem = read_yaml(path)
+    if raw is None:
+        return Platforms(), [problem] if problem else []
+    found, problems = platforms_of(raw)
+    return found, [Problem(path.name, where, code, msg) for where, code, msg in problems]
+
+
+def _unknown_channels(name: str, raw: Mapping[str, Any], found: Platforms) -> list[Problem]:
+    """A shadow definition's indicators may only name channels platforms.yaml lists."""
+    if not found.channels:
+        return []  # platforms.yaml has problems of its own, reported already
+    known = {channel.code for channel in found.channels}
+    return [
+        Problem(
+            name,
+            where,
+            "unknown-channel",
+            f"indicator {where} names channel {code}, which platforms.yaml does not list",
+        )
+        for where, code in shadow.channel_codes(raw)
+        if code not in known
+    ]
 
 
 def _languages(questionnaires: Mapping[str, Mapping[str, Any]]) -> list[str]:
