@@ -39,6 +39,30 @@ def test_check_passes_on_the_shipped_files(app: Flask) -> None:
     assert "OK" in result.output
 
 
+@pytest.mark.shipped
+def test_check_counts_the_shipped_shadow_definition_and_platforms(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "QUESTIONNAIRES_DIR", str(ROOT / "questionnaires"))
+    result = app.test_cli_runner().invoke(args=["fieldwork", "check"])
+    assert result.exit_code == 0, result.output
+    assert "1 shadow definition(s)" in result.output and "8 platforms: OK" in result.output
+
+
+def test_check_names_a_platform_offering_an_unknown_channel(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = yaml.safe_load((ROOT / "questionnaires" / "platforms.yaml").read_text("utf-8"))
+    raw["platforms"][0]["channels"].append("carrier_pigeon")
+    (tmp_path / "platforms.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    monkeypatch.setitem(app.config, "QUESTIONNAIRES_DIR", str(tmp_path))
+    result = app.test_cli_runner().invoke(args=["fieldwork", "check"])
+    assert result.exit_code != 0
+    assert "platforms.yaml: taobao: platform taobao offers unknown channel carrier_pigeon" in (
+        result.output
+    )
+
+
 def test_check_lists_every_problem_and_fails(
     app: Flask, broken_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -187,9 +187,20 @@ def texts(raw: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
         yield str(item.get("code") or "?"), "checklist item text", item.get("text")
 
 
+SHADOW_PARTS = ("scenarios", "events", "indicators", "checklist")
+"""Top-level parts only a shadow definition has."""
+QUESTIONNAIRE_PARTS = ("sections", "segments", "consistency", "quality")
+"""Top-level parts of a questionnaire that a shadow definition does not have."""
+
+
 def check(raw: Mapping[str, Any]) -> Iterator[Found]:
-    """Problems of a shadow definition's own parts; nothing for another kind."""
-    if raw.get("kind") != SHADOW:
+    """Problems of a shadow definition's own parts, and parts of one kind in the other."""
+    is_shadow = raw.get("kind") == SHADOW
+    kind = str(raw.get("kind"))
+    for key in QUESTIONNAIRE_PARTS if is_shadow else SHADOW_PARTS:
+        if key in raw:
+            yield "-", "foreign-part", f"a definition of kind {kind} has no {key}"
+    if not is_shadow:
         return
     yield from _duplicates(raw)
     yield from _indicator_problems(raw)

@@ -6,6 +6,8 @@ Pure: imports neither Flask nor SQLModel.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fieldwork.questionnaire.shadow import (
     COUNT,
     INTERVAL,
@@ -16,9 +18,17 @@ from fieldwork.questionnaire.shadow import (
 from fieldwork.shadow import checklist, timeline
 
 
-def indicators(definition: ShadowDefinition) -> list[timeline.Indicator]:
-    """The definition's indicators, in its order, as the timeline core measures them."""
-    return [indicator(found) for found in definition.indicators]
+def indicators(
+    definition: ShadowDefinition, scenario: str | None = None, channel: str | None = None
+) -> list[timeline.Indicator]:
+    """The definition's indicators, in its order, as the timeline core measures them:
+    with a scenario and channel, only those a test of them is measured by."""
+    chosen = (
+        definition.indicators
+        if scenario is None or channel is None
+        else definition.indicators_for(scenario, channel)
+    )
+    return [indicator(found) for found in chosen]
 
 
 def indicator(found: Indicator) -> timeline.Indicator:
@@ -43,6 +53,6 @@ def items(definition: ShadowDefinition) -> list[checklist.Item]:
     ]
 
 
-def score(definition: ShadowDefinition, answers: dict[str, str]) -> checklist.Score:
+def score(definition: ShadowDefinition, answers: Mapping[str, str]) -> checklist.Score:
     """A tester's checklist answers scored by the definition's items and cap."""
     return checklist.score(items(definition), answers, definition.cap)
