@@ -46,7 +46,7 @@ def test_check_counts_the_shipped_shadow_definition_and_platforms(
     monkeypatch.setitem(app.config, "QUESTIONNAIRES_DIR", str(ROOT / "questionnaires"))
     result = app.test_cli_runner().invoke(args=["fieldwork", "check"])
     assert result.exit_code == 0, result.output
-    assert "1 shadow definition(s)" in result.output and "8 platforms: OK" in result.output
+    assert "segments, 1 shadow definition(s), 8 platforms: OK" in result.output
 
 
 def test_check_names_a_platform_offering_an_unknown_channel(
