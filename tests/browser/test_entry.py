@@ -18,16 +18,20 @@ from flask import Flask
 from playwright.sync_api import Page
 from sqlmodel import Session, select
 
-from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions.service import Versions
 from fieldwork.paper import entry as keyed
 from fieldwork.paper import ids, keying
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import RECONCILED, PaperEntry, PaperSheet
 from fieldwork.responses.models import Response
-from tests.browser.conftest import DESKTOP, PHONE, TWO_PAGES, Checks, click_and_wait
+from tests.browser.conftest import (
+    TWO_PAGES,
+    click_and_wait,
+    sign_in_as,
+    staff_sign_in_page,
+)
 from tests.browser.test_review import Keyboard
-from tests.paper.test_entry import CASE, key_all
+from tests.paper.entries import CASE, key_all, person
 from tests.review.factories import PASSWORD, fast_password_hashing, staff
 
 pytestmark = pytest.mark.browser
@@ -72,7 +76,7 @@ def session(app: Flask) -> Iterator[Session]:
 @pytest.fixture
 def sheet(session: Session) -> PaperSheet:
     questionnaire = Versions().current(session, TWO_PAGES.id)
-    admin = session.exec(select(StaffUser).where(StaffUser.username == "wang")).one()
+    admin = person(session, "wang")
     order = paper.Order(
         language="zh-Hant", size="large", count=1, issued_to="worker.li", segment="elderly"
     )
@@ -85,9 +89,7 @@ def sheet(session: Session) -> PaperSheet:
 
 def sign_in(page: Page, username: str = "worker.li") -> None:
     page.goto("/staff/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    click_and_wait(page, "main button[type=submit]")
+    sign_in_as(page, username, PASSWORD)
 
 
 def focused(page: Page) -> str:
@@ -208,15 +210,8 @@ def test_without_javascript_the_sheet_is_keyed_with_tab_and_enter(
 def test_the_entry_pages_pass_the_audit(
     open_context: Any, sheet: PaperSheet, lang: str, mode: str
 ) -> None:
-    large = mode == "large"
-    page = open_context(viewport=PHONE if large else DESKTOP).new_page()
-    checks = Checks(page, lang=lang)
-    page.goto(f"/settings/language/{lang}")
-    if large:
-        page.goto("/settings/display?size=large&next=/")
-        page.goto("/settings/display?contrast=on&next=/")
-        checks.size, checks.contrast = "large", True
-    sign_in(page)
+    page, checks = staff_sign_in_page(open_context, lang, mode)
+    sign_in_as(page, "worker.li", PASSWORD)
     page.goto("/staff/entry/")
     checks.audit("entry, sheet id")
     page.fill("#sheet", "K7QM-3XWD-0")
@@ -246,7 +241,7 @@ def to_reconcile(app: Flask, session: Session) -> PaperSheet:
     staff(app, "zhao", "reviewer")
     questionnaire = Versions().current(session, TWO_PAGES.id)
     assert questionnaire is not None
-    admin = session.exec(select(StaffUser).where(StaffUser.username == "wang")).one()
+    admin = person(session, "wang")
     order = paper.Order(language="zh-Hans", size="large", count=1, issued_to="worker.li")
     run = paper.issue(session, questionnaire, order, admin)
     run.verification = "all"
@@ -254,7 +249,7 @@ def to_reconcile(app: Flask, session: Session) -> PaperSheet:
     session.commit()
     found = paper.sheets(session, run.id or 0)[0]
     for username, calls in (("worker.li", "2"), ("worker.chen", "3")):
-        keyer = session.exec(select(StaffUser).where(StaffUser.username == username)).one()
+        keyer = person(session, username)
         key_all(
             session,
             questionnaire,
@@ -269,15 +264,8 @@ def to_reconcile(app: Flask, session: Session) -> PaperSheet:
 def test_the_reconciliation_and_keyer_pages_pass_the_audit(
     open_context: Any, to_reconcile: PaperSheet, lang: str, mode: str
 ) -> None:
-    large = mode == "large"
-    page = open_context(viewport=PHONE if large else DESKTOP).new_page()
-    checks = Checks(page, lang=lang)
-    page.goto(f"/settings/language/{lang}")
-    if large:
-        page.goto("/settings/display?size=large&next=/")
-        page.goto("/settings/display?contrast=on&next=/")
-        checks.size, checks.contrast = "large", True
-    sign_in(page, "zhao")
+    page, checks = staff_sign_in_page(open_context, lang, mode)
+    sign_in_as(page, "zhao", PASSWORD)
     page.goto("/staff/paper/reconcile/")
     checks.audit("sheets to reconcile")
     page.goto(f"/staff/paper/reconcile/{to_reconcile.id}")
@@ -366,7 +354,7 @@ def test_the_shipped_sheet_is_keyed_within_the_keystroke_budget(
     the answers take plus one per section, no mouse and no Tab."""
     questionnaire = Versions().current(session, "after_sales_consumer")
     assert questionnaire is not None
-    admin = session.exec(select(StaffUser).where(StaffUser.username == "wang")).one()
+    admin = person(session, "wang")
     order = paper.Order(language="zh-Hans", size="large", count=1, issued_to="worker.li")
     run = paper.issue(session, questionnaire, order, admin)
     run.verification = "none"
