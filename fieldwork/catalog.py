@@ -11,8 +11,15 @@ from sqlmodel import Session
 from fieldwork.definitions.reading import read_folder
 from fieldwork.definitions.service import Versions
 from fieldwork.paper.fonts import glyph_problems
-from fieldwork.questionnaire.loader import SEGMENTS_FILE, Catalog, read_segments
+from fieldwork.questionnaire.loader import (
+    PLATFORMS_FILE,
+    SEGMENTS_FILE,
+    Catalog,
+    read_platforms,
+    read_segments,
+)
 from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.questionnaire.platforms import Platforms
 from fieldwork.questionnaire.segments import Segment
 from fieldwork.responses import filters
 from fieldwork.review.screening import Policy, Screener
@@ -42,6 +49,17 @@ def screener() -> Screener:
 def _current(session: Session, questionnaire_id: str) -> Questionnaire | None:
     """The version whose thresholds judge a submission: the current one."""
     return versions().current(session, questionnaire_id)
+
+
+def platforms() -> Platforms:
+    """Platforms and channels from platforms.yaml, read once per process (none if the
+    folder has no such file, or it has problems: `flask fieldwork check` reports them)."""
+    if "fieldwork.platforms" not in current_app.extensions:
+        path = Path(current_app.config["QUESTIONNAIRES_DIR"]) / PLATFORMS_FILE
+        found = read_platforms(path)[0] if path.exists() else Platforms()
+        current_app.extensions["fieldwork.platforms"] = found
+    loaded: Platforms = current_app.extensions["fieldwork.platforms"]
+    return loaded
 
 
 def segments() -> list[Segment]:

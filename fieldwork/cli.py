@@ -130,7 +130,7 @@ def load_command() -> None:
             click.echo(str(problem), err=True)
         raise click.ClickException("fix these problems first (flask fieldwork check)")
     try:
-        stored = definitions.store(db.session(), catalog.questionnaires.values())
+        stored = definitions.store(db.session(), catalog.stored())
     except definitions.VersionClash as clash:
         raise click.ClickException(str(clash)) from None
     for questionnaire, new in stored:

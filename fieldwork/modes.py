@@ -72,13 +72,15 @@ PAPER = Mode(
 SHADOW = Mode(
     "shadow",
     creators=frozenset({TESTER, ADMIN}),
-    kinds=frozenset({"checklist"}),
+    kinds=frozenset({"checklist", "shadow"}),
     provenance=(
         Field("platform", required=True, column=True),
         Field("channel", 32, required=True, column=True),
+        Field("scenario", 64),
         Field("slot", 32),
+        Field("test", 16),  # the planned test's number (fieldwork.shadow.models)
     ),
-    export_columns=("tester", "platform", "channel", "slot"),
+    export_columns=("tester", "test", "platform", "channel", "scenario", "slot"),
     staff_column="tester",
 )
 

@@ -28,6 +28,7 @@ from fieldwork.definitions.reading import read_folder
 from tests import questionnaires
 from tests.questionnaires import Survey
 from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
+from tests.shadow.plans import shadows
 
 QID = "after_sales_consumer"  # the shipped questionnaire, for the tests marked `shipped`
 # In dependency order. The audit log is append-only and never emptied; ids are never reused.
@@ -40,6 +41,9 @@ EMPTIED = (
     "paper_entry",
     "paper_sheet",
     "print_run",
+    "shadow_evidence",
+    "shadow_event",
+    "shadow_test",
     "response",
     "staff_session",
     "staff_user",
@@ -107,9 +111,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         }
     )
     with app.app_context():
-        for catalog in (read_folder(ROOT / "questionnaires"), questionnaires.read()):
+        for catalog in (read_folder(ROOT / "questionnaires"), questionnaires.read(), shadows()):
             assert not catalog.problems, catalog.problems
-            definitions.store(db.session(), catalog.questionnaires.values())
+            definitions.store(db.session(), catalog.stored())
     yield app
     db_engine = app.extensions["fieldwork.engine"]
     db_engine.dispose()

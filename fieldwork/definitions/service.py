@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from fieldwork import clock
 from fieldwork.definitions.models import QuestionnaireVersion
+from fieldwork.questionnaire import shadow
 from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
 
@@ -74,6 +75,7 @@ class Versions:
 
     def __init__(self) -> None:
         self._built: dict[str, Questionnaire] = {}
+        self._shadows: dict[str, shadow.ShadowDefinition] = {}
         self._current: dict[str, tuple[str, float]] = {}
 
     def by_hash(self, session: Session, content_hash: str) -> Questionnaire | None:
@@ -83,6 +85,17 @@ class Versions:
                 return None
             self._built[content_hash] = build(row.definition)
         return self._built[content_hash]
+
+    def shadow(self, session: Session, content_hash: str) -> shadow.ShadowDefinition | None:
+        """A stored shadow definition, with its scenarios, events and indicators (what
+        `by_hash` gives of it is its checklist); None for another kind or none stored."""
+        key = "shadow:" + content_hash
+        if key not in self._shadows:
+            row = session.get(QuestionnaireVersion, content_hash)
+            if row is None or row.definition.get("kind") != shadow.SHADOW:
+                return None
+            self._shadows[key] = shadow.build(row.definition, content_hash)
+        return self._shadows[key]
 
     def current(self, session: Session, questionnaire_id: str) -> Questionnaire | None:
         """The most recently loaded version of a questionnaire, or None if never loaded."""

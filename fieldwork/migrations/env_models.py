@@ -7,4 +7,5 @@ import fieldwork.audit.models
 import fieldwork.definitions.models
 import fieldwork.exports.models
 import fieldwork.paper.models
-import fieldwork.responses.models  # noqa: F401
+import fieldwork.responses.models
+import fieldwork.shadow.models  # noqa: F401

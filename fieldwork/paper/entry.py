@@ -53,6 +53,7 @@ from fieldwork.questionnaire.segments import SHEET
 from fieldwork.questionnaire.types import RawAnswer
 from fieldwork.responses import entry as responses
 from fieldwork.responses import service as response_service
+from fieldwork.responses.entry import Storing
 
 KEYERS = modes.PAPER.creators
 """Roles that key sheets in."""
@@ -80,17 +81,6 @@ KEYSTROKES_LIMIT = 100_000
 
 Typed = Mapping[str, Mapping[str, str]]
 """What was typed on a page: by question code, by field (`keying.Typed`)."""
-
-
-@dataclass(frozen=True)
-class Storing:
-    """What turning a sheet into a response needs beside the sheet: the current version of
-    its questionnaire (whose segment rules govern), the fallback segment and the review's
-    screen (`responses.service.Screen`)."""
-
-    current: Questionnaire | None
-    fallback_segment: str
-    screen: response_service.Screen | None = None
 
 
 @dataclass(frozen=True)

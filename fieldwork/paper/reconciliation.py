@@ -25,6 +25,7 @@ from fieldwork.paper import service as sheets
 from fieldwork.paper.models import KEYED_TWICE, PaperEntry, PaperSheet, PrintRun
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.problems import Issue
+from fieldwork.responses.entry import Storing
 
 SUPERVISORS = frozenset({"admin", "reviewer"})
 """Roles that reconcile sheets."""
@@ -155,7 +156,7 @@ def reconcile(
     picks: Mapping[str, str],
     typed: Mapping[str, Mapping[str, str]],
     supervisor: StaffUser,
-    storing: keyed.Storing,
+    storing: Storing,
 ) -> tuple[keyed.Finished | None, list[Issue]]:
     """Settle a sheet with the supervisor's picks: the response stored and the sheet
     reconciled, or the issues, storing nothing. SheetError `changed` if another

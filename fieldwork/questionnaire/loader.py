@@ -69,6 +69,11 @@ class Catalog:
     def segment(self, code: str) -> Segment | None:
         return next((s for s in self.segments if s.code == code), None)
 
+    def stored(self) -> list[Questionnaire]:
+        """What `flask fieldwork load` stores as versions: the questionnaires, and each
+        shadow definition as its checklist, which shadow tests' responses answer."""
+        return [*self.questionnaires.values(), *(d.questionnaire for d in self.shadows.values())]
+
 
 def load_directory(directory: Path, extra_checks: Sequence[DefinitionCheck] = ()) -> Catalog:
     """Load every questionnaire, shadow definition, the segments and the platforms in
@@ -266,7 +271,10 @@ def content_hash(raw: Mapping[str, Any]) -> str:
 
 
 def build(raw: Mapping[str, Any]) -> Questionnaire:
-    """The frozen model of a definition that passed every check."""
+    """The frozen model of a definition that passed every check: a shadow definition's
+    is its checklist (`ShadowDefinition.questionnaire`)."""
+    if raw.get("kind") == shadow.SHADOW:
+        return shadow.build(raw, content_hash(raw)).questionnaire
     sections = tuple(
         Section(
             code=s["code"],

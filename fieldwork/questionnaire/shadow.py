@@ -16,9 +16,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from fieldwork.questionnaire.model import Text
+from fieldwork.questionnaire.model import (
+    STAFF,
+    Choice,
+    Question,
+    Questionnaire,
+    Section,
+    Segmentation,
+    Text,
+)
 
 SHADOW = "shadow"
 """The `kind` of a shadow-test definition."""
@@ -106,6 +115,79 @@ class ShadowDefinition:
     def indicators_for(self, scenario: str, channel: str) -> tuple[Indicator, ...]:
         """The indicators measured on a test of this scenario over this channel."""
         return tuple(i for i in self.indicators if i.applies(scenario, channel))
+
+    def event(self, code: str) -> EventType | None:
+        return next((e for e in self.events if e.code == code), None)
+
+    def scenario(self, code: str) -> Scenario | None:
+        return next((s for s in self.scenarios if s.code == code), None)
+
+    @cached_property
+    def questionnaire(self) -> Questionnaire:
+        """The checklist as a questionnaire of kind shadow: what a tester answers after the
+        contact goes through the same validation, storage, review and export as any
+        response. Each item is a required choice of yes, no and (where the item allows
+        it) not applicable, followed by an optional note; the segment is the test's
+        persona, set by whoever planned it (any segment of segments.yaml)."""
+        questions: list[Question] = []
+        for item in self.items:
+            questions += [_item_question(item, self.languages), _note_question(item.code)]
+        return Questionnaire(
+            id=self.id,
+            version=self.version,
+            kind=SHADOW,
+            languages=self.languages,
+            title=self.title,
+            description=self.description,
+            segmentation=Segmentation(STAFF),
+            sections=(Section(CHECKLIST_SECTION, self.title, tuple(questions)),),
+            content_hash=self.content_hash,
+            definition=self.definition,
+        )
+
+
+CHECKLIST_SECTION = "checklist"
+ANSWER_CODES = {"yes": 1, "no": 2, "not_applicable": 3}
+"""A checklist item's answers (`fieldwork.shadow.checklist.ANSWERS`) and their codes."""
+NOTE_SUFFIX = "_note"
+"""A checklist item's note is the question `<item code>_note`."""
+NOTE_LENGTH = 500
+
+
+def _item_question(item: ChecklistItem, languages: tuple[str, ...]) -> Question:
+    offered = [a for a in ANSWER_CODES if a != "not_applicable" or item.not_applicable]
+    return Question(
+        code=item.code,
+        type="single_choice",
+        text=item.text,
+        section=CHECKLIST_SECTION,
+        required=True,
+        tags={"critical": "yes"} if item.critical else {},
+        choices=tuple(
+            Choice(value, _ANSWER_LABELS[value], ANSWER_CODES[value]) for value in offered
+        ),
+        options={"evidence": item.evidence, "weight": item.weight},
+    )
+
+
+def _note_question(code: str) -> Question:
+    return Question(
+        code=code + NOTE_SUFFIX,
+        type="short_text",
+        text=_NOTE_TEXT,
+        section=CHECKLIST_SECTION,
+        options={"max_length": NOTE_LENGTH},
+    )
+
+
+# Answer labels of every checklist, in the languages definitions are written in: the
+# pages word them from the UI catalog; these are what exports and codebooks label with.
+_ANSWER_LABELS: Mapping[str, Text] = {
+    "yes": {"zh-Hans": "是", "zh-Hant": "是", "en": "Yes"},
+    "no": {"zh-Hans": "否", "zh-Hant": "否", "en": "No"},
+    "not_applicable": {"zh-Hans": "不适用", "zh-Hant": "不適用", "en": "Not applicable"},
+}
+_NOTE_TEXT: Text = {"zh-Hans": "备注", "zh-Hant": "備註", "en": "Note"}
 
 
 def build(raw: Mapping[str, Any], content_hash: str) -> ShadowDefinition:

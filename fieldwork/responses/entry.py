@@ -92,6 +92,17 @@ def save_for_later(
 
 
 @dataclass(frozen=True)
+class Storing:
+    """What storing a response entered by staff needs beside its answers: the current version of
+    its questionnaire (whose segment rules govern), the fallback segment and the review's
+    screen (`responses.service.Screen`)."""
+
+    current: Questionnaire | None
+    fallback_segment: str
+    screen: service.Screen | None = None
+
+
+@dataclass(frozen=True)
 class Outcome:
     """What submitting gave: the stored response, or the issues and the answers as read."""
 

@@ -93,6 +93,18 @@ def ordered(events: Sequence[Event]) -> list[Event]:
     return sorted(events, key=lambda event: (event.at, event.sequence))
 
 
+def runs_backwards(logged: Iterable[Event], new: Event) -> bool:
+    """Whether `new` contradicts the order of events already logged: logged after one of
+    them on the device yet earlier in time, or before one yet later. Events may arrive
+    out of order from an offline queue; their times and their places may not disagree."""
+    for event in logged:
+        if event.sequence < new.sequence and event.at > new.at:
+            return True
+        if event.sequence > new.sequence and event.at < new.at:
+            return True
+    return False
+
+
 def measure(events: Sequence[Event], indicators: Sequence[Indicator]) -> list[Measure]:
     """Every indicator on one test's events, in the order the definition names them."""
     timeline = ordered(events)

@@ -27,6 +27,7 @@ from fieldwork.paper import service as paper
 from fieldwork.paper.models import KEYED_ONCE, KEYED_TWICE, RECONCILED, PaperEntry, PrintRun
 from fieldwork.questionnaire.model import Question, Questionnaire, Section
 from fieldwork.questionnaire.problems import Issue
+from fieldwork.responses.entry import Storing
 from fieldwork.web.errors import ClientError
 from fieldwork.web.fields import field_name
 from fieldwork.web.messages import SPECIAL_LABELS, message
@@ -185,8 +186,8 @@ def _finish(found: PaperEntry, questionnaire: Questionnaire) -> Any:
     return see_other(url_for(".index", done=shown, state=finished.state))
 
 
-def _storing(found: PaperEntry) -> keyed.Storing:
-    return keyed.Storing(
+def _storing(found: PaperEntry) -> Storing:
+    return Storing(
         current=catalog.versions().current(db.session(), _run(found).questionnaire_id),
         fallback_segment=catalog.segments()[-1].code,
         screen=catalog.screener(),

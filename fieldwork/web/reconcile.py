@@ -13,13 +13,13 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
 from fieldwork import catalog, db
-from fieldwork.paper import entry as keyed
 from fieldwork.paper import ids, keying
 from fieldwork.paper import reconciliation as settling
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import PaperSheet, PrintRun
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.problems import Issue
+from fieldwork.responses.entry import Storing
 from fieldwork.web.entry import PART_LABELS, SHOWN_LIMIT
 from fieldwork.web.errors import ClientError
 from fieldwork.web.fields import BUILDERS, field_name
@@ -82,7 +82,7 @@ def settle(sheet_id: str) -> Any:
     found, questionnaire = _case(sheet_id)
     picks = {f.code: request.form.get(f"pick-{f.code}", "") for f in found.fields}
     typed = _typed(questionnaire, found)
-    storing = keyed.Storing(
+    storing = Storing(
         current=catalog.versions().current(db.session(), found.run.questionnaire_id),
         fallback_segment=catalog.segments()[-1].code,
         screen=catalog.screener(),

@@ -1,0 +1,37 @@
+"""The suite's shadow-test definition (`definitions/`, on the shipped platforms.yaml),
+and helpers that log a test's events as a tester's device would send them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fieldwork.definitions.reading import read_folder
+from fieldwork.questionnaire.loader import Catalog
+
+FOLDER = Path(__file__).resolve().parent / "definitions"
+CHINA = dt.timezone(dt.timedelta(hours=8))
+START = dt.datetime(2026, 11, 3, 19, 30, tzinfo=CHINA)  # a Tuesday evening
+
+
+def shadows() -> Catalog:
+    """The suite's shadow definition `covert` as the app loads it."""
+    return read_folder(FOLDER)
+
+
+def tap(code: str, seconds: float, sequence: int, **extra: Any) -> dict[str, Any]:
+    """One event as the logger's script sends it: its own id, its place, its device time."""
+    return {
+        "id": str(uuid.uuid4()),
+        "sequence": sequence,
+        "code": code,
+        "at": (START + dt.timedelta(seconds=seconds)).isoformat(),
+        **extra,
+    }
+
+
+def taps(*timeline: tuple[str, float]) -> list[dict[str, Any]]:
+    """A whole timeline of (event code, seconds after START), numbered in order."""
+    return [tap(code, seconds, n) for n, (code, seconds) in enumerate(timeline, start=1)]
