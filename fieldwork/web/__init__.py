@@ -18,6 +18,7 @@ from fieldwork.web import (
     redirects,
     review,
     sessions,
+    shadow_log,
     staff,
     survey,
 )
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(paper.bp)
     app.register_blueprint(entry.bp)
     app.register_blueprint(reconcile.bp)
+    app.register_blueprint(shadow_log.bp)
     app.jinja_env.globals.update(labels.template_globals())
 
     @app.context_processor
