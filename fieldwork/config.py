@@ -28,6 +28,9 @@ def defaults(instance_path: Path) -> dict[str, Any]:
         # progress page: writing them inside the download request would outlast its timeout.
         "EXPORT_INLINE_LIMIT": 5000,
         "PAPER_FONTS_DIR": str(instance_path / "paper-fonts"),  # font subsets per sheet design
+        # Shadow tests' screenshots and photos, as re-encoded: outside the web root, served
+        # only through the reviewers' pages (`fieldwork.shadow.evidence`).
+        "EVIDENCE_DIR": str(instance_path / "evidence"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

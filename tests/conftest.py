@@ -108,6 +108,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "IP_HASH_KEY": "test-ip-key",
             "DATABASE_URL": url,
             "EXPORTS_DIR": str(tmp / "exports"),
+            "EVIDENCE_DIR": str(tmp / "evidence"),
         }
     )
     with app.app_context():
