@@ -19,6 +19,7 @@ from fieldwork.shadow.timeline import (
     measure,
     ordered,
     rates,
+    runs_backwards,
 )
 
 START = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -134,6 +135,18 @@ def test_a_queue_sent_late_reads_in_the_order_things_happened() -> None:
 def test_events_logged_in_the_same_second_keep_the_order_they_were_logged() -> None:
     same = [Event("transferred", START, 1), Event("dropped", START, 2)]
     assert [e.code for e in ordered(list(reversed(same)))] == ["transferred", "dropped"]
+
+
+def test_a_queue_arriving_out_of_order_does_not_run_backwards() -> None:
+    contacted, replied, solved = timeline(("contacted", 0), ("bot_replied", 9), ("solved", 60))
+    assert not runs_backwards([solved], contacted)  # the last tap arrived first
+    assert not runs_backwards([contacted, solved], replied)
+
+
+def test_a_later_tap_with_an_earlier_time_runs_backwards() -> None:
+    contacted, replied = timeline(("contacted", 30), ("bot_replied", 10))
+    assert runs_backwards([contacted], replied)
+    assert runs_backwards([replied], contacted)  # and the other way round
 
 
 def test_a_time_without_a_zone_is_refused() -> None:
