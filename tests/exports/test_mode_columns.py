@@ -39,8 +39,10 @@ def test_modes_add_their_columns_in_registry_order_whatever_order_they_are_named
         "double_entered",
         "keyer",
         "tester",
+        "test",
         "platform",
         "channel",
+        "scenario",
         "slot",
     ]
     paper = names(metadata(["paper"]))[len(HEAD) : -len(TAIL)]
