@@ -13,7 +13,7 @@ Pure: imports neither Flask nor SQLModel.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fieldwork.exports.columns import Cell, Column, Kind
@@ -45,31 +45,43 @@ ENTERED = (("tap", "entered_tap"), ("typed", "entered_typed"))
 
 
 def rows(records: Iterable[ExportRecord]) -> list[tuple[Cell, ...]]:
-    """The rows of every event of the records' tests, as the CSV holds them."""
-    return [tuple(_safe(cell) for cell in row) for record in records for row in _typed(record)]
+    """The rows of every event of the records' tests, as the CSV holds them: times as
+    "…Z" text, text neutralised."""
+    found: list[tuple[Cell, ...]] = []
+    for record in records:
+        found += _rows(record)
+    return found
 
 
-def _typed(record: ExportRecord) -> Iterator[list[Cell]]:
+def _rows(record: ExportRecord) -> list[tuple[Cell, ...]]:
     events = (record.shadow or {}).get("events") or ()
     try:
         timed = [(_time(e["at"]), int(e["sequence"]), e) for e in events]
-        timed.sort(key=lambda found: found[:2])  # as timeline.ordered: time, then logged
-        test = record.provenance.get("test")
+        timed.sort(key=_happened)
+        test = _text(record.provenance.get("test"))
         first = timed[0][0] if timed else dt.datetime.min
-        for number, (at, _, event) in enumerate(timed, start=1):
-            yield [
+        return [
+            (
                 record.id,
                 test,
                 number,
-                event["code"],
-                at,
-                _time(event["received"]),
+                _text(event["code"]),
+                utc_text(at),
+                utc_text(_time(event["received"])),
                 round((at - first).total_seconds(), 3),
-                event.get("entered"),
-                event.get("note") or None,
-            ]
+                _text(event.get("entered")),
+                _text(event.get("note") or None),
+            )
+            for number, (at, _, event) in enumerate(timed, start=1)
+        ]
     except (KeyError, TypeError, ValueError) as error:
         raise ExportError(f"response {record.id}: its events cannot be read: {error}") from error
+
+
+def _happened(timed: tuple[dt.datetime, int, Any]) -> tuple[dt.datetime, int]:
+    """The order events happened in, as `shadow.timeline.ordered` reads a timeline: device
+    time, then the order the device logged them."""
+    return timed[0], timed[1]
 
 
 def _time(text: str) -> dt.datetime:
@@ -79,10 +91,8 @@ def _time(text: str) -> dt.datetime:
     return moment
 
 
-def _safe(cell: Cell) -> Cell:
-    if isinstance(cell, dt.datetime):
-        return utc_text(cell)
-    return neutralise(cell) if isinstance(cell, str) else cell
+def _text(value: Any) -> Any:
+    return neutralise(value) if value.__class__ is str else value
 
 
 def described(definitions: Sequence[ShadowDefinition], languages: Sequence[str]) -> list[Described]:
