@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from fieldwork import clock
+from fieldwork import clock, parallel
 from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions.service import Versions
 from fieldwork.exports import files, service
@@ -371,3 +371,20 @@ def test_the_batch_page_lists_events_only_for_a_batch_holding_shadow_tests(
     assert "events.csv" in files.names(batch)
     online = Batch.model_validate({**batch.model_dump(), "modes": ["online"]})
     assert "events.csv" not in files.names(online)
+
+
+def test_worker_processes_write_the_same_files_as_one_process(
+    exported: dict[str, Path],
+    session: Session,
+    forks: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A batch large enough is read and made into rows by worker processes: the frozen tests
+    they read must give the bytes one process gave."""
+    monkeypatch.setattr(parallel, "FROM_ROWS", 0)
+    batch = session.exec(select(Batch)).one()
+    by_workers = files.files_of(session, batch, tmp_path / "workers", versions=Versions())
+    assert forks == [True]
+    for name in ("data.csv", "events.csv", "codebook.csv", "cleaning_log.csv"):
+        assert by_workers[name].read_bytes() == exported[name].read_bytes(), name
