@@ -8,7 +8,8 @@ all. Nothing here reads a clock: the batch's frozen time is the only time in
 the files, so the same batch gives the same bytes.
 
 Files: data.csv, data.parquet, data.xlsx (any of the three may be left out),
-codebook.csv, codebook.xlsx, cleaning_log.csv, manifest.json.
+events.csv (in a batch of shadow tests only: `events_file`), codebook.csv,
+codebook.xlsx, cleaning_log.csv, manifest.json.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any, NamedTuple, Protocol, Self, TypeVar
 
 import pyarrow as pa
 
-from fieldwork.exports import archive, codebook, manifest
+from fieldwork.exports import archive, codebook, events_file, manifest
 from fieldwork.exports.columns import Cell
 from fieldwork.exports.csv_file import CsvTable, format_rows
 from fieldwork.exports.layout import Layout
@@ -55,7 +56,16 @@ FILE_NAMES = (
     CLEANING_LOG,
     manifest.NAME,
 )
-"""Every file an export can write, in zip order; `Export.files` lists those written."""
+"""Every file an export writes (but a data format left out), in zip order; `Export.files`
+lists those written. A batch of shadow tests also has events.csv (`file_names`)."""
+
+
+def file_names(*, events: bool) -> tuple[str, ...]:
+    """FILE_NAMES, with events.csv after the data files if `events`."""
+    if not events:
+        return FILE_NAMES
+    at = FILE_NAMES.index(DATA_XLSX) + 1
+    return (*FILE_NAMES[:at], events_file.NAME, *FILE_NAMES[at:])
 
 
 class Chunk(NamedTuple):
@@ -67,6 +77,10 @@ class Chunk(NamedTuple):
     csv: bytes | None  # their rows as data.csv holds them
     parquet: pa.RecordBatch | None  # their typed rows as data.parquet holds them
     sheet: list[tuple[Cell, ...]] | None  # their rows as data.xlsx holds them
+    # Their tests' events as events.csv holds them, and how many: in a batch of shadow
+    # tests only (`Layout.events`).
+    events: bytes | None = None
+    event_count: int = 0
 
 
 def prepare(
@@ -77,12 +91,15 @@ def prepare(
     the files only writes, and what passes between them is bytes and Arrow buffers."""
     columns = layout.table(records)
     sheet = layout.sheet_rows(columns) if {"csv", "xlsx"} & set(formats) else None
+    events = events_file.rows(records) if layout.events else None
     return Chunk(
         ids=[r.id for r in records],
         groups=Counter((r.segment, r.mode) for r in records),
         csv=format_rows(sheet) if sheet is not None and "csv" in formats else None,
         parquet=record_batch(layout.columns, columns) if "parquet" in formats else None,
         sheet=sheet if "xlsx" in formats else None,
+        events=None if events is None else format_rows(events),
+        event_count=0 if events is None else len(events),
     )
 
 
@@ -155,6 +172,7 @@ class BatchWriter:
         self._csv: CsvTable | None = None
         self._parquet: ParquetTable | None = None
         self._xlsx: XlsxTable | None = None
+        self._events: CsvTable | None = None
         names = list(layout.names)
         try:
             if "csv" in formats:
@@ -172,6 +190,9 @@ class BatchWriter:
                 self._xlsx = self._open(
                     XlsxTable(directory / DATA_XLSX, "data", names, moment=frozen_at)
                 )
+            if layout.events:
+                path = directory / events_file.NAME
+                self._events = self._open(CsvTable(path, events_file.HEADER, bom=bom))
             self._log_modes = log_modes
             header = CLEANING_LOG_HEADER + (CLEANING_LOG_MODES if self._log_modes else ())
             self._log = self._open(CsvTable(directory / CLEANING_LOG, header, bom=bom))
@@ -223,6 +244,8 @@ class BatchWriter:
         if self._xlsx is not None:
             for row in _made(chunk.sheet, self._xlsx):
                 self._xlsx.add(row)
+        if self._events is not None:
+            self._events.add_encoded(_made(chunk.events, self._events), chunk.event_count)
 
     def exclude(self, item: Excluded) -> None:
         """Log one response the filters considered but the batch leaves out."""
@@ -245,7 +268,7 @@ class BatchWriter:
             for table in self._tables:
                 table.close()
             self._tables = []
-            tables = (self._csv, self._parquet, self._xlsx)
+            tables = (self._csv, self._parquet, self._xlsx, self._events)
             names = [t.path.name for t in tables if t is not None]
             names += codebook.write_codebook(
                 self.directory, self.layout, bom=self._bom, moment=self._frozen_at
@@ -263,7 +286,7 @@ class BatchWriter:
             (self.directory / manifest.NAME).write_bytes(manifest.dumps(content))
         except BaseException:
             self.abort()
-            for name in FILE_NAMES:  # half an export must not pass for a whole one
+            for name in file_names(events=True):  # half an export must not pass for whole
                 (self.directory / name).unlink(missing_ok=True)
             raise
         return Export(self.directory, (*names, manifest.NAME), content, self._frozen_at)
@@ -272,12 +295,15 @@ class BatchWriter:
         by_segment: dict[str, dict[str, int]] = {}
         for (segment, mode), count in self._counts.items():
             by_segment.setdefault(segment, {})[mode] = count
-        return {
+        found: dict[str, Any] = {
             "responses": sum(self._counts.values()),
             "excluded": sum(self._excluded.values()),
             "by_segment_mode": by_segment,
             "excluded_by_status": dict(self._excluded),
         }
+        if self._events is not None:
+            found["events"] = self._events.rows
+        return found
 
     def abort(self) -> None:
         """Stop without finishing: close what is open and remove the partial files."""

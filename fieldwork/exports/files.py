@@ -28,7 +28,7 @@ from fieldwork.exports import service
 from fieldwork.exports.layout import Layout
 from fieldwork.exports.models import Batch, BatchItem
 from fieldwork.exports.records import NO_PROVENANCE, Excluded, ExportRecord
-from fieldwork.modes import MODES, ONLINE
+from fieldwork.modes import MODES, ONLINE, SHADOW
 from fieldwork.quality import as_utc
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses import documents
@@ -51,7 +51,8 @@ def formats(batch: Batch) -> tuple[str, ...]:
 def names(batch: Batch) -> list[str]:
     """The files a batch's export holds, zip first, without writing them."""
     left_out = {writer.DATA_XLSX} if "xlsx" not in formats(batch) else set()
-    return [ZIP_NAME, *(name for name in FILE_NAMES if name not in left_out)]
+    written = writer.file_names(events=SHADOW.code in batch.modes)
+    return [ZIP_NAME, *(name for name in written if name not in left_out)]
 
 
 def folder(exports_dir: str | Path, batch: Batch, bom: bool) -> Path:
@@ -131,7 +132,8 @@ def describe(batch: Batch) -> dict[str, Any]:
 
 
 def layout_of(session: Session, batch: Batch, versions: Versions) -> Layout:
-    """Columns of the newest questionnaire version in the batch; older ones fit into them."""
+    """Columns of the newest questionnaire version in the batch; older ones fit into them.
+    A batch holding shadow tests also gets their definitions' measures and events."""
     held = set(batch.version_hashes)
     built: list[Questionnaire] = []
     for stored in versions.of(session, batch.questionnaire_id):  # newest first
@@ -139,7 +141,11 @@ def layout_of(session: Session, batch: Batch, versions: Versions) -> Layout:
             found = versions.by_hash(session, stored.content_hash)
             assert found is not None
             built.append(found)
-    return Layout(built[0], also=built[1:], modes=batch.modes)
+    shadows = []
+    if SHADOW.code in batch.modes:  # a batch frozen before shadow tests had measures: none
+        found_shadows = (versions.shadow(session, q.content_hash) for q in built)
+        shadows = [found for found in found_shadows if found is not None]
+    return Layout(built[0], also=built[1:], modes=batch.modes, shadows=shadows)
 
 
 def _responses(
@@ -202,7 +208,7 @@ def _chunk(bounds: tuple[int, int | None]) -> writer.Chunk:
     low, high = bounds
     item = col(BatchItem.response_id)
     query = (
-        select(*service.exported(people is not None))
+        select(*service.exported(people is not None, layout.events))
         .join(BatchItem, item == col(Response.id))
         .where(col(BatchItem.batch_id) == batch_id, col(BatchItem.included).is_(True))
         .where(item >= low)
@@ -212,7 +218,8 @@ def _chunk(bounds: tuple[int, int | None]) -> writer.Chunk:
         query = query.where(item < high)
     with parallel.connection() as connection:
         rows = connection.execute(query).all()
-    return writer.prepare(layout, records(rows, labels, people), formats)
+    made = records(rows, labels, people, shadow=layout.events)
+    return writer.prepare(layout, made, formats)
 
 
 def _records(
@@ -220,10 +227,13 @@ def _records(
 ) -> Iterator[ExportRecord]:
     labels = _labels(layout)
     people = _people(session, batch_id, layout)
+    shadow = layout.events
     count = 0
-    rows = service.included_responses(session, batch_id, provenance=people is not None)
+    rows = service.included_responses(
+        session, batch_id, provenance=people is not None, shadow=shadow
+    )
     for row in rows:
-        yield record(row, labels, json.loads(row.answers), people)
+        yield record(row, labels, json.loads(row.answers), people, shadow=shadow)
         count += 1
         if count % 1000 == 0:
             progress(1000)
@@ -231,20 +241,29 @@ def _records(
 
 
 def records(
-    rows: Sequence[Any], labels: Mapping[str, str], people: People = None
+    rows: Sequence[Any], labels: Mapping[str, str], people: People = None, *, shadow: bool = False
 ) -> list[ExportRecord]:
     """`record` of each row, their answers decoded together (`documents.loads_all`)."""
     answers = documents.loads_all([row.answers for row in rows])
-    return [record(row, labels, found, people) for row, found in zip(rows, answers, strict=True)]
+    return [
+        record(row, labels, found, people, shadow=shadow)
+        for row, found in zip(rows, answers, strict=True)
+    ]
 
 
 def record(
-    row: Any, labels: Mapping[str, str], answers: Mapping[str, Any], people: People = None
+    row: Any,
+    labels: Mapping[str, str],
+    answers: Mapping[str, Any],
+    people: People = None,
+    *,
+    shadow: bool = False,
 ) -> ExportRecord:
     """What of a stored response may leave the system, from a row of `service.exported`
     (unpacked by position: by name costs as much as decoding the answers), the version
     labels by content hash, and the row's answers decoded. With `people` (the batch's staff
-    pseudonyms), the row also holds `service.PROVENANCE`."""
+    pseudonyms), the row also holds `service.PROVENANCE`; with `shadow`, then
+    `service.SHADOW_TEST`."""
     (
         id_,
         questionnaire_id,
@@ -275,7 +294,27 @@ def record(
         submitted_at=as_utc(submitted_at),
         answers=answers,
         provenance=NO_PROVENANCE if people is None else _provenance(mode, rest, people),
+        shadow=shadow_test(rest[len(service.PROVENANCE)]) if shadow else None,
     )
+
+
+FROZEN_TEST = ("planned_on", "spans_days", "events")
+FROZEN_EVENT = ("sequence", "code", "at", "received", "entered", "note")
+
+
+def shadow_test(text: str | None) -> dict[str, Any] | None:
+    """What of a response's frozen test (`shadow.submission.frozen`, as JSON text) may
+    leave the system: the plan's day, whether it spans days, and its events. Not the
+    tester's id (the tester column holds their pseudonym), nor the device's event ids or
+    the evidence files."""
+    if text is None:
+        return None
+    frozen = json.loads(text)
+    kept = {key: frozen.get(key) for key in FROZEN_TEST}
+    kept["events"] = [
+        {key: event.get(key) for key in FROZEN_EVENT} for event in frozen.get("events") or ()
+    ]
+    return kept
 
 
 def _provenance(mode: str, rest: Sequence[Any], people: Mapping[int, str]) -> dict[str, Any]:

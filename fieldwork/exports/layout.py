@@ -1,7 +1,8 @@
 """The columns of a batch's data files and each response's row in them.
 
-Response metadata first, then one column per question in questionnaire order
-(a multiple choice gives one 0/1 column per choice). Which missing code a
+Response metadata first, then in a batch of shadow tests their measures
+(`measures`), then one column per question in questionnaire order (a multiple
+choice gives one 0/1 column per choice). Which missing code a
 question's columns get is decided here, once for every type: hidden by its
 condition (-96), "not applicable" (-97), "don't know" (-98), shown but not
 answered (-99). Only a real answer reaches the type's export builder.
@@ -15,9 +16,11 @@ from typing import Any
 
 from fieldwork.answers import shown
 from fieldwork.exports.columns import Cell, Column, Kind, exporter
+from fieldwork.exports.measures import CODES as MEASURE_CODES
+from fieldwork.exports.measures import Measures
 from fieldwork.exports.records import ExportError, ExportRecord, Missing
 from fieldwork.exports.safety import FORMULA_STARTS, QUOTE
-from fieldwork.modes import MODES
+from fieldwork.modes import MODES, SHADOW
 from fieldwork.questionnaire.conditions import Answered, Combine, Compare, Condition
 from fieldwork.questionnaire.model import (
     BLANK,
@@ -29,6 +32,7 @@ from fieldwork.questionnaire.model import (
     Question,
     Questionnaire,
 )
+from fieldwork.questionnaire.shadow import ShadowDefinition
 
 HEAD: tuple[Column, ...] = (
     Column("response_id", Kind.INTEGER),
@@ -208,6 +212,11 @@ class Layout:
     if every question they ask is in `questionnaire` with the same columns and
     no new choices: columns come from `questionnaire`, and what a record's own
     version did not ask is "not shown".
+
+    A batch holding shadow responses has events.csv (`events`), and gives `shadows`, the
+    shadow definitions of its versions (newest first): their measures
+    (`exports.measures`) follow the metadata. Any other batch's columns are what they
+    always were.
     """
 
     def __init__(
@@ -216,6 +225,7 @@ class Layout:
         *,
         also: Iterable[Questionnaire] = (),
         modes: Iterable[str] = ONLINE_ONLY,
+        shadows: Sequence[ShadowDefinition] = (),
     ):
         self.questionnaire = questionnaire
         self.questions: tuple[Question, ...] = tuple(questionnaire.questions)
@@ -232,7 +242,12 @@ class Layout:
         self.provenance = tuple(
             c.name for c in self.metadata[len(HEAD) : -len(TAIL)] if c.name not in _DISPLAY
         )
+        self.measures = Measures(shadows) if shadows else None
+        # A batch holding shadow responses has events.csv, even of tests without measures.
+        self.events = SHADOW.code in self.modes
         columns = list(self.metadata)
+        if self.measures is not None:
+            columns += self.measures.columns
         for question in self.questions:
             columns += exporter(question).columns(question)
         names = [c.name for c in columns]
@@ -262,9 +277,11 @@ class Layout:
         return tuple(sorted(codes, reverse=True))
 
     def missing_listed(self) -> tuple[Missing, ...]:
-        """Every code the batch's files may hold: the online ones, and those of the batch's
-        modes (a paper sheet's blank, illegible, several ticked)."""
-        return (*ONLINE_MISSING, *self._mode_missing)
+        """Every code the batch's files may hold: the online ones, those of the batch's
+        modes (a paper sheet's blank, illegible, several ticked), and those of shadow
+        tests' measures."""
+        measured = MEASURE_CODES if self.measures is not None else ()
+        return (*ONLINE_MISSING, *self._mode_missing, *measured)
 
     def table(self, records: Sequence[ExportRecord]) -> list[Sequence[Cell]]:
         """The records' typed cells, one sequence per column; text is as answered.
@@ -294,6 +311,8 @@ class Layout:
                 for start, end in zip(started, submitted, strict=True)
             ],
         ]
+        if self.measures is not None:
+            columns += self.measures.table(records)
         # Each record's answers in question order, HIDDEN where its conditions hide one.
         codes = self._codes
         answers = [list(map(record.answers.get, codes)) for record in records]

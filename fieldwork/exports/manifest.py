@@ -73,7 +73,7 @@ def dumps(data: Mapping[str, Any]) -> bytes:
 def conventions(layout: Layout, *, bom: bool) -> dict[str, Any]:
     """How the files are written, for whoever reads them without this code."""
     languages = layout.questionnaire.languages
-    return {
+    found = {
         "csv": {
             "encoding": "UTF-8 with byte order mark" if bom else "UTF-8",
             "line_terminator": LINE_TERMINATOR.encode("unicode_escape").decode(),
@@ -91,6 +91,25 @@ def conventions(layout: Layout, *, bom: bool) -> dict[str, Any]:
             "with ' so no spreadsheet runs it; Parquet keeps text as answered"
         ),
     }
+    if layout.measures is not None:
+        found["measures"] = MEASURES
+    if layout.events:
+        found["events"] = EVENTS
+    return found
+
+
+MEASURES = (
+    "one row per shadow test; per indicator of the definition <indicator>_value, for an "
+    "indicator of kind followed <indicator>_of (times its event happened), and "
+    "<indicator>_pass (1 met, 0 not met), read from the test's frozen timeline as the "
+    "review pages read it; checklist_score out of 100 and checklist_capped (1/0)"
+)
+EVENTS = (
+    "events.csv: one row per logged event of every test, in the order they happened "
+    "(device time, then the order logged), sequence from 1 per test; offset_seconds "
+    "from the test's first event by device time; response_id joins the data files"
+)
+"""What a batch of shadow tests adds to the conventions."""
 
 
 def build(

@@ -29,6 +29,9 @@ class Missing(IntEnum):
     BLANK = -95  # left blank on the sheet
     ILLEGIBLE = -94  # written, but cannot be read
     SEVERAL_TICKED = -93  # more than one box ticked where one answer was asked for
+    # A shadow test's measures (exports.measures), in the files of batches holding them:
+    NOT_MEASURED = -92  # the indicator does not measure tests of this scenario or channel
+    NOT_REACHED = -91  # the events the measure reads were never logged (an interval fails)
 
     @property
     def text(self) -> MissingText:
@@ -70,6 +73,9 @@ class ExportRecord(NamedTuple):
     # The mode's provenance columns (fieldwork.modes): a sheet, a platform, and the staff
     # member who entered it by a pseudonym of the batch's own, never by name or id.
     provenance: Mapping[str, str | None] = NO_PROVENANCE
+    # A shadow response's frozen test, as far as it may leave: the plan's day, whether it
+    # spans days, and its events (`files.shadow_test`); never the tester, nor event ids.
+    shadow: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

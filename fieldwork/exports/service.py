@@ -166,17 +166,31 @@ PROVENANCE = (
 their provenance, and who entered them (made a pseudonym before it leaves)."""
 
 
-def exported(provenance: bool) -> tuple[Any, ...]:
-    """The columns an export reads: EXPORTED, and PROVENANCE if its layout shows any."""
-    return (*EXPORTED, *PROVENANCE) if provenance else EXPORTED
+SHADOW_TEST = (col(Response.paradata)["shadow"].as_string().label("shadow"),)
+"""What an export of a batch of shadow tests also reads, after PROVENANCE: each response's
+frozen test as JSON text (`shadow.submission.frozen`), of which `files` keeps what may
+leave."""
+
+
+def exported(provenance: bool, shadow: bool = False) -> tuple[Any, ...]:
+    """The columns an export reads: EXPORTED, PROVENANCE if its layout shows any, and
+    SHADOW_TEST if it has shadow tests' measures (which have provenance too)."""
+    if not provenance:
+        return EXPORTED
+    return (*EXPORTED, *PROVENANCE, *(SHADOW_TEST if shadow else ()))
 
 
 def included_responses(
-    session: Session, batch_id: int, chunk: int = 5000, *, provenance: bool = False
+    session: Session,
+    batch_id: int,
+    chunk: int = 5000,
+    *,
+    provenance: bool = False,
+    shadow: bool = False,
 ) -> Iterator[Any]:
-    """Rows of `exported(provenance)` for the batch's responses in id order, a chunk at a
-    time."""
-    query = select(*exported(provenance), col(BatchItem.response_id).label("item_id")).join(
+    """Rows of `exported(provenance, shadow)` for the batch's responses in id order, a
+    chunk at a time."""
+    query = select(*exported(provenance, shadow), col(BatchItem.response_id).label("item_id")).join(
         BatchItem, col(BatchItem.response_id) == col(Response.id)
     )
     return _items(session, query, batch_id, included=True, chunk=chunk)

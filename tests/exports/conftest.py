@@ -17,6 +17,13 @@ from fieldwork.exports.layout import Layout
 from fieldwork.exports.records import Excluded, ExportRecord
 from fieldwork.questionnaire.loader import build
 from fieldwork.questionnaire.model import Questionnaire
+from tests.shadow.conftest import (  # noqa: F401 (fixtures of test_shadow_batches.py)
+    checklist,
+    covert,
+    people,
+    planned,
+    session,
+)
 
 FROZEN_AT = dt.datetime(2026, 9, 30, 8, 0, tzinfo=dt.UTC)
 STARTED = dt.datetime(2026, 9, 3, 10, 15, 0, 250_000, tzinfo=dt.UTC)
