@@ -69,18 +69,12 @@ PHRASES: Mapping[str, Mapping[str, str]] = {
         "zh-Hans": "暗访员（化名，本批次内一致）",
         "zh-Hant": "神秘客（化名，本批次內一致）",
     },
-    "test": {
-        "en": "The planned shadow test's number",
-        "zh-Hans": "计划暗访测试编号",
-        "zh-Hant": "計畫暗訪測試編號",
-    },
     "platform": {"en": "Platform tested", "zh-Hans": "受测平台", "zh-Hant": "受測平台"},
     "channel": {
         "en": "Customer-service channel tested",
         "zh-Hans": "受测客服渠道",
         "zh-Hant": "受測客服管道",
     },
-    "scenario": {"en": "Scenario acted out", "zh-Hans": "测试情景", "zh-Hant": "測試情境"},
     "slot": {"en": "Planned time slot", "zh-Hans": "计划时段", "zh-Hant": "計畫時段"},
     "test": {
         "en": "Shadow test number (the planned contact)",
