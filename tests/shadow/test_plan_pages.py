@@ -11,10 +11,13 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, func, select
 
+from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.questionnaire.shadow import ShadowDefinition
 from fieldwork.shadow.models import VOID, ShadowTest
 from tests.conftest import csrf_of
 from tests.review.factories import sign_in
 from tests.shadow.conftest import person
+from tests.shadow.test_rates import CONNECTED, DROPPED, done
 
 GRID = {
     "definition": "covert",
@@ -188,3 +191,21 @@ def test_rates_are_for_admins_and_reviewers(client: FlaskClient, people: None) -
     english(client)
     page = client.get("/staff/shadow/rates?definition=covert")
     assert page.status_code == 200 and "No submitted tests" in page.text
+
+
+def test_the_rates_page_shows_each_figure_with_the_tests_behind_it(
+    client: FlaskClient,
+    session: Session,
+    covert: ShadowDefinition,
+    checklist: Questionnaire,
+    planned: Callable[..., ShadowTest],
+) -> None:
+    for timeline in (CONNECTED, DROPPED):
+        done(session, covert, checklist, planned(channel="phone_hotline"), timeline)
+    sign_in(client, "admin.wang")
+    english(client)
+    page = client.get("/staff/shadow/rates?definition=covert").text
+    row = page.split("Phone connected")[1].split("</tr>")[0]
+    assert ">1</td>" in row and ">2</td>" in row  # passed, of the tests behind the figure
+    assert "50%" in row and "at least 90%" in row and "Below it" in row
+    assert "Taobao · Phone hotline" in page
