@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
+from flask import Flask
 from sqlmodel import Session, col, func, select
 
 from fieldwork.config import ROOT
@@ -219,3 +221,20 @@ def test_the_list_filters_and_pages(session: Session, planned: Callable[..., Sha
     assert second.total == 4 and len(second.rows) == 1
     assert second.rows[0][1] == "tester.li"
     assert session.exec(select(func.count()).where(col(ShadowTest.state) == VOID)).one() == 0
+
+
+def test_the_command_line_plans_a_grid_and_words_its_refusals(
+    app: Flask, people: None, session: Session
+) -> None:
+    def run(*args: str) -> Any:
+        return app.test_cli_runner().invoke(args=["fieldwork", "shadow", "plan", "covert", *args])
+
+    grid = ["--platform", "taobao", "--platform", "xiaohongshu", "--channel", "phone_hotline"]
+    grid += ["--scenario", "complaint", "--slot", "weekday_night", "--to", "tester.li"]
+    done = run(*grid, "--by", "admin.wang", "--on", "2026-11-03")
+    assert done.exit_code == 0, done.output
+    assert "1 test planned" in done.output and "skipped xiaohongshu phone_hotline" in done.output
+    refused = run(*grid, "--on", "2026-02-30", "--count", "9999999")
+    assert refused.exit_code == 1
+    assert "--on: not a real day" in refused.output and "--count:" in refused.output
+    assert stored_count(session) == 1
