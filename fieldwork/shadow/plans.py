@@ -148,6 +148,8 @@ UNKNOWN_TEST, CLOSED, CHANGED = "unknown-test", "closed", "changed"
 NO_REASON, REASON_TOO_LONG = "no-reason", "reason-too-long"
 TEST_CODES = (UNKNOWN_TEST, CLOSED, CHANGED, NO_REASON, REASON_TOO_LONG, NOT_A_TESTER, NOT_ALLOWED)
 """Every `TestError` code; `web/shadow_plans.py` words each."""
+UNKNOWN_SHOWN = 3
+"""The most unknown codes of one field reported."""
 OPEN = (PLANNED, LOGGING)
 """States in which a test can still be assigned or voided."""
 
@@ -309,10 +311,12 @@ def _choice_problems(
         if not codes:
             yield Problem(field_name, NONE_CHOSEN)
             known_all = False
-        for code in dict.fromkeys(codes):
-            if find(code) is None:
-                yield Problem(field_name, unknown, {"code": code[:64]})
-                known_all = False
+        # A few unknown codes say what is wrong; a form stuffed with thousands is not
+        # worth a message each.
+        strange = [code for code in dict.fromkeys(codes) if find(code) is None]
+        for code in strange[:UNKNOWN_SHOWN]:
+            yield Problem(field_name, unknown, {"code": code[:64]})
+        known_all = known_all and not strange
     if not known_all:
         return
     for channel in dict.fromkeys(grid.channels):

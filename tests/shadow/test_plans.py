@@ -122,6 +122,15 @@ def test_a_grid_with_a_problem_stores_nothing(
     assert stored_count(session) == 0
 
 
+def test_a_form_stuffed_with_unknown_codes_gets_a_few_messages_not_thousands(
+    people: None, session: Session, covert: ShadowDefinition, platforms: Platforms
+) -> None:
+    stuffed = tuple(f"p{n}" for n in range(5000))
+    with pytest.raises(plans.PlanRefused) as refused:
+        plan(session, covert, platforms, replace(GRID, platforms=stuffed))
+    assert codes(refused) == [("platforms", "unknown-platform")] * plans.UNKNOWN_SHOWN
+
+
 def test_too_many_tests_says_how_many_were_asked_for(
     people: None, session: Session, covert: ShadowDefinition, platforms: Platforms
 ) -> None:
