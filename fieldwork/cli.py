@@ -25,6 +25,7 @@ from fieldwork.accounts import service as accounts
 from fieldwork.accounts.models import ROLES, StaffUser
 from fieldwork.cli_batches import export_group, quality_group
 from fieldwork.cli_paper import paper_group
+from fieldwork.cli_shadow import shadow_group
 from fieldwork.config import LANGUAGES, ROOT
 from fieldwork.definitions import service as definitions
 from fieldwork.i18n import babel_id
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     group.add_command(quality_group)
     group.add_command(export_group)
     group.add_command(paper_group)
+    group.add_command(shadow_group)
     app.cli.add_command(group)
 
 

@@ -41,7 +41,7 @@ SERVICES = (
 )
 """Tables and the operations on them; each takes a Session, none knows a request."""
 WEB = ("web",)
-CLI = ("cli", "cli_batches", "cli_paper")
+CLI = ("cli", "cli_batches", "cli_paper", "cli_shadow")
 """`flask fieldwork …`: a new command module belongs here."""
 GLUE = (PACKAGE, "catalog")
 """The app factory (`fieldwork/__init__.py`) and what web and CLI share to find definitions."""

@@ -32,6 +32,9 @@ class AuditEntry(SQLModel, table=True):
     # A paper sheet's changes (issued, keyed, reconciled, void), before and after it
     # becomes a response: its history is read by this id.
     sheet_id: str | None = Field(default=None, index=True, max_length=16)
+    # A planned shadow test's changes (assigned, reassigned, void) before it becomes a
+    # response: its history is read by this id (not a foreign key, as for responses).
+    test_id: int | None = Field(default=None, index=True)
     action: str = Field(max_length=32)  # "flags", "status", "edit", "sheet-issued", …
     old: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     new: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
