@@ -64,7 +64,7 @@ def events(test: Mapping[str, Any]) -> list[Logged]:
     An event whose times cannot be read is left out (the logger stores none such)."""
     found = []
     for raw in test.get("events") or ():
-        at = _moment(raw.get("at"))
+        at = moment(raw.get("at"))
         if at is None or not isinstance(raw.get("code"), str):
             continue
         sequence = raw.get("sequence")
@@ -72,14 +72,15 @@ def events(test: Mapping[str, Any]) -> list[Logged]:
             Logged(
                 raw["code"],
                 at,
-                _moment(raw.get("received")),
+                moment(raw.get("received")),
                 sequence if isinstance(sequence, int) else 0,
             )
         )
     return sorted(found, key=lambda event: (event.at, event.sequence))
 
 
-def _moment(value: Any) -> dt.datetime | None:
+def moment(value: Any) -> dt.datetime | None:
+    """An ISO 8601 time with its zone as frozen, or None for anything else."""
     if not isinstance(value, str):
         return None
     try:
