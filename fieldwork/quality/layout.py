@@ -42,6 +42,11 @@ class Layout:
     """The answers the questionnaire declares cannot all be true together."""
     scales: tuple[str, ...] = ()
     """The questions answered with a number on a scale (`SCALE_TYPES`)."""
+    kind: str = "survey"
+    """The questionnaire's kind: the shadow rules prepare a check only for kind shadow, so
+    no other response lists them as not applied."""
+    evidence: tuple[str, ...] = ()
+    """A shadow checklist's items whose yes or no needs a file behind it (options["evidence"])."""
 
     @classmethod
     def of(cls, questionnaire: Questionnaire) -> Layout:
@@ -63,6 +68,8 @@ class Layout:
                 },
                 consistency=questionnaire.consistency,
                 scales=tuple(q.code for q in questions if q.type in SCALE_TYPES),
+                kind=questionnaire.kind,
+                evidence=tuple(q.code for q in questions if q.options.get("evidence") is True),
             )
             _LAYOUTS[questionnaire.content_hash] = layout
         return layout

@@ -49,6 +49,8 @@ class Subject:
     assisted: bool = False
     """Answered with someone's help on a shared device (an invitation link marked
     `assisted=1`): sharing an address with other respondents is then expected."""
+    shadow: Mapping[str, Any] = field(default_factory=dict)
+    """A shadow response's frozen test (paradata["shadow"], see `quality.contacts`)."""
 
     def __post_init__(self) -> None:
         # Frozen, so normalise through object.__setattr__: rules compare times safely.
@@ -188,6 +190,34 @@ class Neighbours:
     farm_latest: int | None = None
     farm_following: int | None = None
     norms: Norms | None = None
+    shadow: ShadowFacts | None = None
+
+
+@dataclass(frozen=True)
+class OtherTest:
+    """Another test of the same tester: its number, its response if submitted, and its
+    events (not undone) as (code, device time), for the contacts it held."""
+
+    test: int
+    response: int | None
+    spans_days: bool
+    events: tuple[tuple[str, dt.datetime], ...]
+
+
+@dataclass(frozen=True)
+class ShadowFacts:
+    """What the stored tests tell the rules about a shadow response, and the zone its
+    planned slot is read in (the staff's, `BABEL_DEFAULT_TIMEZONE`).
+
+    - `reused`: (file's sha-256 as uploaded, the earlier response) for each of the
+      response's evidence files also behind another test's response submitted before it.
+    - `others`: the tester's other tests (submitted or still open, not void) with events
+      near this one's, to find two contacts at once.
+    """
+
+    zone: str = "Asia/Shanghai"
+    reused: tuple[tuple[str, int], ...] = ()
+    others: tuple[OtherTest, ...] = ()
 
 
 FARM_CANDIDATES = 24

@@ -20,11 +20,23 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, literal, select, tuple_, union_all, update
+from sqlalchemy import (
+    Connection,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlmodel import Session, col
 
 from fieldwork import parallel, quality
 from fieldwork.clock import now
+from fieldwork.quality import contacts
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses import documents
 from fieldwork.responses.models import (
@@ -36,7 +48,7 @@ from fieldwork.responses.models import (
     as_stored,
 )
 from fieldwork.responses.service import Screened
-from fieldwork.review import rating_norms
+from fieldwork.review import rating_norms, shadow_neighbours
 from fieldwork.review.service import COMMENT_LIMIT, Change, audit, audit_many
 
 AUTO_REJECT, AUTO_APPROVE = "auto-reject-flag", "auto-clean"
@@ -53,10 +65,12 @@ CHUNK = 5000
 
 @dataclass(frozen=True)
 class Policy:
-    """Which automatic decisions are made."""
+    """Which automatic decisions are made, and the staff's zone, in which a shadow test's
+    planned slot is read (`BABEL_DEFAULT_TIMEZONE`)."""
 
     auto_reject: bool = True
     auto_approve: bool = True
+    zone: str = contacts.DEFAULT_ZONE
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Policy:
@@ -66,7 +80,8 @@ class Policy:
                 return value.strip().lower() not in ("0", "false", "no", "off")
             return bool(value)
 
-        return cls(switch("AUTO_REJECT"), switch("AUTO_APPROVE"))
+        zone = str(config.get("BABEL_DEFAULT_TIMEZONE") or contacts.DEFAULT_ZONE)
+        return cls(switch("AUTO_REJECT"), switch("AUTO_APPROVE"), zone)
 
     def outcome(self, flags: Sequence[quality.Flag]) -> tuple[str, str | None]:
         """The status and reason code the flags lead to."""
@@ -118,6 +133,7 @@ def subject(row: Mapping[str, Any]) -> quality.Subject:
         ip_hash=row.get("ip_hash"),
         recorded=row.get("flags") or (),
         assisted=paradata.get("assisted") is True,
+        shadow=contacts.frozen(paradata),
     )
 
 
@@ -212,6 +228,9 @@ class Screener:
         found = subject(row)
         around = self.neighbours(session, chosen, found, fingerprint, signature)
         around = replace(around, norms=self._norms.get(session, governing))
+        if found.shadow:
+            facts = shadow_neighbours.facts(session.connection(), found, self.policy.zone)
+            around = replace(around, shadow=facts)
         flags = quality.evaluate(questionnaire, chosen, found, around, now())
         status, reason = self.policy.outcome(flags)
         return Screened(
@@ -357,6 +376,7 @@ _FULL = (
     cast(col(Response.answers), Text).label("answers"),
     cast(col(Response.paradata)["page_seconds"], Text).label("page_seconds"),
     cast(col(Response.paradata)["assisted"], Text).label("assisted"),
+    cast(col(Response.paradata)["shadow"], Text).label("shadow"),
     as_stored(col(Response.submitted_at)),
     as_stored(col(Response.started_at)),
     col(Response.ip_hash),
@@ -387,6 +407,8 @@ def _decoded(rows: Sequence[Any]) -> list[dict[str, Any]]:
         values = dict(zip(_FULL_NAMES, row, strict=True))  # Row._asdict costs twice as much
         values["answers"] = answered
         values["paradata"] = {"page_seconds": page_seconds, "assisted": row.assisted == "true"}
+        if row.shadow and row.shadow != "null":  # only shadow responses have one: few
+            values["paradata"]["shadow"] = json.loads(row.shadow)
         values["flags"] = flagged
         decoded.append(values)
     return decoded
@@ -444,7 +466,10 @@ def run(
     if in_workers:
         judged = _judged_by_workers(session, current.id, starts, judge)
     else:
-        judged = (judge(_rows(session, _FULL, current.id, bounds)) for bounds in _ranges(starts))
+        judged = (
+            judge(_rows(session, _FULL, current.id, bounds), session.connection())
+            for bounds in _ranges(starts)
+        )
     for count, writes in judged:
         summary.responses += count
         _write(session, writes, summary)
@@ -463,12 +488,16 @@ class _Judge:
     policy: Policy
     moment: dt.datetime
 
-    def __call__(self, rows: Sequence[Any]) -> tuple[int, list[_Write]]:
+    def __call__(self, rows: Sequence[Any], connection: Connection) -> tuple[int, list[_Write]]:
         writes = []
         for row, decoded in zip(rows, _decoded(rows), strict=True):
             found = subject(decoded)
             checker = self.checkers[row.version_hash]
-            flags = checker.evaluate(found, self.index.neighbours(found), self.moment)
+            around = self.index.neighbours(found)
+            if found.shadow:  # what other tests tell, from the shadow tables' indexes
+                shadowed = shadow_neighbours.facts(connection, found, self.policy.zone)
+                around = replace(around, shadow=shadowed)
+            flags = checker.evaluate(found, around, self.moment)
             write = _change(decoded, flags, self.rules_version, self.policy)
             if write is not None:
                 writes.append(write)
@@ -582,7 +611,7 @@ def _judge_chunk(bounds: Bounds) -> tuple[int, list[_Write]]:
     questionnaire_id, judge = parallel.shared()
     with parallel.connection() as connection:
         rows = connection.execute(_between(_FULL, questionnaire_id, bounds)).all()
-    found: tuple[int, list[_Write]] = judge(rows)
+        found: tuple[int, list[_Write]] = judge(rows, connection)
     return found
 
 

@@ -18,6 +18,7 @@ from fieldwork.web import (
     redirects,
     review,
     sessions,
+    shadow_evidence,
     shadow_log,
     shadow_plans,
     staff,
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(reconcile.bp)
     app.register_blueprint(shadow_log.bp)
     app.register_blueprint(shadow_plans.bp)
+    app.register_blueprint(shadow_evidence.bp)
     app.jinja_env.globals.update(labels.template_globals())
 
     @app.context_processor

@@ -52,6 +52,10 @@ FLAGS = {
     "open-same-text": _l("Same text in every open answer"),
     "open-mash": _l("Keyboard mash in an open answer"),
     "open-empty": _l("Empty open answers"),
+    "shadow-timeline": _l("Impossible shadow-test timeline"),
+    "shadow-evidence-missing": _l("Checklist answers without evidence"),
+    "shadow-evidence-reused": _l("Evidence file from another test"),
+    "shadow-contacts-overlap": _l("Tester in two contacts at once"),
     "combined-evidence": _l("Several notes together"),
     "rules-not-applied": _l("Rules not applied"),
 }

@@ -26,7 +26,7 @@ from fieldwork.responses.models import APPROVED, ON_HOLD, PENDING, REJECTED, Res
 from fieldwork.review import queue as review_queue
 from fieldwork.review import service as review
 from fieldwork.review.models import REASONS
-from fieldwork.web import fields, labels, staff_filters
+from fieldwork.web import fields, labels, shadow_review, staff_filters
 from fieldwork.web.errors import MESSAGES, ClientError
 from fieldwork.web.explain import declared_checks, explain_flag, in_order, places
 from fieldwork.web.redirects import see_other
@@ -245,6 +245,7 @@ def _response_page(
         history=review.history(session, found.id or 0),
         reasons_by_status=REASONS,
         own=_entered_by_me(found),
+        shadow=shadow_review.of(found),
         query_args=query_args,
         errors=errors or [],
         decision=form or {},

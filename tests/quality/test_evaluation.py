@@ -26,6 +26,7 @@ from tests.quality.factories import (
     subject,
     survey,
 )
+from tests.quality.test_shadow import every_shadow_flag
 
 SURVEY = survey()
 SETTINGS = settings_of(SURVEY.definition)
@@ -138,6 +139,7 @@ def test_every_sentence_of_every_rule_is_worded_with_its_flag_s_parameters() -> 
     for one in cases:
         flags += evaluate(SURVEY, SETTINGS, one, NEAR, NOW)
     flags += evaluate(CONTRADICTED, SETTINGS, subject(answers={"C1": "yes", "C2": 7}), ALONE, NOW)
+    flags += every_shadow_flag()
     worded: set[str] = set()
     for flag in flags:
         for message, params in explain(flag):

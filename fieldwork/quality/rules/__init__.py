@@ -10,6 +10,12 @@ from fieldwork.quality.rules.duplicates import ClickFarm, DuplicateAnswers, Dupl
 from fieldwork.quality.rules.open_answers import OpenEmpty, OpenMash, OpenSameText
 from fieldwork.quality.rules.person_fit import RandomAnswering
 from fieldwork.quality.rules.segment_conflict import SegmentConflict
+from fieldwork.quality.rules.shadow import (
+    ContactsOverlap,
+    EvidenceMissing,
+    EvidenceReused,
+    ShadowTimeline,
+)
 from fieldwork.quality.rules.straight_lining import AnswerPattern, StraightLining
 from fieldwork.quality.rules.timing import ImpossibleParadata, NotWalked, Speeder
 
@@ -30,6 +36,10 @@ RULES: Mapping[str, Rule] = {
         OpenSameText(),
         OpenMash(),
         OpenEmpty(),
+        ShadowTimeline(),
+        EvidenceMissing(),
+        EvidenceReused(),
+        ContactsOverlap(),
     )
 }
 """Every rule by code. Settings, evaluation and the rules version all iterate this."""
