@@ -18,6 +18,7 @@ from fieldwork.web import (
     redirects,
     review,
     sessions,
+    shadow_checklist,
     shadow_log,
     staff,
     survey,
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(entry.bp)
     app.register_blueprint(reconcile.bp)
     app.register_blueprint(shadow_log.bp)
+    app.register_blueprint(shadow_checklist.bp)
     app.jinja_env.globals.update(labels.template_globals())
 
     @app.context_processor
