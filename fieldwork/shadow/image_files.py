@@ -29,6 +29,7 @@ class Layout:
     width: int
     height: int
     end: int
+    listed: bool = False  # a JPEG whose MPF segment lists more pictures after this one
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,13 @@ def _png(data: bytes) -> Layout | Broken:
 
 _STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and RST0–7 carry no length
 _FRAMES = {*range(0xC0, 0xD0)} - {0xC4, 0xC8, 0xCC}  # SOFn; DHT, JPG and DAC are not frames
-_SOS, _EOI = 0xDA, 0xD9
+_SOS, _EOI, _APP2 = 0xDA, 0xD9, 0xE2
 
 
 def _jpeg(data: bytes) -> Layout | Broken:
     """Markers from SOI to EOI, stepping over each segment by its length and over the
     entropy-coded data after each SOS (where 0xFF is followed by 0x00 or a restart)."""
-    at, size = 2, None
+    at, size, listed = 2, None, False
     while at + 1 < len(data):
         if data[at] != 0xFF:
             return Broken(DAMAGED)
@@ -77,7 +78,7 @@ def _jpeg(data: bytes) -> Layout | Broken:
             at += 1
             continue
         if marker == _EOI:
-            return Layout(size[1], size[0], at + 2) if size else Broken(DAMAGED)
+            return Layout(size[1], size[0], at + 2, listed) if size else Broken(DAMAGED)
         if marker in _STANDALONE:
             at += 2
             continue
@@ -88,6 +89,7 @@ def _jpeg(data: bytes) -> Layout | Broken:
             return Broken(DAMAGED)
         if marker in _FRAMES and length >= 7:
             size = struct.unpack(">HH", data[at + 5 : at + 9])  # height, width
+        listed = listed or (marker == _APP2 and data[at + 4 : at + 8] == b"MPF\x00")
         at += 2 + length
         if marker == _SOS:
             at = _after_scan(data, at)
@@ -187,8 +189,21 @@ def sniff(data: bytes) -> str | None:
 
 def walk(kind: str, data: bytes) -> Layout | Broken:
     """The layout of an image of a taken kind; TRAILING when bytes other than zero padding
-    follow its end (some encoders pad; nothing else belongs there)."""
+    follow its end (some encoders pad; nothing else belongs there). A JPEG that lists
+    more pictures in its MPF segment (a phone's HDR gain map, a camera's preview) may be
+    followed by whole JPEGs, and by nothing else."""
     found = WALKS[kind](data)
-    if isinstance(found, Layout) and data[found.end :].strip(b"\x00"):
-        return Broken(TRAILING)
-    return found
+    if not isinstance(found, Layout):
+        return found
+    end = _listed_pictures(data, found.end) if found.listed else found.end
+    return Broken(TRAILING) if data[end:].strip(b"\x00") else found
+
+
+def _listed_pictures(data: bytes, at: int) -> int:
+    """The end of the whole JPEGs that follow one another from `at`."""
+    while data.startswith(b"\xff\xd8\xff", at):
+        found = _jpeg(data[at:])
+        if not isinstance(found, Layout):
+            break
+        at += found.end
+    return at

@@ -292,3 +292,40 @@ def test_other_everyday_images_are_taken(
     else:
         Image.new("P", (30, 30), 3).save(out, "PNG", transparency=3)
     assert isinstance(accept(out.getvalue(), planned()), evidence.Accepted)
+
+
+def multi_picture(after: bytes = b"") -> bytes:
+    """A JPEG listing a second picture in its MPF segment, as phones store an HDR gain map."""
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (40, 30), (1, 2, 3)), Image.new("RGB", (20, 15), (9, 9, 9))
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    return out.getvalue() + after
+
+
+def test_a_phone_photo_with_its_listed_gain_map_is_taken_and_stored_as_one_picture(
+    accept: Callable[..., evidence.Accepted | evidence.Refused],
+    planned: Callable[..., ShadowTest],
+    tmp_path: Path,
+) -> None:
+    found = accept(multi_picture(), planned())
+    assert isinstance(found, evidence.Accepted)
+    kept = evidence.path_of(tmp_path / "evidence", found.evidence).read_bytes()
+    assert b"MPF\x00" not in kept
+    with Image.open(io.BytesIO(kept)) as stored:
+        assert stored.format == "JPEG" and getattr(stored, "n_frames", 1) == 1
+    assert (found.evidence.width, found.evidence.height) == (40, 30)
+
+
+@pytest.mark.parametrize("after", [ZIP, b"<html><script>x</script>"])
+def test_anything_but_listed_pictures_after_a_multi_picture_jpeg_is_refused(
+    after: bytes, accept: Callable[..., object], planned: Callable[..., ShadowTest]
+) -> None:
+    assert accept(multi_picture(after), planned()) == evidence.Refused(evidence.TRAILING, "jpeg")
+
+
+def test_two_jpegs_back_to_back_without_a_list_are_refused(
+    accept: Callable[..., object], planned: Callable[..., ShadowTest]
+) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(out, "JPEG")
+    assert accept(out.getvalue() * 2, planned()) == evidence.Refused(evidence.TRAILING, "jpeg")
