@@ -77,7 +77,13 @@ class Stored:
 
 
 STORED = {
-    PNG: Stored("image/png", ".png", "PNG", ("1", "L", "LA", "RGB", "RGBA"), (("optimize", True),)),
+    PNG: Stored(
+        "image/png",
+        ".png",
+        "PNG",
+        ("1", "L", "LA", "RGB", "RGBA"),
+        (("compress_level", 6),),
+    ),
     JPEG: Stored("image/jpeg", ".jpg", "JPEG", ("L", "RGB"), (("quality", JPEG_QUALITY),)),
     WEBP: Stored("image/webp", ".webp", "WEBP", ("RGB", "RGBA"), (("quality", JPEG_QUALITY),)),
 }
