@@ -18,6 +18,7 @@ from fieldwork.web import (
     redirects,
     review,
     sessions,
+    shadow_checklist,
     shadow_evidence,
     shadow_log,
     shadow_plans,
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(shadow_log.bp)
     app.register_blueprint(shadow_plans.bp)
     app.register_blueprint(shadow_evidence.bp)
+    app.register_blueprint(shadow_checklist.bp)
     app.jinja_env.globals.update(labels.template_globals())
 
     @app.context_processor

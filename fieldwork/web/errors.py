@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from fieldwork.web.redirects import here
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 TITLES = {
     400: _l("Something in this request is not right"),
@@ -65,20 +69,42 @@ def _came_from() -> str | None:
     return path if path.startswith("/") and path != here() else None
 
 
+def takes_files(limit: int) -> Callable[[F], F]:
+    """Mark a view whose multipart body carries a file of up to `limit` bytes: its body is
+    allowed that size (and a little for the form around it), and is binary, so only its
+    address is checked for encoding here (the view reads its few text fields itself)."""
+
+    def mark(view: F) -> F:
+        view.upload_limit = limit  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _upload_limit() -> int | None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "upload_limit", None)
+    return limit if isinstance(limit, int) and request.mimetype == "multipart/form-data" else None
+
+
 def reject_bad_encoding() -> tuple[str, int] | None:
     """Refuse a query or form body that is not valid UTF-8, or holds a NUL character, before
     anything reads it.
 
     Werkzeug would read invalid bytes in a multipart body as U+FFFD and the answer would be
-    stored mangled; no form here uploads files, so such a body is text through and through.
+    stored mangled; only views marked `takes_files` take a file, so any other such body is
+    text through and through.
     No keyboard types a NUL, and PostgreSQL can neither store nor compare one: a username,
     batch filter or address holding one failed there with a 500.
     """
+    limit = _upload_limit()
+    if limit is not None:
+        request.max_content_length = limit + 64 * 1024
     try:
         sent = [unquote_to_bytes(request.query_string).decode("utf-8"), request.path]
         if request.mimetype == "application/x-www-form-urlencoded":
             sent.append(unquote_to_bytes(request.get_data(cache=True)).decode("utf-8"))
-        elif request.mimetype == "multipart/form-data":
+        elif request.mimetype == "multipart/form-data" and limit is None:
             sent.append(request.get_data(cache=True).decode("utf-8"))
     except UnicodeDecodeError:
         return render_error(400, _("The text sent was not valid UTF-8. Go back and type it again."))
