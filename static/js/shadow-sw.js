@@ -1,0 +1,2 @@
+// placeholder
+self.addEventListener('fetch', function () {});
