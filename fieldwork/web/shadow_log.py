@@ -223,9 +223,10 @@ def _script_words() -> dict[str, str]:
         undone=_("Undone: %(event)s."),
         logged=_("Logged: %(event)s."),
         signed_out=_(
-            "You are signed out. Sign in again in this browser: the waiting events stay on "
-            "this phone and are sent then."
+            "You are signed out. Sign in again, then open this page again: the waiting "
+            "events stay on this phone until they are sent."
         ),
+        empty=_("No events yet."),
     )
     return words
 
