@@ -426,9 +426,8 @@
         return navigator.serviceWorker.ready;
       })
       .then(function () {
-        // Once the worker controls the page it keeps each copy as it loads; until then
-        // (the first visit) the page stores itself and its files.
-        if (navigator.serviceWorker.controller) return null;
+        // The page stores itself and its files at each visit: the worker may have taken
+        // control only after they loaded, and then never saw them.
         var files = [location.pathname];
         document.querySelectorAll("link[rel=stylesheet][href], script[src]").forEach(function (tag) {
           files.push(tag.href || tag.src);
