@@ -324,3 +324,15 @@ def test_the_json_answer_and_the_page_agree_on_the_timeline(
         (2, "19:30:08"),
     ]
     assert shown_timeline(log_page(client, test).text) == ["19:30:00 已联系", "19:30:08 机器人回复"]
+
+
+def test_refusals_are_worded_in_the_page_language(
+    client: FlaskClient, planned: Callable[..., ShadowTest]
+) -> None:
+    test = planned()
+    sign_in(client, "tester.li")
+    typed(client, test, "contacted", "2026-11-03 19:30")
+    client.get("/settings/language/zh-Hant")
+    answer = typed(client, test, "bot_replied", "2026-11-03 19:29")
+    assert summary(answer.text) == ["此事件的時間早於之前記錄的事件。請檢查時間。"]
+    assert "<title>錯誤" in answer.text or "錯誤" in answer.text.split("</title>")[0]
