@@ -116,6 +116,7 @@ def _render(
         zone=zone_name(),
         zone_key=current_app.config["BABEL_DEFAULT_TIMEZONE"],
         date_order=date_entry().order,
+        date_example=" ".join(_EXAMPLE[part] for part in date_entry().order),
         next_sequence=hand_entry.next_sequence(db.session(), test),
         served_at=clock.now().isoformat(),
         words=_script_words(),
@@ -274,6 +275,8 @@ def typed(test_id: int) -> Any:
     return see_other(url_for(".page", test_id=test_id, logged=raw["id"]) + "#timeline")
 
 
+_EXAMPLE = {"year": "2026", "month": "11", "day": "3"}
+"""A date to show how the boxes are filled in, in the language's order."""
 _TYPED_FIELDS = ("event", *hand_entry.DATE_FIELDS, *hand_entry.TIME_FIELDS, "note")
 
 

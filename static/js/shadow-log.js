@@ -193,8 +193,8 @@
     else if (count && (problem === "offline" || !navigator.onLine)) state = counted("offline", count);
     else if (count && problem === "refused") state = counted("retry", count);
     else if (count) state = counted("sending", count);
-    else if (current.timeline.length || refused) state = words.all_sent;
-    if (refused) state += " " + counted("refused", refused);
+    else if (current.timeline.length && !refused) state = words.all_sent;
+    if (refused) state = [state, counted("refused", refused)].filter(Boolean).join(" ");
     var said = [lastAction, state].filter(Boolean).join(" ");
     if (statusLine.textContent !== said) statusLine.textContent = said;
     root.dataset.waiting = String(count);

@@ -295,3 +295,21 @@ def test_without_javascript_buttons_and_typed_times_still_log(
     assert [(e.code, e.entered) for e in stored] == [("contacted", TAP), ("bot_replied", TYPED)]
     click_and_wait(page, "#undo")
     assert sum(e.undone_at is None for e in logged(session, test_id)) == 1
+
+
+def test_an_event_the_server_refuses_stays_in_view_with_its_reason(
+    open_context: Any, test_id: int, session: Session
+) -> None:
+    _context, page = phone(open_context, locale="en-GB")
+    page.goto("/settings/language/en")
+    open_logger(page, test_id)
+    page.clock.set_system_time(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))  # phone ahead
+    page.tap("#event-contacted")
+    refused = page.locator("[data-timeline-list] li[data-state=refused]")
+    refused.wait_for()
+    assert "not stored: This event's time is in the future" in refused.inner_text()
+    assert status(page) == "Logged: Contacted. 1 event was not stored: see the timeline."
+    page.reload()  # kept on the phone, not dropped
+    refused.wait_for()
+    assert shown(page) == [("Contacted", "refused")]
+    assert logged(session, test_id) == []
