@@ -233,6 +233,9 @@ def test_the_logger_passes_the_audit(open_context: Any, test_id: int, lang: str,
     sign_in_as(page, "tester.li", PASSWORD)
     open_logger(page, test_id)
     checks.audit("logger, nothing logged")
+    if mode == "large":  # on a phone, in reach without scrolling
+        first = page.locator(".log-button").first.bounding_box()
+        assert first is not None and first["y"] + first["height"] <= PHONE["height"], first
     page.click("#event-contacted")
     page.fill("#tap-note", "等了很久")
     page.click("#event-bot_replied")
