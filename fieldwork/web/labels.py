@@ -87,6 +87,17 @@ TEXT_SIZES = {
     "x-large": _l("Extra large text"),
 }
 CONTRASTS = {"high": _l("High contrast"), "standard": _l("Standard contrast")}
+SLOTS = {
+    "weekday_morning": _l("Weekday morning"),
+    "weekday_afternoon": _l("Weekday afternoon"),
+    "weekday_evening": _l("Weekday evening"),
+    "weekday_night": _l("Weekday night"),
+    "weekend_morning": _l("Weekend morning"),
+    "weekend_afternoon": _l("Weekend afternoon"),
+    "weekend_evening": _l("Weekend evening"),
+    "weekend_night": _l("Weekend night"),
+}
+"""A shadow test's time slots (`shadow.models.SLOTS`, in that order), as staff read them."""
 LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "en": "English"}
 """Each language in its own words, as the language menu shows them."""
 

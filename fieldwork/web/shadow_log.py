@@ -41,6 +41,7 @@ from fieldwork.quality.subjects import as_utc
 from fieldwork.questionnaire.shadow import ShadowDefinition
 from fieldwork.shadow import events, hand_entry
 from fieldwork.shadow.models import LOGGING, PLANNED, TAP, TYPED, ShadowEvent, ShadowTest
+from fieldwork.web import labels
 from fieldwork.web.errors import ClientError
 from fieldwork.web.labels import segment_label
 from fieldwork.web.redirects import see_other
@@ -51,17 +52,6 @@ from fieldwork.web.staff_filters import zone_name
 bp = Blueprint("shadow_log", __name__, url_prefix="/staff/shadow")
 
 SERVICE_WORKER = ROOT / "static" / "js" / "shadow-sw.js"
-SLOT_LABELS: Mapping[str, LazyString] = {
-    "weekday_morning": _l("Weekday morning"),
-    "weekday_afternoon": _l("Weekday afternoon"),
-    "weekday_evening": _l("Weekday evening"),
-    "weekday_night": _l("Weekday night"),
-    "weekend_morning": _l("Weekend morning"),
-    "weekend_afternoon": _l("Weekend afternoon"),
-    "weekend_evening": _l("Weekend evening"),
-    "weekend_night": _l("Weekend night"),
-}
-"""Each time slot (`models.SLOTS`) as the tester reads it."""
 TYPED_PROBLEMS: Mapping[str, LazyString] = {
     hand_entry.EVENT_MISSING: _l("Choose the event that happened."),
     hand_entry.DATE_INVALID: _l("Enter a real date: year, month and day in numbers."),
@@ -134,7 +124,7 @@ def _about(test: ShadowTest, definition: ShadowDefinition) -> list[tuple[str, st
         (_("Platform"), text(platform.name) if platform else test.platform),
         (_("Channel"), text(channel.name) if channel else test.channel),
         (_("Scenario"), text(scenario.name) if scenario else test.scenario),
-        (_("Time slot"), str(SLOT_LABELS.get(test.slot, test.slot))),
+        (_("Time slot"), str(labels.SLOTS.get(test.slot, test.slot))),
         (_("Persona"), segment_label(test.segment) if test.segment else _("None given")),
     ]
     if test.planned_on is not None:

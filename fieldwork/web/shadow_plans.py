@@ -30,7 +30,7 @@ from fieldwork.accounts.models import StaffUser
 from fieldwork.i18n import text
 from fieldwork.questionnaire.shadow import ShadowDefinition
 from fieldwork.shadow import coverage, plans, rates
-from fieldwork.shadow.models import LOGGING, PLANNED, SLOTS, STATES, SUBMITTED, VOID, ShadowTest
+from fieldwork.shadow.models import LOGGING, PLANNED, STATES, SUBMITTED, VOID, ShadowTest
 from fieldwork.web import labels
 from fieldwork.web.errors import ClientError
 from fieldwork.web.redirects import see_other
@@ -53,17 +53,6 @@ STATE_LABELS = {
     SUBMITTED: _l("Submitted"),
     VOID: _l("Void"),
 }
-SLOT_LABELS = {
-    "weekday_morning": _l("Weekday morning"),
-    "weekday_afternoon": _l("Weekday afternoon"),
-    "weekday_evening": _l("Weekday evening"),
-    "weekday_night": _l("Weekday night"),
-    "weekend_morning": _l("Weekend morning"),
-    "weekend_afternoon": _l("Weekend afternoon"),
-    "weekend_evening": _l("Weekend evening"),
-    "weekend_night": _l("Weekend night"),
-}
-assert tuple(SLOT_LABELS) == SLOTS, "every slot needs its words, in SLOTS order"
 
 # Placeholders are the problems' own params, worded by `_listed`.
 PLAN_PROBLEMS = {
@@ -193,7 +182,7 @@ def gap_sentence(gap: coverage.Gap) -> str:
     pair = pair_name(gap.platform, gap.channel)
     if gap.kind == coverage.NEVER_PLANNED and gap.everywhere:
         return _words(NEVER_TESTED, {"pair": pair})
-    slots = ", ".join(str(SLOT_LABELS[slot]) for slot in gap.slots)
+    slots = ", ".join(str(labels.SLOTS[slot]) for slot in gap.slots)
     return _words(GAP_WORDS[gap.kind], {"pair": pair, "slots": slots})
 
 
@@ -258,7 +247,7 @@ def index() -> str:
         may_read_rates=user.role in RATE_READERS,
         may_log=user.role in plans.TESTER_ROLES,
         states=STATE_LABELS,
-        slots=SLOT_LABELS,
+        slots=labels.SLOTS,
     )
 
 
@@ -314,7 +303,7 @@ def _plan_page(
         scenario_options=[(s.code, text(s.name)) for s in definition.scenarios]
         if definition
         else [],
-        slot_options=list(SLOT_LABELS.items()),
+        slot_options=list(labels.SLOTS.items()),
         segment_options=[(s.code, labels.segment_label(s.code)) for s in catalog.segments()],
         tester_options=[(u.username, u.username) for u in testers],
         filter_tester_options=[(str(u.id), u.username) for u in testers],
@@ -337,7 +326,7 @@ def _plan_page(
         pair_name=pair_name,
         scenario_name=lambda code: scenario_name(definition, code),
         states=STATE_LABELS,
-        slots=SLOT_LABELS,
+        slots=labels.SLOTS,
         most=plans.MAX_TESTS,
     )
     return page_html, status
@@ -469,7 +458,7 @@ def _test_page(
         notices=_notices(),
         sent=sent or {},
         states=STATE_LABELS,
-        slots=SLOT_LABELS,
+        slots=labels.SLOTS,
         reason_limit=plans.REASON_LIMIT,
         back=url_for(".plan"),
     )

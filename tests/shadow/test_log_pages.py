@@ -334,5 +334,5 @@ def test_refusals_are_worded_in_the_page_language(
     typed(client, test, "contacted", "2026-11-03 19:30")
     client.get("/settings/language/zh-Hant")
     answer = typed(client, test, "bot_replied", "2026-11-03 19:29")
-    assert summary(answer.text) == ["此事件的時間早於之前記錄的事件。請檢查時間。"]
+    assert summary(answer.text) == ["此事件的時間早於之前記錄的事件，請檢查時間。"]
     assert "<title>錯誤" in answer.text or "錯誤" in answer.text.split("</title>")[0]
