@@ -487,6 +487,8 @@ def app_phase(
         sends = [line.events[i : i + load.batch] for i in range(0, len(line.events), load.batch)]
         replay = replay_of(number)
         ready.wait()
+        if load.pace:  # testers tap at their own moments, not in step
+            time.sleep(load.pace * number / len(devices))
         for place, chunk in enumerate(sends):
             if replay == REPLAY_DURING and place == len(sends) // 2:
                 twin = device.twin()
