@@ -12,12 +12,14 @@ logged is deleted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -118,40 +120,89 @@ def log(
     incoming: Sequence[Incoming | Refused],
     undo: Sequence[str] = (),
 ) -> Logged:
-    """Store a test's new events and undos; see the module's docstring for the rules."""
+    """Store a test's new events and undos; see the module's docstring for the rules.
+
+    One request at a time reads, checks and writes a test's events (`holding`), in one
+    transaction: two requests racing with the same queue (a replay while the taps still
+    go) or with events that contradict each other cannot both pass a check made before
+    the other wrote."""
     logged = Logged()
     if test.state not in (PLANNED, LOGGING):
         logged.refused = [Refused(_id(each), CLOSED) for each in incoming]
         return logged
-    known = {event.event_id: event for event in recorded(session, test)}
     received = now()
-    for each in sorted(incoming, key=_order):
-        if isinstance(each, Refused):
-            logged.refused.append(each)
-            continue
-        reason = _problem(each, definition, known, received)
-        if reason == "already":
-            logged.already.append(each.event_id)
-        elif reason is not None:
-            logged.refused.append(Refused(each.event_id, reason))
-        else:
-            row = _row(test, each, received)
-            if _insert_once(session, row):
-                known[each.event_id] = ShadowEvent(**row)
-                logged.stored.append(each.event_id)
-            else:  # stored meanwhile: by this test's replay, or the id is another test's
-                logged.refused.append(Refused(each.event_id, CONFLICT))
-    for event_id in dict.fromkeys(undo):
-        event = known.get(str(event_id))
-        if event is not None and event.undone_at is None:
-            _undo(session, event_id, received)
-            event.undone_at = received
-            logged.undone.append(event_id)
-    if test.state == PLANNED and (logged.stored or logged.undone):
-        test.state = LOGGING
-        session.add(test)
-    session.commit()
+    with holding(session, test):
+        known = _known(session, test)
+        rows = []
+        for each in sorted(incoming, key=_order):
+            if isinstance(each, Refused):
+                logged.refused.append(each)
+                continue
+            reason = _problem(each, definition, known, received)
+            if reason == "already":
+                logged.already.append(each.event_id)
+            elif reason is not None:
+                logged.refused.append(Refused(each.event_id, reason))
+            else:
+                rows.append(_row(test, each, received))
+                known[each.event_id] = Known(each.code, each.sequence, as_utc(each.at), None)
+        inserted = _insert_once(session, rows)
+        taken = {row["event_id"] for row in rows} - inserted  # ids of another test's events
+        logged.stored = [row["event_id"] for row in rows if row["event_id"] in inserted]
+        refused = [row["event_id"] for row in rows] + logged.already  # an id may come twice
+        logged.refused += [Refused(event_id, CONFLICT) for event_id in refused if event_id in taken]
+        logged.already = [event_id for event_id in logged.already if event_id not in taken]
+        for event_id in dict.fromkeys(undo):
+            event = known.get(str(event_id))
+            if event is not None and event.undone_at is None:
+                _undo(session, event_id, received)
+                known[event_id] = event._replace(undone_at=received)
+                logged.undone.append(event_id)
+        if test.state == PLANNED and (logged.stored or logged.undone):
+            test.state = LOGGING
+            session.add(test)
+        session.commit()
     return logged
+
+
+class Known(NamedTuple):
+    """What the checks need of an event already logged."""
+
+    code: str
+    sequence: int
+    device_at: dt.datetime
+    undone_at: dt.datetime | None
+
+
+@contextlib.contextmanager
+def holding(session: Session, test: ShadowTest) -> Iterator[None]:
+    """Hold a test's events while reading, checking and writing them, until the session
+    commits (inside the block) or the block fails (rolled back): on SQLite the writer turn
+    (the database has one writer anyway), on PostgreSQL a lock on the test's row, so
+    requests for other tests go on beside it. Whatever writes a test's events holds it."""
+    bind = session.get_bind()
+    with writers.turn(bind):
+        if bind.dialect.name != "sqlite":
+            session.connection().execute(
+                select(col(ShadowTest.id)).where(col(ShadowTest.id) == test.id).with_for_update()
+            )
+        try:
+            yield
+        except BaseException:
+            session.rollback()  # inside the turn: the next writer finds the database free
+            raise
+
+
+def _known(session: Session, test: ShadowTest) -> dict[str, Known]:
+    """The test's events by id, read as plain rows: a request reads them all, and ORM
+    objects would cost it more than the insert."""
+    query = sa.select(
+        _TABLE.c.event_id, _TABLE.c.code, _TABLE.c.sequence, _TABLE.c.device_at, _TABLE.c.undone_at
+    ).where(_TABLE.c.test_id == test.id)
+    return {
+        row.event_id: Known(row.code, row.sequence, as_utc(row.device_at), row.undone_at)
+        for row in session.connection().execute(query)
+    }
 
 
 def _id(each: Incoming | Refused) -> str:
@@ -165,7 +216,7 @@ def _order(each: Incoming | Refused) -> int:
 def _problem(
     each: Incoming,
     definition: ShadowDefinition,
-    known: Mapping[str, ShadowEvent],
+    known: Mapping[str, Known],
     received: dt.datetime,
 ) -> str | None:
     """Why an event cannot be stored ("already": it was, with the same content), or None."""
@@ -187,7 +238,7 @@ def _problem(
     return None
 
 
-def _event(row: ShadowEvent) -> timeline.Event:
+def _event(row: ShadowEvent | Known) -> timeline.Event:
     return timeline.Event(row.code, as_utc(row.device_at), row.sequence)
 
 
@@ -212,13 +263,12 @@ _INSERT_ONCE = {
 }
 
 
-def _insert_once(session: Session, row: dict[str, Any]) -> bool:
-    """Insert one event unless its id is stored already; whether it was inserted."""
-    bind = session.get_bind()
-    with writers.turn(bind):
-        result = session.connection().execute(_INSERT_ONCE[bind.dialect.name], row)
-        session.commit()
-    return bool(result.rowcount)
+def _insert_once(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert the events whose ids are not stored yet, in one statement; the ids inserted."""
+    if not rows:
+        return set()
+    insert = _INSERT_ONCE[session.get_bind().dialect.name].returning(_TABLE.c.event_id)
+    return set(session.connection().execute(insert, rows).scalars())
 
 
 def _undo(session: Session, event_id: str, moment: dt.datetime) -> None:

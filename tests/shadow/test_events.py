@@ -4,6 +4,8 @@ they happened however they arrive, and refused when they cannot be right."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -133,3 +135,56 @@ def test_a_submitted_test_takes_no_more_events(
     test.state = "submitted"
     logged = send(session, test, covert, taps(("contacted", 0)))
     assert [r.reason for r in logged.refused] == [events.CLOSED]
+
+
+def racing(
+    session: Session,
+    test: ShadowTest,
+    covert: ShadowDefinition,
+    *requests: list[dict[str, Any]],
+) -> list[events.Logged]:
+    """Log each request from its own thread and session, all started while another holds
+    the test, so that each has read the test's events before the holder lets go unless
+    logging holds the test from its first read to its commit."""
+    engine = session.get_bind()
+    answers: list[events.Logged] = []
+
+    def one(raw: list[dict[str, Any]]) -> None:
+        with Session(engine) as own:
+            found = own.get(ShadowTest, test.id)
+            assert found is not None
+            answers.append(events.log(own, found, covert, [events.read(r) for r in raw]))
+
+    threads = [threading.Thread(target=one, args=(raw,)) for raw in requests]
+    with clock.set_to(NOW), Session(engine) as holder:
+        with events.holding(holder, holder.get(ShadowTest, test.id) or test):
+            for thread in threads:
+                thread.start()
+            time.sleep(0.3)  # both are waiting for the test now
+            holder.commit()
+        for thread in threads:
+            thread.join()
+    return answers
+
+
+def test_a_queue_replayed_while_its_taps_still_arrive_is_all_stored_and_none_refused(
+    session: Session, covert: ShadowDefinition, planned: Callable[..., ShadowTest]
+) -> None:
+    test = planned()
+    queue = taps(("contacted", 0), ("bot_replied", 12), ("human_replied", 80))
+    send(session, test, covert, queue[:2])
+    answers = racing(session, test, covert, [queue[2]], queue)
+    assert [r for a in answers for r in a.refused] == []
+    assert sorted(i for a in answers for i in a.stored) == [queue[2]["id"]]
+    assert codes(session, test) == ["contacted", "bot_replied", "human_replied"]
+
+
+def test_two_requests_that_contradict_each_other_cannot_both_be_stored(
+    session: Session, covert: ShadowDefinition, planned: Callable[..., ShadowTest]
+) -> None:
+    test = planned()
+    send(session, test, covert, [tap("contacted", 0, 1)])
+    later_tap_earlier_time = [tap("bot_replied", 30, 3)], [tap("human_replied", 60, 2)]
+    answers = racing(session, test, covert, *later_tap_earlier_time)
+    assert sorted(r.reason for a in answers for r in a.refused) == [events.BACKWARDS]
+    assert len(codes(session, test)) == 2
