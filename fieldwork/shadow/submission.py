@@ -32,6 +32,12 @@ def submission_id(test_id: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"fieldwork:shadow-test:{test_id}"))
 
 
+def takes_checklist(test: ShadowTest) -> bool:
+    """Whether the test's checklist may still be sent: it is open, or its log was closed
+    by a submission that stopped before the response was stored (sending again ends it)."""
+    return test.state in (PLANNED, LOGGING) or (test.state == SUBMITTED and not test.response_id)
+
+
 def submit(
     session: Session,
     test: ShadowTest,
@@ -40,14 +46,66 @@ def submit(
     locale: str,
     storing: responses.Storing,
 ) -> responses.Outcome:
-    """Validate the checklist and store the test as a response (mode shadow), then mark
-    the test submitted. Raises NotOpen for a test that is not, and what
-    `responses.entry.submit` raises."""
-    if test.state not in (PLANNED, LOGGING):
+    """Validate the checklist and store the test as a response (mode shadow).
+
+    The test is marked submitted first, under the lock every writer of its events holds
+    (`events.holding`), so no event can arrive between the timeline being frozen into the
+    response and the test closing: an event sent meanwhile is refused as `test-closed`,
+    and the phone keeps it in view. If the checklist does not validate, or storing fails,
+    the test is opened again. Raises NotOpen for a test that does not take its checklist,
+    and what `responses.entry.submit` raises."""
+    if not takes_checklist(test):
         raise NotOpen(test.state)
     assert test.id is not None
-    timeline = logging.live(session, test)
-    origin = responses.Origin(
+    was = _close(session, test)
+    try:
+        outcome = responses.submit(
+            session,
+            checklist,
+            raw,
+            _origin(session, test, locale),
+            submission_id(test.id),
+            current=storing.current,
+            fallback_segment=storing.fallback_segment,
+            screen=storing.screen,
+        )
+    except BaseException:
+        session.rollback()
+        _reopen(session, test, was)
+        raise
+    if outcome.stored is None:
+        _reopen(session, test, was)
+        return outcome
+    test.response_id = outcome.stored.id
+    session.add(test)
+    session.commit()
+    return outcome
+
+
+def _close(session: Session, test: ShadowTest) -> str:
+    """Close the test's log; the state it had (a test closed by a submission that stopped
+    is reopened as logging, if it comes to that)."""
+    with logging.holding(session, test):
+        session.refresh(test)
+        was = test.state if test.state != SUBMITTED else LOGGING
+        test.state = SUBMITTED
+        session.add(test)
+        session.commit()
+    return was
+
+
+def _reopen(session: Session, test: ShadowTest, state: str) -> None:
+    with logging.holding(session, test):
+        session.refresh(test)
+        if test.response_id is None:
+            test.state = state
+            session.add(test)
+        session.commit()
+
+
+def _origin(session: Session, test: ShadowTest, locale: str) -> responses.Origin:
+    """Who sent the test and what it froze: the plan, its events and its evidence."""
+    return responses.Origin(
         mode=modes.SHADOW.code,
         creator=modes.TESTER,
         locale=locale,
@@ -61,24 +119,8 @@ def submit(
             "slot": test.slot,
             "test": str(test.id),
         },
-        paradata={PARADATA: frozen(test, timeline, evidence_of(session, test))},
+        paradata={PARADATA: frozen(test, logging.live(session, test), evidence_of(session, test))},
     )
-    outcome = responses.submit(
-        session,
-        checklist,
-        raw,
-        origin,
-        submission_id(test.id),
-        current=storing.current,
-        fallback_segment=storing.fallback_segment,
-        screen=storing.screen,
-    )
-    if outcome.stored is not None:
-        test.state = SUBMITTED
-        test.response_id = outcome.stored.id
-        session.add(test)
-        session.commit()
-    return outcome
 
 
 def frozen(

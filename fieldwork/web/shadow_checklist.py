@@ -28,7 +28,7 @@ from fieldwork.questionnaire.shadow import ShadowDefinition
 from fieldwork.responses import service
 from fieldwork.responses.entry import Storing
 from fieldwork.shadow import evidence, submission
-from fieldwork.shadow.models import LOGGING, PLANNED, SUBMITTED, Evidence, ShadowTest
+from fieldwork.shadow.models import SUBMITTED, Evidence, ShadowTest
 from fieldwork.web import fields
 from fieldwork.web.errors import ClientError, render_error, takes_files
 from fieldwork.web.redirects import see_other
@@ -98,7 +98,7 @@ def _tester_test(test_id: int) -> tuple[ShadowTest, ShadowDefinition, Questionna
 @role_required(*LOGGERS)
 def checklist(test_id: int) -> Any:
     test, definition, questionnaire = _tester_test(test_id)
-    if test.state not in (PLANNED, LOGGING):
+    if not submission.takes_checklist(test):
         return _closed(test)
     return _render(test, definition, questionnaire, notice=_notice())
 
@@ -107,7 +107,7 @@ def checklist(test_id: int) -> Any:
 @role_required(*LOGGERS)
 def submit(test_id: int) -> Any:
     test, definition, questionnaire = _tester_test(test_id)
-    if test.state not in (PLANNED, LOGGING):
+    if not submission.takes_checklist(test):
         return _closed(test)
     raw = fields.read_form(questionnaire.questions, request.form)
     missing = _without_evidence(test, definition, raw)
@@ -165,7 +165,7 @@ def _closed(test: ShadowTest) -> tuple[str, int]:
 @role_required(*LOGGERS)
 def upload(test_id: int) -> Any:
     test, definition, questionnaire = _tester_test(test_id)
-    if test.state not in (PLANNED, LOGGING):
+    if not submission.takes_checklist(test):
         return _closed(test)
     item = request.form.get(ITEM_FIELD, "")[:64] or None
     sent = request.files.get(FILE_FIELD)

@@ -86,3 +86,39 @@ def test_a_test_is_submitted_once(
     submission.submit(session, test, checklist, raw(ANSWERS), "en", STORING)
     with pytest.raises(submission.NotOpen):
         submission.submit(session, test, checklist, raw(ANSWERS), "en", STORING)
+
+
+def test_a_checklist_sent_back_leaves_the_test_open_for_events(
+    session: Session,
+    covert: ShadowDefinition,
+    checklist: Questionnaire,
+    planned: Callable[..., ShadowTest],
+) -> None:
+    test = planned()
+    logged(session, covert, test)
+    outcome = submission.submit(session, test, checklist, raw({"polite": "yes"}), "en", STORING)
+    assert outcome.stored is None and test.state == "logging"
+    later = taps(("contact_ended", 200))
+    later[0]["sequence"] = 9
+    with clock.set_to(START + dt.timedelta(hours=1)):
+        assert events.log(session, test, covert, [events.read(later[0])]).stored
+
+
+def test_a_submission_that_stopped_midway_closed_the_log_and_can_be_sent_again(
+    session: Session,
+    covert: ShadowDefinition,
+    checklist: Questionnaire,
+    planned: Callable[..., ShadowTest],
+) -> None:
+    test = planned()
+    logged(session, covert, test)
+    test.state = SUBMITTED  # closed, as `submit` does first, and then the process died
+    session.add(test)
+    session.commit()
+    with clock.set_to(START + dt.timedelta(hours=1)):
+        late = events.log(session, test, covert, [events.read(taps(("contact_ended", 200))[0])])
+    assert [r.reason for r in late.refused] == [events.CLOSED]
+    assert submission.takes_checklist(test)
+    outcome = submission.submit(session, test, checklist, raw(ANSWERS), "en", STORING)
+    assert outcome.stored is not None and test.response_id == outcome.stored.id
+    assert not submission.takes_checklist(test)
