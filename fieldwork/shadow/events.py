@@ -77,6 +77,7 @@ class Logged:
     already: list[str] = field(default_factory=list)  # stored before, with the same content
     refused: list[Refused] = field(default_factory=list)
     undone: list[str] = field(default_factory=list)
+    timeline: list[Known] = field(default_factory=list)  # as it stands after the request
 
 
 def read(raw: Mapping[str, Any], entered: str = TAP) -> Incoming | Refused:
@@ -129,6 +130,8 @@ def log(
     logged = Logged()
     if test.state not in (PLANNED, LOGGING):
         logged.refused = [Refused(_id(each), CLOSED) for each in incoming]
+        logged.timeline = _live(_known(session, test))
+        session.rollback()  # the read's transaction: nothing was written
         return logged
     received = now()
     with holding(session, test):
@@ -145,13 +148,17 @@ def log(
                 logged.refused.append(Refused(each.event_id, reason))
             else:
                 rows.append(_row(test, each, received))
-                known[each.event_id] = Known(each.code, each.sequence, as_utc(each.at), None)
+                known[each.event_id] = Known(
+                    each.event_id, each.code, each.sequence, as_utc(each.at), None, each.note
+                )
         inserted = _insert_once(session, rows)
         taken = {row["event_id"] for row in rows} - inserted  # ids of another test's events
         logged.stored = [row["event_id"] for row in rows if row["event_id"] in inserted]
         refused = [row["event_id"] for row in rows] + logged.already  # an id may come twice
         logged.refused += [Refused(event_id, CONFLICT) for event_id in refused if event_id in taken]
         logged.already = [event_id for event_id in logged.already if event_id not in taken]
+        for event_id in taken:
+            known.pop(event_id, None)
         for event_id in dict.fromkeys(undo):
             event = known.get(str(event_id))
             if event is not None and event.undone_at is None:
@@ -162,16 +169,25 @@ def log(
             test.state = LOGGING
             session.add(test)
         session.commit()
+    logged.timeline = _live(known)
     return logged
 
 
-class Known(NamedTuple):
-    """What the checks need of an event already logged."""
+def _live(known: Mapping[str, Known]) -> list[Known]:
+    """The events not undone, in the order they happened."""
+    live = (event for event in known.values() if event.undone_at is None)
+    return sorted(live, key=lambda event: (event.device_at, event.sequence))
 
+
+class Known(NamedTuple):
+    """What the checks, and the logger's answer, need of an event already logged."""
+
+    event_id: str
     code: str
     sequence: int
     device_at: dt.datetime
     undone_at: dt.datetime | None
+    note: str | None = None
 
 
 @contextlib.contextmanager
@@ -196,11 +212,12 @@ def holding(session: Session, test: ShadowTest) -> Iterator[None]:
 def _known(session: Session, test: ShadowTest) -> dict[str, Known]:
     """The test's events by id, read as plain rows: a request reads them all, and ORM
     objects would cost it more than the insert."""
-    query = sa.select(
-        _TABLE.c.event_id, _TABLE.c.code, _TABLE.c.sequence, _TABLE.c.device_at, _TABLE.c.undone_at
-    ).where(_TABLE.c.test_id == test.id)
+    columns = ("event_id", "code", "sequence", "device_at", "undone_at", "note")
+    query = sa.select(*(_TABLE.c[name] for name in columns)).where(_TABLE.c.test_id == test.id)
     return {
-        row.event_id: Known(row.code, row.sequence, as_utc(row.device_at), row.undone_at)
+        row.event_id: Known(
+            row.event_id, row.code, row.sequence, as_utc(row.device_at), row.undone_at, row.note
+        )
         for row in session.connection().execute(query)
     }
 

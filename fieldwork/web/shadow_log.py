@@ -15,6 +15,7 @@ the page (post/redirect/get), or shows the page again with what went wrong.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from itertools import groupby
 from typing import Any
@@ -30,7 +31,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import LazyString, format_date, format_time, ngettext
+from flask_babel import LazyString, format_date, format_time, ngettext, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -151,7 +152,7 @@ def _notice(
     if undone:
         found = next((e for e in events.recorded(db.session(), test) if e.event_id == undone), None)
         if found is not None and found.undone_at is not None:
-            row = _row(found, definition)
+            [row] = _rows([found], definition)
             return str(_("Undone: %(event)s at %(time)s.", event=row["label"], time=row["time"]))
     return ""
 
@@ -347,7 +348,7 @@ def post_events(test_id: int) -> Response:
             for r in logged.refused
         ],
         undone=logged.undone,
-        timeline=timeline_of(test, definition),
+        timeline=_rows(logged.timeline, definition),
         served_at=clock.now().isoformat(),
     )
 
@@ -356,22 +357,33 @@ def timeline_of(test: ShadowTest, definition: ShadowDefinition) -> list[dict[str
     """The test's timeline as the page shows it: each event's id, sequence, code, label in
     the page's language, device time (ISO 8601, UTC), its day and time of day in the
     app's time zone, and its note."""
-    return [_row(event, definition) for event in events.live(db.session(), test)]
+    return _rows(events.live(db.session(), test), definition)
 
 
-def _row(event: ShadowEvent, definition: ShadowDefinition) -> dict[str, Any]:
-    found = definition.event(event.code)
-    at = as_utc(event.device_at)
-    return {
-        "id": event.event_id,
-        "sequence": event.sequence,
-        "code": event.code,
-        "label": text(found.label) if found else event.code,
-        "at": at.isoformat(),
-        "day": format_date(at, "full"),
-        "time": format_time(at, "medium"),
-        "note": event.note,
-    }
+def _rows(
+    logged: Sequence[ShadowEvent | events.Known], definition: ShadowDefinition
+) -> list[dict[str, Any]]:
+    days: dict[dt.date, str] = {}  # a timeline spans a day or a few: word each once
+    rows = []
+    for event in logged:
+        found = definition.event(event.code)
+        at = as_utc(event.device_at)
+        local = to_user_timezone(at)
+        if local.date() not in days:
+            days[local.date()] = format_date(at, "full")
+        rows.append(
+            {
+                "id": event.event_id,
+                "sequence": event.sequence,
+                "code": event.code,
+                "label": text(found.label) if found else event.code,
+                "at": at.isoformat(),
+                "day": days[local.date()],
+                "time": format_time(at, "medium"),
+                "note": event.note,
+            }
+        )
+    return rows
 
 
 # ---------------------------------------------------------------- the service worker

@@ -69,3 +69,17 @@ def test_bodies_that_are_not_a_queue_are_refused(
     assert post(client, test, {"events": [{}] * 501}).status_code == 413
     odd = post(client, test, {"events": [7, {"id": None}]}).json["refused"]
     assert [r["reason"] for r in odd] == ["event-malformed"] * 2
+
+
+def test_a_closed_test_still_answers_with_its_timeline(
+    client: FlaskClient, planned: Callable[..., ShadowTest], session: Any
+) -> None:
+    test = planned()
+    sign_in(client, "tester.li")
+    post(client, test, {"events": taps(("contacted", 0))})
+    test.state = "submitted"
+    session.add(test)
+    session.commit()
+    answer = post(client, test, {"events": taps(("bot_replied", 5))}).json
+    assert [r["reason"] for r in answer["refused"]] == ["test-closed"]
+    assert [e["code"] for e in answer["timeline"]] == ["contacted"]
