@@ -19,6 +19,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlmodel import Session
 from werkzeug.serving import make_server
 
 from fieldwork import create_app, db
@@ -128,6 +129,13 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         with app.extensions["fieldwork.engine"].begin() as connection:
             for table in EMPTIED:
                 connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (fixed names)
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A database session of the test's own, beside the app's (which is per request)."""
+    with Session(app.extensions["fieldwork.engine"]) as own:
+        yield own
 
 
 @pytest.fixture

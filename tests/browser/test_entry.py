@@ -10,7 +10,7 @@ day).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -65,12 +65,6 @@ def _people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     fast_password_hashing(monkeypatch)
     staff(app, "wang", "admin")
     staff(app, "worker.li", "fieldworker")
-
-
-@pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with Session(app.extensions["fieldwork.engine"]) as own:
-        yield own
 
 
 @pytest.fixture

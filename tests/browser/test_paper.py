@@ -6,7 +6,6 @@ in large text with high contrast. Runs print the suite's two-page survey.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +31,6 @@ def _people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     fast_password_hashing(monkeypatch)
     staff(app, "wang", "admin")
     staff(app, "worker.li", "fieldworker")
-
-
-@pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with Session(app.extensions["fieldwork.engine"]) as own:
-        yield own
 
 
 @pytest.fixture

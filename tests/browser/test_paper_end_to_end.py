@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -52,12 +51,6 @@ def _people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     staff(app, "worker.li", "fieldworker")
     staff(app, "worker.chen", "fieldworker")
     staff(app, "zhao", "reviewer")
-
-
-@pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with Session(app.extensions["fieldwork.engine"]) as own:
-        yield own
 
 
 def signed_in(open_context: Any, username: str) -> Page:

@@ -6,7 +6,6 @@ alone, and the test becomes a response with the file behind its item."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,12 +23,6 @@ from tests.shadow.conftest import person
 from tests.shadow.plans import shadows
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with Session(app.extensions["fieldwork.engine"]) as own:
-        yield own
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -45,12 +44,6 @@ def _people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     staff(app, "wang", "admin")
     staff(app, "tester.li", "tester")
     staff(app, "zhao", "reviewer")
-
-
-@pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with Session(app.extensions["fieldwork.engine"]) as own:
-        yield own
 
 
 def signed_in(open_context: Any, username: str, **options: Any) -> tuple[BrowserContext, Page]:

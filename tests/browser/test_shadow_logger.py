@@ -9,7 +9,6 @@ event in the database exactly once, in order, with its device and receipt times.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -43,12 +42,6 @@ def _people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     fast_password_hashing(monkeypatch)
     staff(app, "admin.wang", "admin")
     staff(app, "tester.li", "tester")
-
-
-@pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with Session(app.extensions["fieldwork.engine"]) as own:
-        yield own
 
 
 @pytest.fixture

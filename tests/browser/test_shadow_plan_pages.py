@@ -5,7 +5,6 @@ audit in the three languages, in standard and in large text with high contrast."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,12 +25,6 @@ def _people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     fast_password_hashing(monkeypatch)
     staff(app, "wang", "admin")
     staff(app, "tester.li", "tester")
-
-
-@pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with Session(app.extensions["fieldwork.engine"]) as own:
-        yield own
 
 
 def sign_in(page: Page, keys: Keyboard, username: str) -> None:

@@ -3,8 +3,6 @@ session of their own, and the suite's two-page survey as stored."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from sqlmodel import Session
@@ -28,12 +26,6 @@ def people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     fast_password_hashing(monkeypatch)
     for username, role in PEOPLE:
         staff(app, username, role)
-
-
-@pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with Session(app.extensions["fieldwork.engine"]) as own:
-        yield own
 
 
 @pytest.fixture
