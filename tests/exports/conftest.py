@@ -22,7 +22,6 @@ from tests.shadow.conftest import (  # noqa: F401 (fixtures of test_shadow_batch
     covert,
     people,
     planned,
-    session,
 )
 
 FROZEN_AT = dt.datetime(2026, 9, 30, 8, 0, tzinfo=dt.UTC)
