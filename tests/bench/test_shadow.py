@@ -1,4 +1,4 @@
-"""`bench/shadow.py`: the load it sends by default, the databases it refuses to touch, and
+"""`bench/shadow.py`: the loads it sends by default, the databases it refuses to touch, and
 one small run end to end, so the benchmark still counts right as the logger changes.
 
 The benchmark drops and recreates the PostgreSQL database it is given; a typo must not
@@ -28,9 +28,11 @@ def bench(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return module
 
 
-def test_fifty_testers_of_twenty_events_one_tap_a_request_by_default(bench: ModuleType) -> None:
+def test_fifty_testers_of_twenty_events_sent_whole_and_tapped_live_by_default(
+    bench: ModuleType,
+) -> None:
     args = bench.parse_args([])
-    assert (args.testers, args.events, args.batch, args.pace) == (50, 20, 1, 0.0)
+    assert (args.testers, args.events, args.batch, args.live_pace) == (50, 20, None, 1.0)
     assert bench.parse_args(["--testers", "500"]).testers == 500
 
 
@@ -56,7 +58,9 @@ def test_a_small_run_stores_every_event_once_in_order(
     bench: ModuleType, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fast_password_hashing(monkeypatch)  # creating the testers; the server signs them in
-    assert bench.main(["--testers", "4", "--events", "5", "--no-floor", "--no-fail"]) == 0
+    sizes = ["--testers", "4", "--events", "5", "--live-pace", "0.05"]
+    assert bench.main([*sizes, "--no-floor", "--no-fail"]) == 0
     shown = capsys.readouterr().out
+    assert "p99 latency <= 100 ms (live)" in shown
     for target in ("zero lost", "zero duplicated", "every timeline in the order sent"):
         assert f"PASS  {target}" in shown
