@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fieldwork import config
+from fieldwork import config, private
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for name, key in (("SECRET_KEY", "secret_key"), ("IP_HASH_KEY", "ip_hash_key")):
         if not app.config.get(name):
             app.config[name] = config.instance_secret(instance, key)
+    private.tighten(config.kept_private(instance, app.config))
 
     from fieldwork import cli, db, i18n, web
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fieldwork import private
+
 ROOT = Path(__file__).resolve().parent.parent
 
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
@@ -85,6 +87,21 @@ def check(config: dict[str, Any]) -> None:
         )
 
 
+SECRET_FILES = ("secret_key", "ip_hash_key", "admin-password")
+
+
+def kept_private(instance_path: Path, config: dict[str, Any]) -> list[Path]:
+    """What must be owner-only, tightened at every start (`fieldwork.private.tighten`): the
+    instance folder, the secrets in it and the folders of batch files, fonts and evidence.
+    The database files are the database's (`fieldwork.db`)."""
+    folders = ("EXPORTS_DIR", "PAPER_FONTS_DIR", "EVIDENCE_DIR")
+    return [
+        instance_path,
+        *(instance_path / name for name in SECRET_FILES),
+        *(Path(config[key]) for key in folders),
+    ]
+
+
 def instance_secret(instance_path: Path, name: str) -> str:
     """A random secret kept in the instance folder, made on first use.
 
@@ -96,7 +113,7 @@ def instance_secret(instance_path: Path, name: str) -> str:
     """
     path = instance_path / name
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
+        private.folder(instance_path)
         draft = instance_path / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
         handle = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:

@@ -9,7 +9,10 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
+
+from fieldwork import private
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -34,10 +37,29 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    database = sqlite_file(url)
+    if database is not None:
+        private.create(database)
+        refused = private.tighten(sqlite_files(database))
+        if refused:
+            app.logger.error("not owner-only, and not ours to change: %s", ", ".join(refused))
     app.extensions["fieldwork.engine"] = make_engine(url)
     app.teardown_appcontext(_close_session)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for PostgreSQL or a database in memory."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if parsed.database.startswith("file:"):  # a URI filename: its own rules, left alone
+        return None
+    return Path(parsed.database)
+
+
+def sqlite_files(database: Path) -> list[Path]:
+    """The database with the write-ahead log and shared memory files SQLite keeps beside it."""
+    return [database, *(database.with_name(database.name + end) for end in ("-wal", "-shm"))]
 
 
 def engine() -> Engine:
@@ -67,5 +89,9 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    """Apply every migration not yet applied."""
+    """Apply every migration not yet applied (a SQLite database made owner-only first,
+    when a script migrates before any app is made)."""
+    database = sqlite_file(url)
+    if database is not None:
+        private.create(database)
     command.upgrade(alembic_config(url), "head")

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from fieldwork import parallel
+from fieldwork import parallel, private
 from fieldwork.definitions.service import Versions
 from fieldwork.exports import batch as writer
 from fieldwork.exports import service
@@ -92,7 +92,7 @@ def write(
     """Write the batch's files and zip into `target` (replacing nothing that exists)."""
     assert batch.id is not None
     layout = layout_of(session, batch, versions or Versions())
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private.folder(target.parent)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         chosen = formats(batch)
@@ -109,6 +109,7 @@ def write(
             log_modes=service.considered_modes(session, batch) != {ONLINE.code},
         )
         done.pack(work / ZIP_NAME)
+        private.chmod_files(work)  # the writers open their files with the umask's mode
         try:
             os.rename(work, target)
         except OSError:  # written meanwhile by another request: theirs is the same

@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from fieldwork import private
 from fieldwork.config import ROOT
 from fieldwork.modes import PAPER
 from fieldwork.questionnaire.checks import CONSISTENCY, Found, texts
@@ -245,7 +246,7 @@ def _cut(face: Face, chars: Iterable[str]) -> bytes:
 
 def _write_whole(path: Path, data: bytes) -> None:
     """Write `data` at `path` so no reader, in this process or another, sees a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private.folder(path.parent)  # mkstemp's file is 0600 already
     handle, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as out:

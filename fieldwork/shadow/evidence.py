@@ -28,6 +28,7 @@ from pathlib import Path
 from PIL import Image, ImageOps
 from sqlmodel import Session, col, select
 
+from fieldwork import private
 from fieldwork.accounts.models import StaffUser
 from fieldwork.questionnaire.shadow import ShadowDefinition
 from fieldwork.shadow import image_files
@@ -218,9 +219,7 @@ def _store(session: Session, row: Evidence, data: bytes, folder: Path) -> None:
     """Write the file under its random name (a temporary name first, then renamed, so a
     half-written file never bears it), then insert its row; if the insert fails, the
     file goes."""
-    if not folder.exists():
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        folder.chmod(0o700)  # whatever the umask
+    private.folder(folder)
     final = path_of(folder, row)
     part = folder / f".{row.stored_name}.part"
     handle = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)

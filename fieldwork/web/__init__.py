@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -61,11 +61,36 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
-        )
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.is_secure:  # directly, or by X-Forwarded-Proto from a declared proxy
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.endpoint not in CACHEABLE:
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    # form-action: an injected form cannot post answers elsewhere; base-uri: an injected
+    # <base> cannot send relative links and scripts elsewhere; frame-ancestors: no page is
+    # framed to trick a click (X-Frame-Options says so to older browsers). The evidence
+    # route sends its own, stricter, sandboxed policy: setdefault keeps it.
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+}
+
+HSTS = "max-age=31536000; includeSubDomains"
+"""Sent only on a request that came over HTTPS: on plain HTTP a browser ignores it, and a
+development server on http://localhost must stay reachable."""
+
+CACHEABLE = frozenset({"static", "shadow_log.service_worker"})
+"""Endpoints whose responses may be kept by a browser or a shared cache: the app's own code
+and styles, the same for everyone. Every other response is `no-store`: answers, check-your-
+answers, resume codes, every staff page, download and JSON show someone's data, and a page
+kept on a shared computer, or by a cache between, would show it to the next person. One
+place decides, so a new page is private without anyone remembering to say so."""
