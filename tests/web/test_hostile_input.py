@@ -3,17 +3,22 @@ changes nothing; and an error handler that cannot fail, whose 500 says only what
 
 from __future__ import annotations
 
+import json
 import re
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from fieldwork import db
 from fieldwork.audit.models import AuditEntry
 from fieldwork.responses.models import Response
+from fieldwork.shadow.models import ShadowEvent, ShadowTest
 from fieldwork.web import errors, pages
 from fieldwork.web import survey as survey_pages
 from tests.conftest import csrf_of, hidden_fields, walk_to_check
@@ -21,6 +26,12 @@ from tests.conftest import started as start
 from tests.questionnaires.one_date import SURVEY as ONE_DATE
 from tests.questionnaires.two_pages import SURVEY
 from tests.review.factories import add_response, fast_password_hashing, sign_in, staff
+from tests.shadow import conftest as shadow_fixtures
+
+covert = shadow_fixtures.covert
+people = shadow_fixtures.people
+planned = shadow_fixtures.planned
+"""The shadow tests' fixtures: a tester and a test planned for them."""
 
 ENGLISH = {"Accept-Language": "en"}
 SECURITY_HEADERS = ("X-Content-Type-Options", "Content-Security-Policy", "X-Frame-Options")
@@ -282,3 +293,46 @@ def test_a_failed_page_view_claims_nothing_about_answers(
     page = client.get(url, headers=ENGLISH)
     assert page.status_code == 500
     assert "Try again later." in page.text and "saved" not in page.text
+
+
+# The shadow logger's device times
+
+
+@pytest.fixture
+def logging_test(
+    client: FlaskClient, session: Session, planned: Callable[..., ShadowTest]
+) -> tuple[int, str]:
+    test = planned()
+    session.commit()
+    assert test.id is not None
+    sign_in(client, "tester.li")
+    return test.id, csrf_of(client.get(f"/staff/shadow/tests/{test.id}/log").text)
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "0001-01-01T05:00:00+05:01"])
+def test_a_device_time_before_the_first_utc_moment_is_refused_not_a_500(
+    app: Flask, client: FlaskClient, logging_test: tuple[int, str], at: str
+) -> None:
+    """Stored as UTC it was year 0: an OverflowError."""
+    test_id, token = logging_test
+    sent = {"id": str(uuid.uuid4()), "sequence": 1, "code": "contacted", "at": at}
+    page = client.post(
+        f"/staff/shadow/tests/{test_id}/events",
+        data=json.dumps({"events": [sent]}),
+        content_type="application/json",
+        headers={"X-CSRFToken": token, **ENGLISH},
+    )
+    assert page.status_code == 200
+    assert page.json["refused"][0]["id"] == sent["id"] and page.json["stored"] == []
+    assert count(app, ShadowEvent) == 0
+
+
+def test_a_typed_time_before_the_first_utc_moment_is_refused_on_the_form(
+    app: Flask, client: FlaskClient, logging_test: tuple[int, str]
+) -> None:
+    test_id, token = logging_test
+    form = {"csrf_token": token, "event": "contacted", "year": "0001", "month": "1", "day": "1"}
+    form |= {"hour": "0", "minute": "0"}
+    page = client.post(f"/staff/shadow/tests/{test_id}/log/typed", data=form, headers=ENGLISH)
+    assert page.status_code == 422 and 'class="error-summary"' in page.text
+    assert count(app, ShadowEvent) == 0
