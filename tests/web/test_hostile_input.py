@@ -18,6 +18,7 @@ from sqlmodel import Session
 from fieldwork import db
 from fieldwork.audit.models import AuditEntry
 from fieldwork.responses.models import Response
+from fieldwork.review import service as review_service
 from fieldwork.shadow.models import ShadowEvent, ShadowTest
 from fieldwork.web import errors, pages
 from fieldwork.web import survey as survey_pages
@@ -336,3 +337,16 @@ def test_a_typed_time_before_the_first_utc_moment_is_refused_on_the_form(
     page = client.post(f"/staff/shadow/tests/{test_id}/log/typed", data=form, headers=ENGLISH)
     assert page.status_code == 422 and 'class="error-summary"' in page.text
     assert count(app, ShadowEvent) == 0
+
+
+def test_a_failed_staff_change_says_it_may_not_have_been_saved(
+    app: Flask, client: FlaskClient, reviewer: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_response(app)
+    queue = client.get("/staff/review/").text
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', queue))
+    monkeypatch.setattr(review_service, "decide_many", failing)
+    form = {**hidden, "scope": "filter", "status": "approved", "reason": "valid"}
+    page = client.post("/staff/review/bulk", data=form, headers=ENGLISH)
+    assert page.status_code == 500
+    assert "What you just sent may not have been saved" in page.text
