@@ -196,9 +196,23 @@ class Watermark:
     @classmethod
     def parse(cls, text: str) -> Watermark | None:
         audit_id, _sep, response_id = text.partition(":")
-        if not (audit_id.isdigit() and response_id.isdigit()):
+        audit, response = _id_of(audit_id), _id_of(response_id)
+        if audit is None or response is None:
             return None
-        return cls(int(audit_id), int(response_id))
+        return cls(audit, response)
+
+
+ID_LIMIT = 2**31 - 1
+"""Ids are 32-bit integers in PostgreSQL."""
+
+
+def _id_of(text: str) -> int | None:
+    """An id column's value, or None: ASCII digits only ("²".isdigit() holds, int() fails)
+    and at most 2**31 - 1, so a hostile watermark (2**63) cannot overflow SQLite."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    number = int(text)
+    return number if number <= ID_LIMIT else None
 
 
 def watermark(session: Session) -> Watermark:

@@ -102,7 +102,19 @@ def read(raw: Mapping[str, Any], entered: str = TAP) -> Incoming | Refused:
         return Refused(event_id, MALFORMED)
     if moment.utcoffset() is None:
         return Refused(event_id, NO_ZONE)
+    if not _in_utc_range(moment):
+        return Refused(event_id, MALFORMED)
     return Incoming(event_id, sequence, code[:64], moment, note, entered)
+
+
+def _in_utc_range(moment: dt.datetime) -> bool:
+    """Whether a device time is one in UTC too: 0001-01-01T00:00+14:00 is not (it would be
+    year 0), and stored as UTC it overflowed: a server error instead of a refusal."""
+    try:
+        moment.astimezone(dt.UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def _uuid(value: Any) -> str | None:

@@ -61,6 +61,14 @@ FILTER_PREFIX = "filter-"
 decision, and must never be read as a filter (or the other way round)."""
 MAX_ID = 2**31 - 1
 """Ids are 32-bit integers in PostgreSQL; a larger number cannot name a response."""
+
+
+def _is_id(text: str) -> bool:
+    """Whether a form's or a link's text names an id: ASCII digits ("²".isdigit() holds
+    but int() refuses it: a 500) and no more than an id column holds."""
+    return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID
+
+
 TABS = (PENDING, ON_HOLD, APPROVED, REJECTED)
 """The queue's status tabs, in the order a reviewer works through them."""
 NEXT = "next"
@@ -173,7 +181,7 @@ def _saved() -> dict[str, Any] | None:
     names the response): its id and the audited status, reason and comment."""
     saved = request.args.get("saved", "")
     reviewer = current_user()
-    if not saved.isdigit() or int(saved) > MAX_ID or reviewer is None or reviewer.id is None:
+    if not _is_id(saved) or reviewer is None or reviewer.id is None:
         return None
     entry: AuditEntry | None = review.last_decision(db.session(), int(saved), reviewer.id)
     if entry is None:
@@ -269,7 +277,7 @@ def _decision(response_id: int, row_version: str | None) -> review.Decision:
     so that a bulk decision with a bad reason is refused as a whole, not row by row.
     """
     form = request.form
-    if not row_version or not row_version.isdigit() or int(row_version) > MAX_ID:
+    if not row_version or not _is_id(row_version):
         raise _damaged()
     status, reason = form.get("status", ""), form.get("reason", "")
     comment = form.get("comment", "").strip() or None
@@ -353,7 +361,7 @@ def _picked() -> tuple[list[tuple[int, str]], list[int], bool]:
     ticked = request.form.getlist("pick")
     for item in ticked[:BULK_LIMIT]:
         response_id, _sep, version = item.partition(":")
-        if not response_id.isdigit() or int(response_id) > MAX_ID:
+        if not _is_id(response_id):
             raise _damaged()
         picked.append((int(response_id), version))
     return picked, [], len(ticked) > BULK_LIMIT

@@ -1,0 +1,506 @@
+"""Random, huge, malformed and boundary values in every part of a request, against the public
+survey, the reviewer's queue and decisions, the shadow logger and the plan form: no answer
+may be a server error, and every answer carries the security headers.
+
+Hypothesis draws the requests, derandomized so CI runs the same ones every time, and
+bounded so the whole file takes well under 30 seconds (FIELDWORK_FUZZ_EXAMPLES=2000 runs
+a deeper search, for minutes, by hand). A value that once broke a route
+is in BOUNDARY, so it is tried whatever else is drawn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+from uuid import UUID
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from sqlmodel import Session
+
+from fieldwork.shadow.models import ShadowTest
+from tests.conftest import csrf_of
+from tests.conftest import started as start
+from tests.questionnaires.one_date import SURVEY as ONE_DATE
+from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
+from tests.review.factories import add_response, sign_in
+from tests.shadow import conftest as shadow_fixtures
+
+covert = shadow_fixtures.covert
+people = shadow_fixtures.people
+planned = shadow_fixtures.planned
+"""The shadow tests' fixtures: the people who plan, log and review, and a planned test."""
+
+SECURITY_HEADERS = ("X-Content-Type-Options", "Content-Security-Policy", "X-Frame-Options")
+
+BOUNDARY = [
+    "",
+    "0",
+    "-1",
+    "1",
+    str(2**31 - 1),
+    str(2**31),
+    str(2**63 - 1),
+    str(2**63),
+    str(-(2**63) - 1),
+    "1" + "0" * 100,
+    "9" * 5000,
+    "1e400",
+    "-1e400",
+    "nan",
+    "inf",
+    "1.5",
+    "0x10",
+    " 7 ",
+    "٢٠٢٦",  # Arabic-Indic digits: int() reads them, a 4-digit pattern must not
+    "２０２６",  # full-width: what a Chinese keyboard types
+    "²",  # isdigit() holds, int() fails
+    "\x00",
+    "http://[x",
+    "<script>alert(1)</script>",
+    '=HYPERLINK("http://evil.example")',
+    "../../etc/passwd",
+    "%00",
+    "\u202e",
+    "😀" * 50,
+    "x" * 20_000,
+    "0001-01-01",
+    "9999-12-31",
+    "2026-02-30",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-14:00",
+]
+"""Values some part of the app once mishandled, or that sit on a boundary of a type."""
+
+HOSTS = ["a" * 64 + ".example", "a..b", "x" * 300, "", "例子.测试", ".", "localhost"]
+REFERERS = ["http://[x", "http://[::1/x", "http://localhost/s/", "javascript:alert(1)", "//e", ""]
+LANGUAGES = ["en", "zh-CN", "zh-TW", "xx", "*;q=nan", "", "zh-Hant-TW-" + "x" * 300]
+
+SETTINGS = settings(
+    max_examples=int(os.environ.get("FIELDWORK_FUZZ_EXAMPLES", "80")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+value = st.one_of(
+    st.sampled_from(BOUNDARY),
+    st.text(max_size=30),
+    st.integers().map(str),
+    st.floats().map(str),
+)
+segment = st.one_of(
+    st.sampled_from(BOUNDARY).filter(lambda text: "/" not in text and "\x00" not in text),
+    st.text(st.characters(blacklist_characters="/?#%\x00", blacklist_categories=["Cs"])),
+)
+headers = st.fixed_dictionaries(
+    {},
+    optional={
+        "Host": st.sampled_from(HOSTS),
+        "Referer": st.sampled_from(REFERERS),
+        "Accept-Language": st.sampled_from(LANGUAGES),
+    },
+)
+
+
+def fields(
+    names: list[str], valid: dict[str, Any] | None = None
+) -> st.SearchStrategy[dict[str, Any]]:
+    """A form or query: a valid one (so the route reads on past its first check) with a
+    few of its fields, or of the route's others, given hostile values, some dropped, and
+    perhaps a stray field."""
+    base = valid or {}
+    hostile = st.dictionaries(st.sampled_from([*names, *base]), value, max_size=3)
+    dropped = st.sets(st.sampled_from(sorted(base) or [""]), max_size=2)
+    stray = st.dictionaries(st.text(min_size=1, max_size=8), value, max_size=1)
+
+    def built(changed: dict[str, str], gone: set[str], extra: dict[str, str]) -> dict[str, Any]:
+        kept = {name: sent for name, sent in base.items() if name not in gone}
+        return {**extra, **kept, **changed}
+
+    return st.builds(built, hostile, dropped, stray)
+
+
+def sound(page: Any) -> bool:
+    """No server error, and the headers every answer carries."""
+    return page.status_code < 500 and all(page.headers.get(name) for name in SECURITY_HEADERS)
+
+
+def check(page: Any, what: str) -> None:
+    assert sound(page), f"{what}: {page.status_code} {dict(page.headers)}"
+
+
+SURVEY_FIELDS = [
+    *(part for answers in TWO_PAGES.complete.values() for part in answers),
+    *(part for answers in ONE_DATE.complete.values() for part in answers),
+    "action",
+    "submission_id",
+    "special",
+    "code",
+    "page",
+]
+
+
+WHOLE_SURVEY = {
+    name: sent
+    for survey in (TWO_PAGES, ONE_DATE)
+    for answers in survey.complete.values()
+    for name, sent in answers.items()
+}
+"""Every answer of both surveys: a page reads its own and leaves the rest."""
+
+
+@pytest.fixture
+def respondent(client: FlaskClient) -> Iterator[tuple[FlaskClient, list[str], str]]:
+    """An anonymous respondent with a draft of each survey: their first pages and a token."""
+    urls = [start(client, TWO_PAGES), start(client, ONE_DATE)]
+    yield client, urls, csrf_of(client.get(urls[0]).text)
+
+
+@example("submit", 0, "x", {}, {}, {"Referer": "http://[x"})  # broke the error page
+@example("check", 1, "x", {}, {}, {"Host": "a" * 64 + ".example"})  # no URL adapter
+@example("page", 1, "x", {"CONTACT-year": str(2**31)}, {}, {})  # overflowed datetime.date
+@SETTINGS
+@given(
+    st.sampled_from(["page", "submit", "start", "resume", "check", "anywhere"]),
+    st.integers(0, 1),
+    segment,
+    fields(SURVEY_FIELDS, {**WHOLE_SURVEY, "action": "continue"}),
+    fields(["change", "lang", "size", "page", "code"]),
+    headers,
+)
+def test_the_public_survey_never_fails(
+    respondent: tuple[FlaskClient, list[str], str],
+    route: str,
+    which: int,
+    part: str,
+    form: dict[str, str],
+    query: dict[str, str],
+    sent_headers: dict[str, str],
+) -> None:
+    client, urls, token = respondent
+    survey = (TWO_PAGES, ONE_DATE)[which]
+    paths: dict[str, Callable[[], Any]] = {
+        "page": lambda: client.post(urls[which], data={"csrf_token": token, **form}),
+        "submit": lambda: client.post(survey.url("submit"), data={"csrf_token": token, **form}),
+        "start": lambda: client.post(f"/s/{part}/start", data={"csrf_token": token, **form}),
+        "resume": lambda: client.post("/resume", data={"csrf_token": token, **form}),
+        "check": lambda: client.get(survey.url("check"), query_string=query),
+        "anywhere": lambda: client.get(f"/s/{part}/q/{part}", query_string=query),
+    }
+    page = _with_headers(client, sent_headers, paths[route])
+    check(page, f"{route} {form} {query} {sent_headers}")
+
+
+def _with_headers(client: FlaskClient, sent: dict[str, str], send: Callable[[], Any]) -> Any:
+    """Send a request with these headers added, Host replacing the test client's own (in
+    `environ_base` the client's Host would win)."""
+    opens = client.open
+
+    def open_with(*args: Any, **kwargs: Any) -> Any:
+        kwargs["headers"] = {**sent, **(kwargs.get("headers") or {})}
+        return opens(*args, **kwargs)
+
+    client.open = open_with  # type: ignore[method-assign]
+    try:
+        return send()
+    finally:
+        del client.open
+
+
+REVIEW_FIELDS = [
+    "seen",
+    "scope",
+    "status",
+    "reason",
+    "comment",
+    "pick",
+    "page",
+    "row_version",
+    "then",
+    "filter-status",
+    "filter-from",
+    "filter-to",
+    "filter-flag",
+    "filter-segment",
+]
+QUEUE_FIELDS = ["status", "from", "to", "flag", "segment", "mode", "questionnaire", "page", "saved"]
+
+
+@pytest.fixture
+def reviewer(app: Flask, client: FlaskClient, people: None) -> Iterator[tuple[FlaskClient, str]]:
+    add_response(app)
+    sign_in(client, "reviewer.zhao")
+    yield client, csrf_of(client.get("/staff/review/").text)
+
+
+@example(
+    "bulk", "1", {"scope": "filter", "seen": f"{2**63}:1", "status": "approved"}, {}, {}
+)  # overflowed SQLite's integer
+@example("queue", "1", {}, {"saved": "²"}, {})  # isdigit() held, int() failed
+@SETTINGS
+@given(
+    st.sampled_from(["queue", "response", "decide", "bulk"]),
+    st.one_of(st.just("1"), segment),
+    fields(
+        REVIEW_FIELDS,
+        {"scope": "filter", "seen": "1:1", "status": "approved", "reason": "valid"},
+    ),
+    fields(QUEUE_FIELDS),
+    headers,
+)
+def test_the_reviewers_pages_never_fail(
+    reviewer: tuple[FlaskClient, str],
+    route: str,
+    part: str,
+    form: dict[str, str],
+    query: dict[str, str],
+    sent_headers: dict[str, str],
+) -> None:
+    client, token = reviewer
+    paths: dict[str, Callable[[], Any]] = {
+        "queue": lambda: client.get("/staff/review/", query_string=query),
+        "response": lambda: client.get(f"/staff/review/{part}", query_string=query),
+        "decide": lambda: client.post(f"/staff/review/{part}", data={"csrf_token": token, **form}),
+        "bulk": lambda: client.post("/staff/review/bulk", data={"csrf_token": token, **form}),
+    }
+    check(_with_headers(client, sent_headers, paths[route]), f"{route} {part} {form} {query}")
+
+
+TYPED_FIELDS = ["event", "year", "month", "day", "hour", "minute", "second", "note"]
+PLAN_FIELDS = [
+    "definition",
+    "count",
+    "campaign",
+    "wave",
+    "planned_on",
+    "segment",
+    "tester",
+    "platform",
+    "channel",
+    "scenario",
+    "slot",
+    "spans_days",
+]
+EVENT_CODES = ["contacted", "bot_replied", "human_replied"]
+"""Events of the suite's definition `covert`: an unknown one is refused before its time is read."""
+json_value = st.one_of(
+    value,
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.none(),
+    st.sampled_from([2**63, -(2**63) - 1, 10**100, [], {}]),
+)
+TIMES = [
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-14:00",
+    "0001-01-01T00:00:00+00:00",
+    "2026-11-03T19:30:00",
+    "2026-02-30T19:30:00+08:00",
+]
+"""Device times on the edges of what a datetime, or UTC, can hold."""
+event = st.builds(
+    lambda event_id, sequence, changed: {
+        "id": event_id,
+        "sequence": sequence,
+        "code": EVENT_CODES[0],
+        "at": "2026-11-03T19:30:00+08:00",
+        **changed,
+    },
+    st.uuids().map(str),
+    st.integers(1, 50),
+    st.dictionaries(
+        st.sampled_from(["id", "sequence", "code", "at", "note"]),
+        st.one_of(st.sampled_from(TIMES), st.sampled_from(EVENT_CODES), json_value),
+        max_size=2,
+    ),
+)
+"""A valid event with one or two of its fields made hostile."""
+
+
+@pytest.fixture
+def tester(
+    client: FlaskClient, session: Session, planned: Callable[..., ShadowTest]
+) -> Iterator[tuple[FlaskClient, int, str]]:
+    test = planned()
+    session.commit()
+    assert test.id is not None
+    sign_in(client, "tester.li")
+    yield client, test.id, csrf_of(client.get(f"/staff/shadow/tests/{test.id}/log").text)
+
+
+@SETTINGS
+@given(
+    st.sampled_from(["typed", "tap", "undo", "log"]),
+    st.one_of(st.just(""), segment),
+    fields(
+        TYPED_FIELDS,
+        {"event": EVENT_CODES[0], "year": "2026", "month": "11", "day": "3", "hour": "19"},
+    ),
+    headers,
+)
+def test_the_shadow_loggers_forms_never_fail(
+    tester: tuple[FlaskClient, int, str],
+    route: str,
+    part: str,
+    form: dict[str, str],
+    sent_headers: dict[str, str],
+) -> None:
+    client, test_id, token = tester
+    base = f"/staff/shadow/tests/{part or test_id}"
+    paths: dict[str, Callable[[], Any]] = {
+        "typed": lambda: client.post(f"{base}/log/typed", data={"csrf_token": token, **form}),
+        "tap": lambda: client.post(f"{base}/log/tap", data={"csrf_token": token, **form}),
+        "undo": lambda: client.post(f"{base}/log/undo", data={"csrf_token": token, **form}),
+        "log": lambda: client.get(f"{base}/log", query_string=form),
+    }
+    check(_with_headers(client, sent_headers, paths[route]), f"{route} {part} {form}")
+
+
+@example(
+    {"events": [{"id": str(UUID(int=1)), "sequence": 1, "code": "contacted", "at": TIMES[0]}]},
+    "",
+    {},
+)  # year 0 in UTC: an OverflowError
+@SETTINGS
+@given(
+    st.fixed_dictionaries(
+        {"events": st.lists(event, max_size=3)}, optional={"undo": st.lists(json_value)}
+    ),
+    st.one_of(st.just(""), segment),
+    headers,
+)
+def test_the_shadow_loggers_queue_never_fails(
+    tester: tuple[FlaskClient, int, str],
+    body: dict[str, Any],
+    part: str,
+    sent_headers: dict[str, str],
+) -> None:
+    """The JSON the logger's script sends from its offline queue."""
+    client, test_id, token = tester
+
+    def send() -> Any:
+        return client.post(
+            f"/staff/shadow/tests/{part or test_id}/events",
+            data=json.dumps(body, allow_nan=True),
+            content_type="application/json",
+            headers={"X-CSRFToken": token},
+        )
+
+    check(_with_headers(client, sent_headers, send), f"{part} {body}")
+
+
+PLAN = {
+    "definition": "covert",
+    "platforms": ["taobao", "jd"],
+    "channels": ["phone_hotline", "in_app_chat"],
+    "scenarios": ["complaint"],
+    "slots": ["weekday_evening"],
+    "count": "1",
+    "planned_on": "2026-11-03",
+    "segment": "elderly",
+    "tester": "tester.chen",
+}
+"""A plan the form accepts (tests/shadow/test_plan_pages.py's grid)."""
+
+
+@pytest.fixture
+def planner(client: FlaskClient, people: None) -> Iterator[tuple[FlaskClient, str]]:
+    sign_in(client, "admin.wang")
+    yield client, csrf_of(client.get("/staff/shadow/plan").text)
+
+
+@SETTINGS
+@given(st.booleans(), fields(PLAN_FIELDS, PLAN), headers)
+def test_the_plan_form_and_list_never_fail(
+    planner: tuple[FlaskClient, str],
+    post: bool,
+    form: dict[str, str],
+    sent_headers: dict[str, str],
+) -> None:
+    client, token = planner
+
+    def send() -> Any:
+        if post:
+            return client.post("/staff/shadow/plan", data={"csrf_token": token, **form})
+        query = {**form, "page": form.get("count", "")}
+        return client.get("/staff/shadow/", query_string=query)
+
+    check(_with_headers(client, sent_headers, send), f"{post} {form}")
+
+
+STAFF_ROUTES = [
+    ("get", "/staff/batches/"),
+    ("get", "/staff/batches/preview"),
+    ("post", "/staff/batches/"),
+    ("get", "/staff/batches/{part}"),
+    ("get", "/staff/batches/{part}/progress.json"),
+    ("get", "/staff/entry/"),
+    ("post", "/staff/entry/"),
+    ("get", "/staff/entry/{part}/finish"),
+    ("post", "/staff/entry/{part}/s/{part}"),
+    ("get", "/staff/paper/"),
+    ("post", "/staff/paper/runs"),
+    ("get", "/staff/paper/sheet"),
+    ("get", "/staff/paper/sheets/{part}"),
+    ("get", "/staff/paper/keyers"),
+    ("get", "/staff/paper/reconcile/"),
+    ("get", "/staff/shadow/rates"),
+    ("get", "/staff/shadow/plan/tests/{part}"),
+    ("post", "/staff/shadow/plan/tests/{part}/void"),
+    ("get", "/staff/shadow/evidence/{part}"),
+]
+"""The other staff pages that read numbers, dates or ids from a request (paper entry,
+batches and their filters, print runs, rates), each tried as an admin."""
+STAFF_FIELDS = [
+    *QUEUE_FIELDS,
+    "questionnaire",
+    "count",
+    "sheet",
+    "language",
+    "size",
+    "issued_to",
+    "name",
+    "reason",
+    "confirm",
+    "keystrokes",
+    "verification",
+    "share",
+    "campaign",
+    "state",
+    "id",
+    "next",
+    "done",
+    "platform",
+    "channel",
+    "from",
+    "to",
+]
+
+
+@SETTINGS
+@given(st.sampled_from(STAFF_ROUTES), segment, fields(STAFF_FIELDS), headers)
+def test_the_other_staff_pages_never_fail(
+    planner: tuple[FlaskClient, str],
+    route: tuple[str, str],
+    part: str,
+    form: dict[str, str],
+    sent_headers: dict[str, str],
+) -> None:
+    client, token = planner
+    method, path = route
+    url = path.format(part=part)
+
+    def send() -> Any:
+        if method == "post":
+            return client.post(url, data={"csrf_token": token, **form})
+        return client.get(url, query_string=form)
+
+    check(_with_headers(client, sent_headers, send), f"{method} {url} {form}")
