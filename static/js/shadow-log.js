@@ -223,6 +223,12 @@
       say();
       return;
     }
+    if (!navigator.onLine) {
+      // Nothing can leave the phone; the "online" event sends the queue.
+      problem = "offline";
+      say();
+      return;
+    }
     sending = new Set(events.map(function (entry) {
       return entry.id;
     }));
@@ -282,6 +288,15 @@
         function (why) {
           problem = typeof why === "string" ? why : "refused";
           later();
+          // The server may hold what it never answered for: from now on an undo of
+          // these goes to the server too, instead of only leaving the queue.
+          return update(function (record) {
+            record.queue.forEach(function (entry) {
+              if (sending.has(entry.id)) entry.tried = true;
+            });
+          }).then(function (record) {
+            current = record;
+          });
         }
       )
       .then(function () {
@@ -338,8 +353,9 @@
     });
   }
 
-  // "Undo last": an event not yet sent leaves the queue; one the server holds (or that is
-  // on its way to it) gets an undo queued, sent like an event.
+  // "Undo last": an event that never left the phone leaves the queue, and its sequence
+  // number is free again; one the server holds, or may hold (on its way, or sent without
+  // an answer), gets an undo queued, sent like an event.
   function undoLast() {
     var undone = null;
     return update(function (record) {
@@ -348,13 +364,14 @@
       });
       undone = live[live.length - 1] || null;
       if (!undone) return;
-      var queued = record.queue.some(function (entry) {
+      var queued = record.queue.find(function (entry) {
         return entry.id === undone.id;
       });
-      if (queued && !(sending && sending.has(undone.id))) {
+      if (queued && !queued.tried && !(sending && sending.has(undone.id))) {
         record.queue = record.queue.filter(function (entry) {
-          return entry.id !== undone.id;
+          return entry !== queued;
         });
+        if (queued.sequence === record.counter) record.counter -= 1;
       } else {
         record.undo.push(undone.id);
       }

@@ -190,6 +190,8 @@ def test_offline_taps_survive_a_reload_and_arrive_once_in_order(
         ("Transferred", "waiting"),
         ("Human replied", "waiting"),
     ]
+    page.tap("#event-line_dropped")  # a slip, undone before it ever left the phone
+    page.tap("#undo")
     page.tap("#event-problem_solved")
     page.wait_for_function(
         "() => document.querySelector('[data-shadow-log]').dataset.waiting === '4'"
@@ -260,6 +262,7 @@ def test_a_tester_logs_with_the_keyboard_alone(
     page.keyboard.press("Space")
     keys.tab_to("#event-line_dropped")
     page.keyboard.press("Enter")
+    all_sent(page, 3)  # so the undo goes to the server, not just out of the phone's queue
     keys.tab_to("#undo")
     page.keyboard.press("Enter")
     page.wait_for_function(
@@ -309,3 +312,28 @@ def test_an_event_the_server_refuses_stays_in_view_with_its_reason(
     refused.wait_for()
     assert shown(page) == [("Contacted", "refused")]
     assert logged(session, test_id) == []
+
+
+def test_undo_reaches_the_server_when_a_send_went_unanswered(
+    open_context: Any, test_id: int, session: Session
+) -> None:
+    """The server stored a tap but its answer never came back (the line dropped on the
+    way home): undoing that tap must reach the server, not only the phone's queue."""
+    context, page = phone(open_context, locale="en-GB")
+    open_logger(page, test_id)
+    events_url = f"**/staff/shadow/tests/{test_id}/events"
+
+    def stored_then_lost(route: Any) -> None:
+        route.fetch()  # the server gets the request and stores it ...
+        route.abort("connectionreset")  # ... and the phone never hears back
+
+    context.route(events_url, stored_then_lost)
+    page.tap("#event-contacted")
+    page.wait_for_function(  # the phone took the lost answer for a cut line
+        "() => document.querySelector('[data-log-status]').textContent.includes('Offline')"
+    )
+    assert [e.undone_at for e in logged(session, test_id)] == [None]
+    context.unroute(events_url)
+    page.tap("#undo")
+    all_sent(page, 0)
+    assert [e.undone_at is not None for e in logged(session, test_id)] == [True]
