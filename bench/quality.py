@@ -28,19 +28,14 @@ The set is a benchmark, not a test: rules are tuned on its principles, not its s
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import html
-import re
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -49,22 +44,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from respondents import CARELESS, HONEST, Person, population
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
+from walking import QID, Clock, Walker
 
 from fieldwork import catalog, clock, create_app, db
 from fieldwork.config import ROOT
 from fieldwork.definitions import service as definitions
 from fieldwork.definitions.reading import read_folder
-from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.responses.models import REJECTED, Response
 from fieldwork.review import screening
-
-QID = "after_sales_consumer"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-FIELD = re.compile(r'name="([A-Z][A-Za-z0-9_]*)(?:-[a-z]+)?"')
-HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
-RESUME_CODE = re.compile(r"\b(\d{4} \d{4} \d{4})\b")
-DONE = re.compile(r"/done/([0-9a-f-]{36})")
 
 RECALL = 0.90
 RECALL_STRICT = 0.95
@@ -72,112 +59,6 @@ STRICT_KINDS = ("speeder", "straight-liner", "duplicate")
 HONEST_FLAGGED = 0.03
 HONEST_GROUP_FLAGGED = 0.10
 HONEST_REJECTED = 0.005
-
-
-class Clock:
-    """The virtual time the app reads while a person walks the pages."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def wait(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
-
-
-@dataclass
-class Walker:
-    """Plays people through the pages of one questionnaire on one app."""
-
-    app: Flask
-    questionnaire: Questionnaire
-    time: Clock
-
-    def client(self, person: Person, address: str | None = None) -> FlaskClient:
-        client = self.app.test_client()
-        client.environ_base.update(
-            REMOTE_ADDR=address or person.address, HTTP_USER_AGENT=person.browser
-        )
-        return client
-
-    def walk(self, person: Person, client: FlaskClient) -> str | None:
-        """Plays one person; the submission id of what they stored, or None."""
-        self.time.now = person.start
-        if person.direct_post:
-            return self._post_directly(person, client)
-        link = {"lang": person.locale, **person.link}
-        client.get(f"/s/{QID}/", query_string=link)
-        start = client.get(f"/s/{QID}/")
-        self.time.wait(person.pace(self.questionnaire.questions[0]) * 2)  # reads the start
-        reply = client.post(
-            f"/s/{QID}/start", data={"consent": "yes", "csrf_token": _csrf(start.text)}
-        )
-        answered = 0
-        while True:
-            target = reply.headers.get("Location", "")
-            if "/q/" not in target:
-                break
-            page = client.get(target)
-            codes = list(dict.fromkeys(FIELD.findall(page.text)))
-            for code in codes:
-                self.time.wait(person.pace(self.questionnaire.question(code)))
-            form: dict[str, Any] = {"csrf_token": _csrf(page.text), "action": "continue"}
-            for code in codes:
-                form.update(person.answers[code])
-            if person.save_after is not None and answered == person.save_after:
-                client, reply = self._save_and_resume(person, client, target, form)
-                answered += 1
-                continue
-            reply = client.post(target, data=form)
-            if reply.status_code != 303:
-                raise RuntimeError(f"{person.kind}: page {target} refused: {reply.status_code}")
-            answered += 1
-        check = client.get(f"/s/{QID}/check")
-        self.time.wait(person.pace(self.questionnaire.questions[-1]))
-        fields = MultiDict([(n, html.unescape(v)) for n, v in HIDDEN.findall(check.text)])
-        sent = client.post(f"/s/{QID}/submit", data=fields)
-        found = DONE.search(sent.headers.get("Location", ""))
-        if not found:
-            raise RuntimeError(f"{person.kind}: submit refused: {sent.status_code}")
-        return found.group(1)
-
-    def _save_and_resume(
-        self, person: Person, client: FlaskClient, target: str, form: dict[str, Any]
-    ) -> tuple[FlaskClient, Any]:
-        """Saves the page, goes away for days, comes back with the code elsewhere."""
-        client.post(target, data={**form, "action": "save"})
-        saved = client.get(f"/s/{QID}/saved")
-        code = RESUME_CODE.search(saved.text)
-        if not code:
-            raise RuntimeError(f"{person.kind}: no resume code on the saved page")
-        self.time.wait(person.resume_after.total_seconds())
-        elsewhere = self.client(person, person.resume_address)
-        page = elsewhere.get("/resume")
-        reply = elsewhere.post(
-            "/resume", data={"code": code.group(1), "csrf_token": _csrf(page.text)}
-        )
-        return elsewhere, reply
-
-    def _post_directly(self, person: Person, client: FlaskClient) -> str | None:
-        """A script: one GET for a session and token, then the whole form posted at once."""
-        start = client.get(f"/s/{QID}/", query_string={"lang": person.locale})
-        form: dict[str, Any] = {"csrf_token": _csrf(start.text)}
-        for answers in person.answers.values():
-            form.update(answers)
-        submission_id = str(uuid.uuid4())
-        form["submission_id"] = submission_id
-        self.time.wait(2)
-        sent = client.post(f"/s/{QID}/submit", data=form)
-        return submission_id if sent.status_code == 303 else None
-
-
-def _csrf(page: str) -> str:
-    found = CSRF.search(page)
-    if not found:
-        raise RuntimeError("a page without a CSRF token")
-    return found.group(1)
 
 
 @contextmanager
@@ -218,7 +99,15 @@ def play(app: Flask, people: list[Person], progress: bool = True) -> list[Outcom
         questionnaire = catalog.versions().current(db.session(), QID)
     assert questionnaire is not None
     time_ = Clock()
-    walker = Walker(app, questionnaire, time_)
+
+    def browser(person: Person, address: str | None) -> FlaskClient:
+        client = app.test_client()
+        client.environ_base.update(
+            REMOTE_ADDR=address or person.address, HTTP_USER_AGENT=person.browser
+        )
+        return client
+
+    walker = Walker(questionnaire, time_, browser)
     devices: dict[str, FlaskClient] = {}
     outcomes = []
     begun = time.monotonic()
