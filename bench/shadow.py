@@ -360,6 +360,7 @@ class Device:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.cookies: dict[str, str] = {}
         self.csrf = ""
+        self.headers: dict[str, str] = {}  # more, or other, headers on every request
 
     def twin(self) -> Device:
         other = Device(self.port, self.keepalive, self.timeout)
@@ -369,7 +370,11 @@ class Device:
     def request(
         self, method: str, path: str, body: bytes | None = None, kind: str = ""
     ) -> tuple[int, bytes, str]:
-        headers = {"User-Agent": submit.USER_AGENT, "Accept-Language": submit.ACCEPT_LANGUAGE}
+        headers = {
+            "User-Agent": submit.USER_AGENT,
+            "Accept-Language": submit.ACCEPT_LANGUAGE,
+            **self.headers,
+        }
         if not self.keepalive:
             headers["Connection"] = "close"
         if self.cookies:

@@ -344,12 +344,16 @@ class Server:
         except OSError:
             return "(no log)"
 
+    def workers(self) -> list[int]:
+        """The process ids of the master's workers now (Linux /proc); raises OSError."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
     def cpu_seconds(self) -> float | None:
         """CPU time used so far by the workers (Linux /proc); None if unknown."""
         try:
-            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
             total = 0
-            for pid in children.read_text().split():
+            for pid in self.workers():
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 total += int(fields[11]) + int(fields[12])  # utime, stime
             return total / os.sysconf("SC_CLK_TCK")
