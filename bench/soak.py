@@ -81,6 +81,7 @@ from fieldwork.questionnaire.loader import load_directory  # noqa: E402
 
 ATTEMPTS = 20  # tries of a request whose connection keeps dying before a client gives up
 RETRY_PAUSE = 0.2  # seconds before trying again, as a phone's retry waits a moment
+AIMED = 0.5  # the share of kills that wait for a submit in flight (see _aim)
 FORM = "application/x-www-form-urlencoded"
 QUEUE_PATH = "/staff/review/"
 QUEUE_LINK = re.compile(r'href="(/staff/review/(\d+)(?:\?[^"]*)?)"')
@@ -119,6 +120,7 @@ class Seen:
     attempted: set[tuple[int, int]] = field(default_factory=set)  # response, actor
     decided_at: list[float] = field(default_factory=list)
     conflicts: int = 0  # 409: another reviewer decided the response first
+    submitting: int = 0  # submits in flight now
     failed_decisions: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -167,31 +169,37 @@ class Browser:
 
     def send(self, method: str, target: str, body: bytes | None = None) -> Answer:
         path, seen = _local(target), self.seen
+        kind = _kind(method, path)
         for _attempt in range(ATTEMPTS):
             started = time.monotonic()
             try:
-                status, data, location = self.device.request(
-                    method, path, body, FORM if body is not None else ""
-                )
+                status, data, location = self._counted(kind, method, path, body)
             except (OSError, http.client.HTTPException) as error:
+                what = f"{method} {path}: {error!r}"
                 with seen.lock:
-                    seen.dropped.append(
-                        (
-                            started,
-                            time.monotonic(),
-                            _kind(method, path),
-                            f"{method} {path}: {error!r}",
-                        )
-                    )
+                    seen.dropped.append((started, time.monotonic(), kind, what))
                 time.sleep(RETRY_PAUSE)
                 continue
             ended = time.monotonic()
             with seen.lock:
-                seen.timings[_kind(method, path)].append((ended, ended - started))
+                seen.timings[kind].append((ended, ended - started))
                 if status >= 500:
                     seen.server_errors.append(f"{status} {method} {path}")
             return Answer(status, {"Location": location}, data.decode("utf-8", "replace"))
         raise GaveUp(f"{method} {path}: the connection died {ATTEMPTS} times")
+
+    def _counted(
+        self, kind: str, method: str, path: str, body: bytes | None
+    ) -> tuple[int, bytes, str]:
+        """The request, with the submits in flight counted for the killer to aim at."""
+        submitting = kind == "submit"
+        with self.seen.lock:
+            self.seen.submitting += submitting
+        try:
+            return self.device.request(method, path, body, FORM if body is not None else "")
+        finally:
+            with self.seen.lock:
+                self.seen.submitting -= submitting
 
 
 # --------------------------------------------------------------------------------------
@@ -282,12 +290,26 @@ def killer(
     """SIGKILL a random worker at random moments; the master starts another."""
     choose = random.Random(seed)
     while not stop.wait(choose.uniform(*bounds)):
+        if choose.random() < AIMED:
+            _aim(seen, choose, stop)
         with contextlib.suppress(OSError):
             workers = sorted(server.workers())
             if workers:
                 os.kill(choose.choice(workers), signal.SIGKILL)
                 with seen.lock:
                     seen.kills.append(time.monotonic())
+
+
+def _aim(seen: Seen, choose: random.Random, stop: threading.Event) -> None:
+    """Wait (up to a second) for a submit in flight, then a random part of a submit's
+    usual time: the kill lands inside it, before or after its commit, if it hits the
+    worker serving it (one chance in the number of workers)."""
+    deadline = time.monotonic() + 1.0
+    while not seen.submitting and time.monotonic() < deadline and not stop.is_set():
+        time.sleep(0.002)
+    with seen.lock:
+        recent = [seconds for _at, seconds in seen.timings["submit"][-20:]]
+    time.sleep(choose.uniform(0, submit.median(recent) if recent else 0.05))
 
 
 # --------------------------------------------------------------------------------------
@@ -429,6 +451,7 @@ def report(
     duplicated = len(found.submissions) - len(rows_stored)
     killed = [d for d in seen.dropped if seen.killed(d[0], d[1])]
     unexplained = [d[3] for d in seen.dropped if not seen.killed(d[0], d[1])]
+    acknowledged = {(response, actor) for response, actor, _status in seen.decisions}
     decisions_lost = sum(1 for d in seen.decisions if found.decisions[d] == 0)
     decisions_doubled = sum(1 for count in found.by_pair.values() if count > 1)
     strangers = sum(1 for pair in found.by_pair if pair not in seen.attempted)
@@ -476,6 +499,7 @@ def report(
         ("walks the app did not store (scripts refused)", seen.not_stored),
         ("decisions acknowledged", len(seen.decisions)),
         ("decisions stored (reviewers' audit rows)", sum(found.by_pair.values())),
+        ("decisions stored, never acknowledged", len(found.by_pair.keys() - acknowledged)),
         ("decisions refused as changed (409)", seen.conflicts),
     ]
     width = max(len(name) for name, _ in counts)
