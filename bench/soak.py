@@ -100,6 +100,16 @@ class GaveUp(Exception):
 # --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Dropped:
+    """A request whose connection died before its answer."""
+
+    start: float
+    end: float
+    kind: str  # "submit", "review" or "page"
+    what: str
+
+
 @dataclass
 class Seen:
     """Everything the clients and the killer saw, by the clock of this process."""
@@ -109,8 +119,7 @@ class Seen:
     timings: dict[str, list[tuple[float, float]]] = field(  # kind: (ended at, seconds)
         default_factory=lambda: {"submit": [], "review": [], "page": []}
     )
-    dropped: list[tuple[float, float, str, str]] = field(default_factory=list)  # start, end,
-    # kind, what
+    dropped: list[Dropped] = field(default_factory=list)
     server_errors: list[str] = field(default_factory=list)
     walks: list[float] = field(default_factory=list)  # when each acknowledged walk ended
     acknowledged: set[str] = field(default_factory=set)  # submission ids
@@ -129,9 +138,9 @@ class Seen:
         begun = [name for name, start in self.phase_start.items() if start <= moment]
         return begun[-1] if begun else WARMUP
 
-    def killed(self, start: float, end: float) -> bool:
+    def killed(self, dropped: Dropped) -> bool:
         """Whether a worker was killed while this connection was open."""
-        return any(start <= moment <= end for moment in self.kills)
+        return any(dropped.start <= moment <= dropped.end for moment in self.kills)
 
 
 @dataclass(frozen=True)
@@ -177,7 +186,7 @@ class Browser:
             except (OSError, http.client.HTTPException) as error:
                 what = f"{method} {path}: {error!r}"
                 with seen.lock:
-                    seen.dropped.append((started, time.monotonic(), kind, what))
+                    seen.dropped.append(Dropped(started, time.monotonic(), kind, what))
                 time.sleep(RETRY_PAUSE)
                 continue
             ended = time.monotonic()
@@ -242,14 +251,15 @@ def reviewer(browser: Browser, who: Reviewer, seed: int, seen: Seen, stop: threa
         except (Refused, GaveUp) as error:
             with seen.lock:
                 seen.failed_decisions.append(str(error))
-            continue
+            decided = False
         if not decided:
-            stop.wait(0.2)  # nothing pending yet
+            stop.wait(0.2)  # nothing pending yet, or a refusal not to hammer
 
 
 def _review_one(
     browser: Browser, who: Reviewer, choose: random.Random, mine: set[int], seen: Seen
 ) -> bool:
+    """One decision, as a reviewer makes it from the queue; False if nothing was pending."""
     queue = browser.get(QUEUE_PATH)
     if queue.status_code != 200:
         raise Refused(f"{who.username}: the queue answered {queue.status_code}")
@@ -449,8 +459,8 @@ def report(
     rows_stored = set(found.submissions)
     lost = len(seen.acknowledged - rows_stored)
     duplicated = len(found.submissions) - len(rows_stored)
-    killed = [d for d in seen.dropped if seen.killed(d[0], d[1])]
-    unexplained = [d[3] for d in seen.dropped if not seen.killed(d[0], d[1])]
+    killed = [d for d in seen.dropped if seen.killed(d)]
+    unexplained = [d.what for d in seen.dropped if not seen.killed(d)]
     acknowledged = {(response, actor) for response, actor, _status in seen.decisions}
     decisions_lost = sum(1 for d in seen.decisions if found.decisions[d] == 0)
     decisions_doubled = sum(1 for count in found.by_pair.values() if count > 1)
@@ -491,8 +501,8 @@ def report(
     counts = [
         ("workers killed", len(seen.kills)),
         ("killed connections (retried)", len(killed)),
-        ("  of which submits", sum(1 for d in killed if d[2] == "submit")),
-        ("  of which review pages", sum(1 for d in killed if d[2] == "review")),
+        ("  of which submits", sum(1 for d in killed if d.kind == "submit")),
+        ("  of which review pages", sum(1 for d in killed if d.kind == "review")),
         ("acknowledged submissions", len(seen.acknowledged)),
         ("stored responses", len(found.submissions)),
         ("stored, never acknowledged", len(rows_stored - seen.acknowledged)),
