@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import html
 import http.client
 import itertools
@@ -59,7 +60,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -77,7 +78,9 @@ from werkzeug.datastructures import MultiDict  # noqa: E402
 from fieldwork import db  # noqa: E402
 from fieldwork.accounts import service as accounts  # noqa: E402
 from fieldwork.audit.models import AuditEntry  # noqa: E402
+from fieldwork.quality.subjects import as_utc  # noqa: E402
 from fieldwork.questionnaire.loader import load_directory  # noqa: E402
+from fieldwork.responses.models import Response  # noqa: E402
 
 ATTEMPTS = 20  # tries of a request whose connection keeps dying before a client gives up
 RETRY_PAUSE = 0.2  # seconds before trying again, as a phone's retry waits a moment
@@ -108,6 +111,8 @@ class Dropped:
     end: float
     kind: str  # "submit", "review" or "page"
     what: str
+    died_at: dt.datetime  # by the wall clock, which the server's stamps share
+    submission: str = ""  # a submit's submission id
 
 
 @dataclass
@@ -162,6 +167,11 @@ def _kind(method: str, path: str) -> str:
     return "submit" if method == "POST" and path.endswith("/submit") else "page"
 
 
+def _id_in(body: bytes | None) -> str:
+    """The submission id a form carries, or ""."""
+    return parse_qs((body or b"").decode()).get("submission_id", [""])[0]
+
+
 class Browser:
     """A `walking.Client` over HTTP on a `shadow.Device`: every answer timed and noted, a
     request whose connection died sent again as it was."""
@@ -185,8 +195,11 @@ class Browser:
                 status, data, location = self._counted(kind, method, path, body)
             except (OSError, http.client.HTTPException) as error:
                 what = f"{method} {path}: {error!r}"
+                died = Dropped(
+                    started, time.monotonic(), kind, what, dt.datetime.now(dt.UTC), _id_in(body)
+                )
                 with seen.lock:
-                    seen.dropped.append(Dropped(started, time.monotonic(), kind, what))
+                    seen.dropped.append(died)
                 time.sleep(RETRY_PAUSE)
                 continue
             ended = time.monotonic()
@@ -414,10 +427,12 @@ class Stored:
     submissions: list[str]
     decisions: Counter[tuple[int, int, str]]  # (response, actor, new status): audit rows
     by_pair: Counter[tuple[int, int]]  # (response, actor): status audit rows
+    submitted: dict[str, dt.datetime]  # when the submits whose connection died were stored
 
 
-def stored(url: str, reviewers: set[int]) -> Stored:
+def stored(url: str, reviewers: set[int], killed_submits: set[str]) -> Stored:
     table = AuditEntry.__table__  # type: ignore[attr-defined]
+    responses = Response.__table__  # type: ignore[attr-defined]
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
@@ -426,12 +441,18 @@ def stored(url: str, reviewers: set[int]) -> Stored:
                     table.c.action == "status", table.c.actor_id.in_(reviewers)
                 )
             ).all()
+            submitted = connection.execute(
+                sa.select(responses.c.submission_id, responses.c.submitted_at).where(
+                    responses.c.submission_id.in_(killed_submits)
+                )
+            ).all()
     finally:
         engine.dispose()
     return Stored(
         submit.stored_ids(url, submit.APP_TABLE),
         Counter((row.response_id, row.actor_id, row.new) for row in rows),
         Counter((row.response_id, row.actor_id) for row in rows),
+        {row.submission_id: as_utc(row.submitted_at) for row in submitted},
     )
 
 
@@ -460,6 +481,12 @@ def report(
     lost = len(seen.acknowledged - rows_stored)
     duplicated = len(found.submissions) - len(rows_stored)
     killed = [d for d in seen.dropped if seen.killed(d)]
+    # A submit killed after its commit: its retry was answered from the stored row.
+    committed = [
+        d
+        for d in killed
+        if d.submission in found.submitted and found.submitted[d.submission] <= d.died_at
+    ]
     unexplained = [d.what for d in seen.dropped if not seen.killed(d)]
     acknowledged = {(response, actor) for response, actor, _status in seen.decisions}
     decisions_lost = sum(1 for d in seen.decisions if found.decisions[d] == 0)
@@ -502,6 +529,7 @@ def report(
         ("workers killed", len(seen.kills)),
         ("killed connections (retried)", len(killed)),
         ("  of which submits", sum(1 for d in killed if d.kind == "submit")),
+        ("    stored before their connection died", len(committed)),
         ("  of which review pages", sum(1 for d in killed if d.kind == "review")),
         ("acknowledged submissions", len(seen.acknowledged)),
         ("stored responses", len(found.submissions)),
@@ -632,7 +660,8 @@ def main(argv: list[str] | None = None) -> int:
                 submit.prepare_app_database(url)
                 backend = "SQLite (WAL)"
             seen, server, staff = run(args, url, folder)
-            found = stored(url, {who.user_id for who in staff})
+            killed_submits = {d.submission for d in seen.dropped if d.submission}
+            found = stored(url, {who.user_id for who in staff}, killed_submits)
             passed = report(args, backend, load, seen, found, server.log_tail(60))
     except submit.BenchError as error:
         print(f"benchmark could not run: {error}", file=sys.stderr)
