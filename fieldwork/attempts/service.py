@@ -1,54 +1,92 @@
-"""Count failed guesses per key within a window, and refuse more once a limit is reached.
+"""Count guesses at secrets per key, and hold back the next guess once a limit says so.
 
-A limit is checked before the guess is even tried, so a refused guess tells nothing, and
-only failures are counted, so people who get it right are never slowed down.
+A guess is reserved before it is tried: one upsert per limit raises the key's count and,
+in the same statement, lets the guess through only if the limit allows it now. Two
+simultaneous guesses therefore never read the same count, in one process or across
+gunicorn's, on SQLite (one writer at a time) as on PostgreSQL (the row is locked until
+commit). A refused guess is not tried and not counted, so hammering at a closed limit
+neither tells anything nor keeps it closed; a guess that proves right gives its
+reservation back, so people who get it right are never slowed down.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement, and_, case, delete, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
 
-from fieldwork.attempts.models import FailedAttempt
+from fieldwork.attempts.models import AttemptCount
 from fieldwork.clock import now
 
 
 @dataclass(frozen=True)
 class Limit:
+    """`free` guesses pass at once; after them, each guess must wait `waits[k]` after the
+    one before (the last wait repeating). A count is forgotten once `window` has passed
+    without a guess let through."""
+
     kind: str
-    most: int  # failures allowed within the window; the next guess is refused
+    free: int
+    waits: tuple[dt.timedelta, ...]
     window: dt.timedelta
 
-    @property
-    def minutes(self) -> int:
-        return int(self.window.total_seconds() // 60)
+    def wait(self, guesses: int) -> dt.timedelta:
+        """How long after the last guess the next may be tried, `guesses` counted."""
+        if guesses < self.free:
+            return dt.timedelta(0)
+        return self.waits[min(guesses - self.free, len(self.waits) - 1)]
 
 
-# A staff password is at least 10 characters and checked with argon2id: 10 guesses per
-# account and 20 per address in 15 minutes leave a person who mistypes room to
-# try again, and make guessing a password take lifetimes.
-LOGIN_ACCOUNT = Limit("login-account", 10, dt.timedelta(minutes=15))
-LOGIN_ADDRESS = Limit("login-address", 20, dt.timedelta(minutes=15))
+def _locked(kind: str, most: int, window: dt.timedelta) -> Limit:
+    """A hard limit: `most` guesses, then none until the window has passed."""
+    return Limit(kind, most, (window,), window)
+
+
+def _slowed(kind: str, free: int, cap: dt.timedelta, window: dt.timedelta) -> Limit:
+    """A progressive delay: `free` guesses, then waits of 1, 2, 4 … seconds up to `cap`."""
+    doubling = [
+        dt.timedelta(seconds=2**k) for k in range(math.ceil(math.log2(cap.total_seconds())))
+    ]
+    return Limit(kind, free, (*doubling, cap), window)
+
+
+QUARTER_HOUR = dt.timedelta(minutes=15)
+MINUTE = dt.timedelta(minutes=1)
+# A staff password is at least 10 characters and checked with argon2id. Only the guesser's
+# own pair of account and network is ever locked: 10 guesses a quarter-hour. Strangers
+# spread over many networks are slowed per account, and many accounts tried from one
+# network are slowed per network, to a guess a minute at most; a device that has signed
+# in to the account before is held back by its pair alone (fieldwork/web/staff.py), so no
+# stranger and no office behind one address can keep an owner out.
+LOGIN_PAIR = _locked("login-pair", 10, QUARTER_HOUR)
+LOGIN_ACCOUNT = _slowed("login-account", 10, MINUTE, QUARTER_HOUR)
+LOGIN_ADDRESS = _slowed("login-address", 20, MINUTE, QUARTER_HOUR)
 # A resume code has 11 random digits (and a check digit, which a guesser can compute): with
 # 10,000 live drafts one guess in 10 million finds one. Ten unknown codes an hour per
 # address turns that into about a million address-hours; a mistyped digit is caught by
 # the check digit before it counts.
-RESUME_ADDRESS = Limit("resume-address", 10, dt.timedelta(hours=1))
-LIMITS = (LOGIN_ACCOUNT, LOGIN_ADDRESS, RESUME_ADDRESS)
+RESUME_ADDRESS = _locked("resume-address", 10, dt.timedelta(hours=1))
+LIMITS = (LOGIN_PAIR, LOGIN_ACCOUNT, LOGIN_ADDRESS, RESUME_ADDRESS)
+
+Checks = Sequence[tuple[Limit, str]]
 
 
 class TooManyAttempts(Exception):
-    """A limit is reached: the guess was not tried. `minutes` is how long to wait at most."""
+    """A limit holds the guess back: it was not tried. `seconds` is how long to wait
+    (`minutes`, rounded up, for messages that speak in minutes)."""
 
-    def __init__(self, limit: Limit):
+    def __init__(self, limit: Limit, wait: dt.timedelta):
         super().__init__(limit.kind)
         self.limit = limit
-        self.minutes = limit.minutes
+        self.seconds = max(1, math.ceil(wait.total_seconds()))
+        self.minutes = math.ceil(self.seconds / 60)
 
 
 def key(text: str) -> str:
@@ -56,39 +94,115 @@ def key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def refuse_if_blocked(session: Session, checks: Iterable[tuple[Limit, str]]) -> None:
-    """Raise TooManyAttempts if any limit is already reached for its key."""
+def pair_key(account: str, address: str) -> str:
+    """The key of one account tried from one network; it starts with the account's key,
+    so that all of an account's pairs can be cleared (`forget_account`)."""
+    return f"{account}:{address}"
+
+
+def reserve(session: Session, checks: Checks) -> None:
+    """Count one guess under every limit, or raise TooManyAttempts, counting none, if any
+    limit holds it back now. Committed before the guess is tried: the rows are not kept
+    locked while a password is hashed."""
     moment = now()
     for limit, counted in checks:
-        failures = session.exec(
-            select(func.count())
-            .select_from(FailedAttempt)
-            .where(
-                col(FailedAttempt.kind) == limit.kind,
-                col(FailedAttempt.key) == counted,
-                col(FailedAttempt.at) >= moment - limit.window,
-            )
-        ).one()
-        if failures >= limit.most:
-            raise TooManyAttempts(limit)
+        if not _reserved(session, limit, counted, moment):
+            session.rollback()
+            raise TooManyAttempts(limit, _remaining(session, limit, counted, moment))
+    session.commit()
+    _sweep(session, moment)
 
 
-def record(session: Session, failures: Iterable[tuple[Limit, str]]) -> None:
-    """Count one failed guess under each limit, and drop failures no limit reads any more."""
-    moment = now()
-    oldest = moment - max(limit.window for limit in LIMITS)
-    session.execute(delete(FailedAttempt).where(col(FailedAttempt.at) < oldest))
-    session.add_all(
-        FailedAttempt(kind=limit.kind, key=counted, at=moment) for limit, counted in failures
+def _reserved(session: Session, limit: Limit, counted: str, moment: dt.datetime) -> bool:
+    """One statement: insert the count at 1, or raise it if the limit lets a guess through
+    now; whether a row came back, that is, whether the guess may be tried."""
+    table = AttemptCount.__table__  # type: ignore[attr-defined]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    forgotten = table.c.last_at <= moment - limit.window
+    upsert = dialect.insert(table).values(kind=limit.kind, key=counted, guesses=1, last_at=moment)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[table.c.kind, table.c.key],
+        set_={
+            "guesses": case((forgotten, 1), else_=table.c.guesses + 1),
+            "last_at": upsert.excluded.last_at,
+        },
+        where=or_(forgotten, _let_through(limit, table.c.guesses, table.c.last_at, moment)),
+    ).returning(table.c.guesses)
+    return session.execute(upsert).first() is not None
+
+
+def _let_through(
+    limit: Limit, guesses: Any, last_at: Any, moment: dt.datetime
+) -> ColumnElement[bool]:
+    """The limit's rule as SQL over the counted guesses and the last one's time: a case
+    per wait, each compared with a time worked out here, so no date arithmetic is left
+    to the database (SQLite has none that PostgreSQL shares)."""
+    steps = len(limit.waits)
+    return or_(
+        guesses < limit.free,
+        *(
+            and_(guesses == limit.free + step, last_at <= moment - wait)
+            for step, wait in enumerate(limit.waits[:-1])
+        ),
+        and_(guesses >= limit.free + steps - 1, last_at <= moment - limit.waits[-1]),
     )
+
+
+def _remaining(session: Session, limit: Limit, counted: str, moment: dt.datetime) -> dt.timedelta:
+    row = session.get(AttemptCount, (limit.kind, counted))
+    if row is None:  # cleared between the refusal and this read: try again at once
+        return dt.timedelta(0)
+    return row.last_at + limit.wait(row.guesses) - moment
+
+
+def _sweep(session: Session, moment: dt.datetime) -> None:
+    """Drop counts no limit reads any more."""
+    oldest = moment - max(limit.window for limit in LIMITS)
+    session.execute(delete(AttemptCount).where(col(AttemptCount.last_at) < oldest))
     session.commit()
 
 
-def forget(session: Session, limit: Limit, counted: str) -> None:
-    """Clear a key's failures: an account's, once its owner signs in."""
+def release(session: Session, checks: Checks) -> None:
+    """Give back one reserved guess under each limit: it proved right, so it is not a
+    failure. Only that one: a guesser who owns one account must not clear the count of
+    their network by signing in to it between guesses at another."""
+    for limit, counted in checks:
+        session.execute(
+            update(AttemptCount)
+            .where(
+                col(AttemptCount.kind) == limit.kind,
+                col(AttemptCount.key) == counted,
+                col(AttemptCount.guesses) > 0,
+            )
+            .values(guesses=col(AttemptCount.guesses) - 1)
+        )
+    session.commit()
+
+
+def forget(session: Session, checks: Checks) -> None:
+    """Clear keys' counts: an account's, once its owner signs in."""
+    for limit, counted in checks:
+        session.execute(
+            delete(AttemptCount).where(
+                col(AttemptCount.kind) == limit.kind, col(AttemptCount.key) == counted
+            )
+        )
+    session.commit()
+
+
+def forget_account(session: Session, account: str) -> None:
+    """Clear an account's count and the counts of every network's pair with it."""
     session.execute(
-        delete(FailedAttempt).where(
-            col(FailedAttempt.kind) == limit.kind, col(FailedAttempt.key) == counted
+        delete(AttemptCount).where(
+            or_(
+                and_(
+                    col(AttemptCount.kind) == LOGIN_ACCOUNT.kind, col(AttemptCount.key) == account
+                ),
+                and_(
+                    col(AttemptCount.kind) == LOGIN_PAIR.kind,
+                    col(AttemptCount.key).startswith(pair_key(account, ""), autoescape=True),
+                ),
+            )
         )
     )
     session.commit()

@@ -123,11 +123,11 @@ def resume(session: Session, code: str, max_age_days: int, address: str) -> Draf
     address (a key for the client's network) and raise TooManyAttempts past the limit.
     """
     checks = [(attempts.RESUME_ADDRESS, address)]
-    attempts.refuse_if_blocked(session, checks)
+    attempts.reserve(session, checks)
     draft = session.exec(select(Draft).where(col(Draft.resume_code) == code)).first()
     if draft is None or draft.updated_at < now() - dt.timedelta(days=max_age_days):
-        attempts.record(session, checks)
         return None
+    attempts.release(session, checks)  # a code that works is not a guess that failed
     return draft
 
 
