@@ -135,21 +135,23 @@ def sign_in(
     holds it back.
 
     Every guess counts for its pair of account and network. A device that has signed in
-    to the account before (`known`) is held back by that pair alone: the account-wide and
-    network-wide limits, which strangers and office neighbours fill, do not slow it.
+    to the account before (`known`) is held back by a pair of its own alone: the
+    account-wide and network-wide limits, and the pair a stranger fills, do not slow it.
     """
     account = _account_key(username)
-    pair = (attempts.LOGIN_PAIR, attempts.pair_key(account, address))
+    pair = (attempts.LOGIN_PAIR, attempts.pair_key(account, address, known))
+    whole_account = (attempts.LOGIN_ACCOUNT, account)
     network = (attempts.LOGIN_ADDRESS, address)
-    wide = [] if known else [(attempts.LOGIN_ACCOUNT, account), network]
+    wide = [] if known else [whole_account, network]
     attempts.reserve(session, [pair, *wide])
     user = authenticate(session, username, password)
-    if user is not None:
-        # The owner is in: the account's counts go, but of the network's only this guess,
-        # or one account of one's own would clear the way for guesses at others.
-        attempts.forget(session, [pair, (attempts.LOGIN_ACCOUNT, account)])
-        if not known:
-            attempts.release(session, [network])
+    if user is not None and known:
+        attempts.forget(session, [pair])  # strangers' guesses at the account still count
+    elif user is not None:
+        # The owner is in: the pair's and the account's counts go, but of the network's
+        # only this guess, or one account of one's own would clear the way for others.
+        attempts.forget(session, [pair, whole_account])
+        attempts.release(session, [network])
     return user
 
 

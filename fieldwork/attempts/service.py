@@ -94,10 +94,12 @@ def key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def pair_key(account: str, address: str) -> str:
-    """The key of one account tried from one network; it starts with the account's key,
-    so that all of an account's pairs can be cleared (`forget_account`)."""
-    return f"{account}:{address}"
+def pair_key(account: str, address: str, known: bool) -> str:
+    """The key of one account tried from one network, apart for known devices: a guesser
+    behind the owner's own office address then fills a count the owner's device does not
+    read. It starts with the account's key, so that all of an account's pairs can be
+    cleared (`forget_account`)."""
+    return f"{account}:{address}:{'known' if known else 'new'}"
 
 
 def reserve(session: Session, checks: Checks) -> None:
@@ -200,7 +202,7 @@ def forget_account(session: Session, account: str) -> None:
                 ),
                 and_(
                     col(AttemptCount.kind) == LOGIN_PAIR.kind,
-                    col(AttemptCount.key).startswith(pair_key(account, ""), autoescape=True),
+                    col(AttemptCount.key).startswith(f"{account}:", autoescape=True),
                 ),
             )
         )
