@@ -25,9 +25,18 @@ from fieldwork.responses import codes
 from fieldwork.web.throttling import address_key
 from tests.conftest import csrf_of, page_codes, started
 from tests.questionnaires.two_pages import SURVEY
+from tests.review.factories import FAST_HASHER, fast_password_hashing
 
 PASSWORD = "correct horse battery"
 WAIT = re.compile(r"Wait (\d+) seconds?,")
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests try dozens of passwords, and unknown usernames (checked against a
+    dummy hash)."""
+    fast_password_hashing(monkeypatch)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", FAST_HASHER.hash("not a password"))
 
 
 def staff(app: Flask, username: str = "li.na") -> None:
