@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, or_, update
+from sqlalchemy import ColumnElement, and_, case, delete, or_, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from fieldwork.attempts.models import AttemptCount
 from fieldwork.clock import now
@@ -158,9 +158,18 @@ def _remaining(session: Session, limit: Limit, counted: str, moment: dt.datetime
 
 
 def _sweep(session: Session, moment: dt.datetime) -> None:
-    """Drop counts no limit reads any more."""
+    """Drop counts no limit reads any more. Rows another guess holds are skipped (on
+    PostgreSQL; SQLite has one writer anyway): that guess may be reviving one, and
+    waiting for it while it waits for a row taken here would be a deadlock."""
     oldest = moment - max(limit.window for limit in LIMITS)
-    session.execute(delete(AttemptCount).where(col(AttemptCount.last_at) < oldest))
+    stale = (
+        select(AttemptCount.kind, AttemptCount.key)
+        .where(col(AttemptCount.last_at) < oldest)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(
+        delete(AttemptCount).where(tuple_(col(AttemptCount.kind), col(AttemptCount.key)).in_(stale))
+    )
     session.commit()
 
 
@@ -193,18 +202,13 @@ def forget(session: Session, checks: Checks) -> None:
 
 
 def forget_account(session: Session, account: str) -> None:
-    """Clear an account's count and the counts of every network's pair with it."""
+    """Clear an account's count and the counts of every network's pair with it: pairs
+    first, in the order a guess takes them, so that the two never wait for each other."""
+    pairs = col(AttemptCount.key).startswith(f"{account}:", autoescape=True)
+    session.execute(delete(AttemptCount).where(col(AttemptCount.kind) == LOGIN_PAIR.kind, pairs))
     session.execute(
         delete(AttemptCount).where(
-            or_(
-                and_(
-                    col(AttemptCount.kind) == LOGIN_ACCOUNT.kind, col(AttemptCount.key) == account
-                ),
-                and_(
-                    col(AttemptCount.kind) == LOGIN_PAIR.kind,
-                    col(AttemptCount.key).startswith(f"{account}:", autoescape=True),
-                ),
-            )
+            col(AttemptCount.kind) == LOGIN_ACCOUNT.kind, col(AttemptCount.key) == account
         )
     )
     session.commit()

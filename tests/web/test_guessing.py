@@ -17,10 +17,12 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import get_locale, ngettext
+from sqlmodel import Session, select
 
 from fieldwork import clock, db
 from fieldwork.accounts import service as accounts
 from fieldwork.attempts import service as attempts
+from fieldwork.attempts.models import AttemptCount
 from fieldwork.responses import codes
 from fieldwork.web.throttling import address_key
 from tests.conftest import csrf_of, page_codes, started
@@ -203,6 +205,17 @@ def test_signing_in_clears_the_accounts_counts(app: Flask) -> None:
         for _ in range(attempts.LOGIN_PAIR.free - 1):
             assert sign_in(person, "li.na", "mistyped password")[0] == 422
         assert sign_in(person, "li.na", PASSWORD)[0] == 303
+
+
+def test_counts_no_limit_reads_any_more_are_dropped(app: Flask, session: Session) -> None:
+    staff(app)
+    sign_in(client_at(app, "203.0.113.5"), "li.na", "wrong password")
+    later = clock.now() + max(limit.window for limit in attempts.LIMITS) + dt.timedelta(seconds=1)
+    with clock.set_to(later):
+        sign_in(client_at(app, "198.51.100.7"), "nobody", "wrong password")
+    kept = session.exec(select(AttemptCount)).all()
+    assert sorted(row.kind for row in kept) == ["login-account", "login-address", "login-pair"]
+    assert {row.last_at for row in kept} == {later}
 
 
 def test_the_known_device_cookie_is_kept_from_scripts_and_other_sites(app: Flask) -> None:
