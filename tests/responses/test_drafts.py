@@ -19,7 +19,10 @@ def test_the_display_is_kept_with_open_drafts_only_and_does_not_extend_them(app:
         session = db.session()
         questionnaire = catalog.versions().current(session, SURVEY.id)
         assert questionnaire is not None
-        left, sent = (service.start_draft(session, questionnaire, {}) for _ in range(2))
+        left, sent = (
+            service.store_draft(session, service.start_draft(questionnaire, {}), "network")
+            for _ in range(2)
+        )
         service.mark_submitted(session, sent, response_id)
         updated = left.updated_at
         service.keep_display(session, [left.id, sent.id, "no-such-draft"], SHOWN)
