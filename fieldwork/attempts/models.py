@@ -18,4 +18,5 @@ class AttemptCount(SQLModel, table=True):
     kind: str = Field(primary_key=True, max_length=16)
     key: str = Field(primary_key=True, max_length=160)
     guesses: int
-    last_at: dt.datetime = Field(index=True)  # the last guess let through
+    started: dt.datetime = Field(index=True)  # the first guess of the window
+    last_at: dt.datetime  # the last guess let through

@@ -28,33 +28,38 @@ from fieldwork.clock import now
 
 @dataclass(frozen=True)
 class Limit:
-    """`free` guesses pass at once; after them, each guess must wait `waits[k]` after the
-    one before (the last wait repeating). A count is forgotten once `window` has passed
-    without a guess let through."""
+    """A window opens with a key's first guess and lasts `window`: within it, `free`
+    guesses pass at once; after them, each guess must wait `waits[k]` after the one
+    before (the last wait repeating), or, with no waits, none passes until the window
+    ends. Anchored at the first guess, a count cannot creep up forever at a steady
+    rate below the limit (a busy network's new drafts)."""
 
     kind: str
     free: int
-    waits: tuple[dt.timedelta, ...]
     window: dt.timedelta
+    waits: tuple[dt.timedelta, ...] = ()
 
-    def wait(self, guesses: int) -> dt.timedelta:
-        """How long after the last guess the next may be tried, `guesses` counted."""
+    def wait(self, guesses: int) -> dt.timedelta | None:
+        """How long after the last guess the next may be tried, `guesses` counted; None:
+        not before the window ends."""
         if guesses < self.free:
             return dt.timedelta(0)
+        if not self.waits:
+            return None
         return self.waits[min(guesses - self.free, len(self.waits) - 1)]
 
 
-def _locked(kind: str, most: int, window: dt.timedelta) -> Limit:
-    """A hard limit: `most` guesses, then none until the window has passed."""
-    return Limit(kind, most, (window,), window)
+def locked(kind: str, most: int, window: dt.timedelta) -> Limit:
+    """A hard limit: `most` guesses in the window, then none until it ends."""
+    return Limit(kind, most, window)
 
 
-def _slowed(kind: str, free: int, cap: dt.timedelta, window: dt.timedelta) -> Limit:
+def slowed(kind: str, free: int, cap: dt.timedelta, window: dt.timedelta) -> Limit:
     """A progressive delay: `free` guesses, then waits of 1, 2, 4 … seconds up to `cap`."""
     doubling = [
         dt.timedelta(seconds=2**k) for k in range(math.ceil(math.log2(cap.total_seconds())))
     ]
-    return Limit(kind, free, (*doubling, cap), window)
+    return Limit(kind, free, window, (*doubling, cap))
 
 
 QUARTER_HOUR = dt.timedelta(minutes=15)
@@ -65,14 +70,14 @@ MINUTE = dt.timedelta(minutes=1)
 # network are slowed per network, to a guess a minute at most; a device that has signed
 # in to the account before is held back by its pair alone (fieldwork/web/staff.py), so no
 # stranger and no office behind one address can keep an owner out.
-LOGIN_PAIR = _locked("login-pair", 10, QUARTER_HOUR)
-LOGIN_ACCOUNT = _slowed("login-account", 10, MINUTE, QUARTER_HOUR)
-LOGIN_ADDRESS = _slowed("login-address", 20, MINUTE, QUARTER_HOUR)
+LOGIN_PAIR = locked("login-pair", 10, QUARTER_HOUR)
+LOGIN_ACCOUNT = slowed("login-account", 10, MINUTE, QUARTER_HOUR)
+LOGIN_ADDRESS = slowed("login-address", 20, MINUTE, QUARTER_HOUR)
 # A resume code has 11 random digits (and a check digit, which a guesser can compute): with
 # 10,000 live drafts one guess in 10 million finds one. Ten unknown codes an hour per
 # address turns that into about a million address-hours; a mistyped digit is caught by
 # the check digit before it counts.
-RESUME_ADDRESS = _locked("resume-address", 10, dt.timedelta(hours=1))
+RESUME_ADDRESS = locked("resume-address", 10, dt.timedelta(hours=1))
 LIMITS = (LOGIN_PAIR, LOGIN_ACCOUNT, LOGIN_ADDRESS, RESUME_ADDRESS)
 
 Checks = Sequence[tuple[Limit, str]]
@@ -120,12 +125,15 @@ def _reserved(session: Session, limit: Limit, counted: str, moment: dt.datetime)
     now; whether a row came back, that is, whether the guess may be tried."""
     table = AttemptCount.__table__  # type: ignore[attr-defined]
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    forgotten = table.c.last_at <= moment - limit.window
-    upsert = dialect.insert(table).values(kind=limit.kind, key=counted, guesses=1, last_at=moment)
+    forgotten = table.c.started <= moment - limit.window
+    upsert = dialect.insert(table).values(
+        kind=limit.kind, key=counted, guesses=1, started=moment, last_at=moment
+    )
     upsert = upsert.on_conflict_do_update(
         index_elements=[table.c.kind, table.c.key],
         set_={
             "guesses": case((forgotten, 1), else_=table.c.guesses + 1),
+            "started": case((forgotten, upsert.excluded.started), else_=table.c.started),
             "last_at": upsert.excluded.last_at,
         },
         where=or_(forgotten, _let_through(limit, table.c.guesses, table.c.last_at, moment)),
@@ -136,17 +144,19 @@ def _reserved(session: Session, limit: Limit, counted: str, moment: dt.datetime)
 def _let_through(
     limit: Limit, guesses: Any, last_at: Any, moment: dt.datetime
 ) -> ColumnElement[bool]:
-    """The limit's rule as SQL over the counted guesses and the last one's time: a case
-    per wait, each compared with a time worked out here, so no date arithmetic is left
-    to the database (SQLite has none that PostgreSQL shares)."""
-    steps = len(limit.waits)
+    """The limit's rule within the window as SQL over the counted guesses and the last
+    one's time: a case per wait, each compared with a time worked out here, so no date
+    arithmetic is left to the database (SQLite has none that PostgreSQL shares)."""
+    last = len(limit.waits) - 1
     return or_(
         guesses < limit.free,
         *(
-            and_(guesses == limit.free + step, last_at <= moment - wait)
-            for step, wait in enumerate(limit.waits[:-1])
+            and_(
+                guesses == limit.free + step if step < last else guesses >= limit.free + step,
+                last_at <= moment - wait,
+            )
+            for step, wait in enumerate(limit.waits)
         ),
-        and_(guesses >= limit.free + steps - 1, last_at <= moment - limit.waits[-1]),
     )
 
 
@@ -154,7 +164,11 @@ def _remaining(session: Session, limit: Limit, counted: str, moment: dt.datetime
     row = session.get(AttemptCount, (limit.kind, counted))
     if row is None:  # cleared between the refusal and this read: try again at once
         return dt.timedelta(0)
-    return row.last_at + limit.wait(row.guesses) - moment
+    until = row.started + limit.window
+    wait = limit.wait(row.guesses)
+    if wait is not None:
+        until = min(until, row.last_at + wait)
+    return until - moment
 
 
 def _sweep(session: Session, moment: dt.datetime) -> None:
@@ -164,7 +178,7 @@ def _sweep(session: Session, moment: dt.datetime) -> None:
     oldest = moment - max(limit.window for limit in LIMITS)
     stale = (
         select(AttemptCount.kind, AttemptCount.key)
-        .where(col(AttemptCount.last_at) < oldest)
+        .where(col(AttemptCount.started) < oldest)
         .with_for_update(skip_locked=True)
     )
     session.execute(

@@ -2,11 +2,12 @@
 
 `failed_attempt` held a row per failure, counted before and recorded after the guess was
 tried: simultaneous guesses all read the same count and all passed. `attempt_count` is
-reserved and checked in one statement. The old rows only slowed guessing for a quarter
-of an hour and are not carried over.
+reserved and checked in one statement. The old rows held counts for an hour at most and
+are not carried over. (Planned as 0016; it follows 0017, already merged, so that a
+database already at 0017 still gets it.)
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-06 22:00:00.000000
 """
 
@@ -14,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0016"
-down_revision = "0015"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
@@ -26,10 +27,11 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("key", sa.String(length=160), nullable=False),
         sa.Column("guesses", sa.Integer(), nullable=False),
+        sa.Column("started", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("kind", "key"),
     )
-    op.create_index("ix_attempt_count_last_at", "attempt_count", ["last_at"])
+    op.create_index("ix_attempt_count_started", "attempt_count", ["started"])
     op.drop_index("ix_failed_attempt_kind_key_at", table_name="failed_attempt")
     op.drop_index("ix_failed_attempt_at", table_name="failed_attempt")
     op.drop_table("failed_attempt")
@@ -46,5 +48,5 @@ def downgrade() -> None:
     )
     op.create_index("ix_failed_attempt_at", "failed_attempt", ["at"])
     op.create_index("ix_failed_attempt_kind_key_at", "failed_attempt", ["kind", "key", "at"])
-    op.drop_index("ix_attempt_count_last_at", table_name="attempt_count")
+    op.drop_index("ix_attempt_count_started", table_name="attempt_count")
     op.drop_table("attempt_count")
