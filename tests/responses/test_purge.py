@@ -134,3 +134,18 @@ def test_the_command_prints_what_it_deleted_and_a_dry_run_deletes_nothing(
     assert done.output.splitlines()[:2] == ["deleted 1 drafts", "deleted 0 staff sessions"]
     assert done.output.splitlines()[2].endswith(" failed attempts")
     assert count(session, Draft) == 1
+
+
+def test_purge_keeps_a_fresh_count_under_the_key_of_a_stale_one(
+    app: Flask, session: Session
+) -> None:
+    """Counts per network share their key across kinds (sign-ins, resume codes)."""
+    with app.app_context():
+        # Stale for the purge, yet too young for the sweep of the guess after it.
+        with clock.set_to(NOW - dt.timedelta(minutes=60.5)):
+            attempts.reserve(db.session(), [(attempts.RESUME_ADDRESS, "net")])
+        with clock.set_to(NOW - dt.timedelta(minutes=1)):
+            attempts.reserve(db.session(), [(attempts.LOGIN_ADDRESS, "net")])
+        with clock.set_to(NOW):
+            purge.purge(db.session(), DAYS)
+    assert [row.kind for row in session.exec(select(AttemptCount)).scalars()] == ["login-address"]

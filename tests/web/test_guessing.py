@@ -211,6 +211,16 @@ def test_signing_in_clears_the_accounts_counts(app: Flask) -> None:
         assert sign_in(person, "li.na", PASSWORD)[0] == 303
 
 
+def test_a_steady_rate_below_the_limit_is_never_refused(app: Flask) -> None:
+    """A window opens with its first guess: a network that mistypes a code now and then
+    all day never adds up to the hour's limit."""
+    person = client_at(app, "203.0.113.5")
+    with stopped_clock() as moment:
+        for _ in range(3 * attempts.RESUME_ADDRESS.free):
+            assert try_code(person, codes.new_resume_code())[0] == 404
+            moment[0] += attempts.RESUME_ADDRESS.window / (attempts.RESUME_ADDRESS.free - 1)
+
+
 def test_counts_no_limit_reads_any_more_are_dropped(app: Flask, session: Session) -> None:
     staff(app)
     sign_in(client_at(app, "203.0.113.5"), "li.na", "wrong password")
