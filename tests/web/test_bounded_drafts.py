@@ -118,7 +118,7 @@ def test_a_shared_network_starts_hundreds_and_a_flood_past_that_is_told_to_wait(
     refused = first_page(client, location)
     assert refused.status_code == 429
     assert '<html lang="zh-Hant"' in refused.text
-    assert "Wait 60 minutes" in refused.text and 'class="error-summary"' in refused.text
+    assert "請等待 60 分鐘" in refused.text and 'class="error-summary"' in refused.text
     assert 'value="age_35_59" checked' in refused.text  # what was typed is still there
     assert first_page(client, location, action="save").status_code == 429
     assert count(session, Draft) == NEW_DRAFTS.free

@@ -5,7 +5,7 @@ a thousand at a time. Without an index each batch read the whole table; a partia
 on `updated_at`, over drafts not submitted only, leaves out the submitted drafts the
 purge keeps (they would otherwise be walked past by every batch, ever more of them).
 
-Revision ID: 0017
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-06 22:00:00.000000
 """
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0017"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None

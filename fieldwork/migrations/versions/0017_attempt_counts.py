@@ -3,11 +3,10 @@
 `failed_attempt` held a row per failure, counted before and recorded after the guess was
 tried: simultaneous guesses all read the same count and all passed. `attempt_count` is
 reserved and checked in one statement. The old rows held counts for an hour at most and
-are not carried over. (Planned as 0016; it follows 0017, already merged, so that a
-database already at 0017 still gets it.)
+are not carried over.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06 22:00:00.000000
 """
 
@@ -15,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0018"
-down_revision = "0017"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
