@@ -31,6 +31,7 @@ from fieldwork.definitions import service as definitions
 from fieldwork.i18n import babel_id
 from fieldwork.questionnaire.loader import Catalog
 from fieldwork.questionnaire.problems import Problem
+from fieldwork.responses import purge
 
 group = AppGroup("fieldwork", help="Fieldwork administration.")
 translations = AppGroup("translations", help="Extract, update and compile UI catalogs (pybabel).")
@@ -215,6 +216,18 @@ def activate_user_command(username: str) -> None:
 def unlock_user_command(username: str) -> None:
     """Clear the failed sign-ins that hold an account back after too many wrong passwords."""
     _account_change(lambda: accounts.unlock(db.session(), username), "failed sign-ins cleared")
+
+
+@group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Print what would be deleted; delete nothing.")
+def purge_command(dry_run: bool) -> None:
+    """Delete drafts never submitted and untouched for longer than a resume code lives,
+    expired staff sessions and failed attempts no limit reads. Responses, submitted
+    drafts, the audit log and batches are never touched."""
+    counts = purge.purge(db.session(), current_app.config["RESUME_DAYS"], dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    for name, count in counts.items():
+        click.echo(f"{verb} {count} {name}")
 
 
 @group.command("create-admin")

@@ -76,15 +76,22 @@ def check(config: dict[str, Any]) -> None:
             f"FIELDWORK_BABEL_DEFAULT_TIMEZONE: {config['BABEL_DEFAULT_TIMEZONE']!r} is not a "
             "time zone name such as Asia/Shanghai or UTC"
         ) from None
-    try:
-        config["PROXIES"] = int(config["PROXIES"])
-    except (TypeError, ValueError):
-        config["PROXIES"] = -1
-    if not 0 <= config["PROXIES"] <= 10:
-        raise RuntimeError(
-            "FIELDWORK_PROXIES: how many reverse proxies stand in front of the app, "
-            "a whole number from 0 (none) to 10"
-        )
+    for key, (least, most, meaning) in WHOLE_NUMBERS.items():
+        try:
+            config[key] = int(config[key])
+        except (TypeError, ValueError):
+            config[key] = least - 1
+        if not least <= config[key] <= most:
+            raise RuntimeError(f"FIELDWORK_{key}: {meaning}, a whole number from {least} to {most}")
+
+
+WHOLE_NUMBERS = {
+    "PROXIES": (0, 10, "how many reverse proxies stand in front of the app (0: none)"),
+    "STAFF_SESSION_HOURS": (1, 24 * 30, "how many hours a staff sign-in lasts"),
+    "RESUME_DAYS": (1, 365, "how many days a resume code keeps a draft"),
+}
+"""Settings that are counts, as (smallest, largest, what it is): from the environment they
+arrive as text."""
 
 
 SECRET_FILES = ("secret_key", "ip_hash_key", "admin-password")

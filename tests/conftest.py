@@ -38,7 +38,7 @@ EMPTIED = (
     "batch_item",
     "batch",
     "export_job",
-    "failed_attempt",
+    "attempt_count",
     "paper_entry",
     "paper_sheet",
     "print_run",

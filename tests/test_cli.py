@@ -238,7 +238,7 @@ def test_a_deactivated_user_is_signed_out_and_refused_until_activated(app: Flask
 
 def test_unlock_user_lets_the_owner_in_after_someone_guessed(app: Flask) -> None:
     owner = staff_client(app)
-    for _ in range(attempts.LOGIN_ACCOUNT.most):
+    for _ in range(attempts.LOGIN_PAIR.free):
         sign_in(owner, "li.na", "a wrong guess")
     assert sign_in(owner, "li.na", PASSWORD) == 429
     unlocked = fieldwork(app, "unlock-user", "li.na")

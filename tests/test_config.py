@@ -50,6 +50,8 @@ def test_the_secret_file_is_private(tmp_path: Path) -> None:
         ({"BABEL_DEFAULT_TIMEZONE": "Mars/Olympus"}, "'Mars/Olympus' is not a time zone name"),
         ({"PROXIES": "one"}, "FIELDWORK_PROXIES: how many reverse proxies"),
         ({"PROXIES": "-1"}, "a whole number from 0"),
+        ({"RESUME_DAYS": "thirty"}, "FIELDWORK_RESUME_DAYS: how many days a resume code"),
+        ({"STAFF_SESSION_HOURS": "0"}, "a whole number from 1 to 720"),
     ],
 )
 def test_a_setting_no_request_could_use_stops_the_start_with_a_clear_message(
@@ -59,5 +61,7 @@ def test_a_setting_no_request_could_use_stops_the_start_with_a_clear_message(
         create_app({**setting, "SECRET_KEY": "x"})
 
 
-def test_proxies_from_the_environment_become_a_number() -> None:
-    assert create_app({"PROXIES": "2", "SECRET_KEY": "x"}).config["PROXIES"] == 2
+def test_counts_from_the_environment_become_numbers() -> None:
+    settings = {"PROXIES": "2", "RESUME_DAYS": "7", "STAFF_SESSION_HOURS": "8"}
+    config = create_app({**settings, "SECRET_KEY": "x"}).config
+    assert (config["PROXIES"], config["RESUME_DAYS"], config["STAFF_SESSION_HOURS"]) == (2, 7, 8)

@@ -140,4 +140,4 @@ def test_alembic_sees_every_table_from_the_models_module_alone() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     ).stdout.split()
     assert found == sorted(SQLModel.metadata.tables)
-    assert {"response", "audit_log", "batch", "staff_user", "failed_attempt"} <= set(found)
+    assert {"response", "audit_log", "batch", "staff_user", "attempt_count"} <= set(found)

@@ -89,7 +89,8 @@ def set_active(session: Session, username: str, active: bool) -> StaffUser:
 
 
 def unlock(session: Session, username: str) -> StaffUser:
-    """Clear the count of failed sign-ins that holds the account back."""
+    """Clear the counts of failed sign-ins that hold the account back: its own, and its
+    pair with every network (the owner's own mistypes included)."""
     return _settled(session, _existing(session, username), end_sessions=False)
 
 
@@ -97,7 +98,7 @@ def _settled(session: Session, user: StaffUser, end_sessions: bool) -> StaffUser
     session.add(user)
     if end_sessions:
         session.execute(delete(StaffSession).where(col(StaffSession.user_id) == user.id))
-    attempts.forget(session, attempts.LOGIN_ACCOUNT, _account_key(user.username))
+    attempts.forget_account(session, _account_key(user.username))
     session.commit()
     return user
 
@@ -126,22 +127,31 @@ def _account_key(username: str) -> str:
     return attempts.key(f"user:{username}")
 
 
-def sign_in(session: Session, username: str, password: str, address: str) -> StaffUser | None:
-    """`authenticate`, counting failures per account and per address (`address` is a key
-    for the client's network); raises TooManyAttempts, without trying the password, once
-    either has had too many."""
-    checks = [
-        (attempts.LOGIN_ACCOUNT, _account_key(username)),
-        (attempts.LOGIN_ADDRESS, address),
-    ]
-    attempts.refuse_if_blocked(session, checks)
+def sign_in(
+    session: Session, username: str, password: str, address: str, known: bool = False
+) -> StaffUser | None:
+    """`authenticate`, the guess reserved first under the limits (`address` is a key for
+    the client's network); raises TooManyAttempts, without trying the password, if one
+    holds it back.
+
+    Every guess counts for its pair of account and network. A device that has signed in
+    to the account before (`known`) is held back by a pair of its own alone: the
+    account-wide and network-wide limits, and the pair a stranger fills, do not slow it.
+    """
+    account = _account_key(username)
+    pair = (attempts.LOGIN_PAIR, attempts.pair_key(account, address, known))
+    whole_account = (attempts.LOGIN_ACCOUNT, account)
+    network = (attempts.LOGIN_ADDRESS, address)
+    wide = [] if known else [whole_account, network]
+    attempts.reserve(session, [pair, *wide])
     user = authenticate(session, username, password)
-    if user is None:
-        attempts.record(session, checks)
-    else:
-        # Only the account's count: a guesser who owns one account must not clear the
-        # count of their address by signing in to it between guesses at another.
-        attempts.forget(session, *checks[0])
+    if user is not None and known:
+        attempts.forget(session, [pair])  # strangers' guesses at the account still count
+    elif user is not None:
+        # The owner is in: the pair's and the account's counts go, but of the network's
+        # only this guess, or one account of one's own would clear the way for others.
+        attempts.forget(session, [pair, whole_account])
+        attempts.release(session, [network])
     return user
 
 

@@ -1,22 +1,22 @@
-"""The table of failed guesses: one row per failure, kept only as long as a limit reads it."""
+"""The table of guess counters: one row per limit and key, kept only while a limit reads it."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
-class FailedAttempt(SQLModel, table=True):
-    """A wrong password or an unknown resume code, under the key its limit counts by (a
-    hashed account name or network address). In the database, not in a process, so the
-    count holds across every app process behind gunicorn."""
+class AttemptCount(SQLModel, table=True):
+    """The guesses counted under one limit and key (a hashed account, network address, or
+    the pair of both). One row, raised by a single upsert that also decides whether the
+    guess may be tried, so that simultaneous guesses, in any app process behind gunicorn,
+    can never all read the same count and all pass."""
 
-    __tablename__ = "failed_attempt"
-    __table_args__ = (Index("ix_failed_attempt_kind_key_at", "kind", "key", "at"),)
+    __tablename__ = "attempt_count"
 
-    id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=16)
-    key: str = Field(max_length=64)
-    at: dt.datetime = Field(index=True)
+    kind: str = Field(primary_key=True, max_length=16)
+    key: str = Field(primary_key=True, max_length=160)
+    guesses: int
+    started: dt.datetime = Field(index=True)  # the first guess of the window
+    last_at: dt.datetime  # the last guess let through

@@ -19,12 +19,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from fieldwork.accounts.models import StaffUser
+from fieldwork.audit import log
 from fieldwork.audit.models import AuditEntry
 from fieldwork.clock import now
 from fieldwork.modes import PAPER
@@ -252,7 +253,7 @@ def issue(
         session.flush()
         assert run.id is not None
         placed = _place(session, run.id, order.count, draw)
-        _audit(
+        log.write(
             session,
             [
                 _entry(creator, sheet_id, ISSUE_ACTION, None, ISSUED, run=run.id, number=number)
@@ -302,28 +303,12 @@ def _entry(
     comment: str | None = None,
     **more: Any,
 ) -> dict[str, Any]:
-    """The columns of one audit row about a sheet, written now: `new` is the state it
-    moves to, with `more` (the run, the number) beside it."""
-    return {
-        "at": now(),
-        "actor_id": actor.id if actor else None,
-        "actor": actor.username if actor else COMMAND_LINE,
-        "response_id": None,
-        "sheet_id": sheet_id,
-        "action": action,
-        "old": old,
-        "new": {"state": new, **more} if more else new,
-        "reason": None,
-        "comment": comment,
-    }
-
-
-_AUDIT = insert(AuditEntry.__table__)  # type: ignore[attr-defined]
-
-
-def _audit(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert audit rows with one statement, in the caller's transaction."""
-    session.connection().execute(_AUDIT, rows)
+    """An audit row about a sheet: `new` is the state it moves to, with `more` (the run,
+    the number) beside it."""
+    moved = {"state": new, **more} if more else new
+    return log.entry(
+        actor, action, old, moved, unattended=COMMAND_LINE, sheet_id=sheet_id, comment=comment
+    )
 
 
 def audit(
@@ -337,7 +322,7 @@ def audit(
 ) -> None:
     """Write one audit row about a sheet in the caller's transaction (entry, reconciliation:
     `paper.entry`); `new` is the state it moves to, `more` what goes with it."""
-    _audit(session, [_entry(actor, sheet_id, action, old, new, **more)])
+    log.write(session, [_entry(actor, sheet_id, action, old, new, **more)])
 
 
 def check_transition(old: str, new: str) -> None:
@@ -376,7 +361,7 @@ def void(session: Session, sheet_id: str, reason: str, actor: StaffUser | None) 
     old = sheet.state
     try:
         move(session, sheet_id, old, VOID)
-        _audit(session, [_entry(actor, sheet_id, VOID_ACTION, old, VOID, comment=reason)])
+        log.write(session, [_entry(actor, sheet_id, VOID_ACTION, old, VOID, comment=reason)])
         session.commit()
     except BaseException:
         session.rollback()

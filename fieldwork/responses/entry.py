@@ -69,11 +69,15 @@ def answer_page(
     raw: Raw,
     page: str,
     seconds: float | None,
+    counted: str = "",
 ) -> list[Issue]:
-    """Check one page's answers and, if they pass, keep them in the draft."""
+    """Check one page's answers and, if they pass, keep them in the draft (storing a draft
+    not stored yet if they hold an answer, counted under `counted`: see
+    `service.store_draft`)."""
     values, issues = read(questions, raw)
     if not issues:
-        service.save_page(session, draft, [q.code for q in questions], values, page, seconds)
+        codes = [q.code for q in questions]
+        service.save_page(session, draft, codes, values, page, seconds, counted)
     return issues
 
 
@@ -84,9 +88,13 @@ def save_for_later(
     raw: Raw,
     page: str,
     seconds: float | None,
+    counted: str = "",
 ) -> str:
-    """Keep whatever of a page parses, unchecked, and give the draft its resume code."""
+    """Keep whatever of a page parses, unchecked, and give the draft its resume code. A
+    draft not stored yet is stored even with no answer: the code keeps the start's
+    invitation (campaign, segment) for another device."""
     values, _issues = answer_rules.parse(questions, raw)
+    draft = service.store_draft(session, draft, counted)
     service.save_page(session, draft, [q.code for q in questions], values, page, seconds)
     return service.issue_resume_code(session, draft)
 

@@ -94,8 +94,22 @@ class Response(SQLModel, table=True):
     reviewed_by: int | None = Field(default=None, foreign_key="staff_user.id")
 
 
+OPEN_DRAFT = text("response_id IS NULL")
+
+
 class Draft(SQLModel, table=True):
     """Answers in progress; the respondent's cookie or resume code points here."""
+
+    # The purge finds the oldest drafts never submitted in one seek (responses/purge.py);
+    # submitted ones, kept, are not in the index.
+    __table_args__ = (
+        Index(
+            "ix_draft_open_updated_at",
+            "updated_at",
+            sqlite_where=OPEN_DRAFT,
+            postgresql_where=OPEN_DRAFT,
+        ),
+    )
 
     id: str = Field(primary_key=True, max_length=43)
     submission_id: str = Field(max_length=36, unique=True)

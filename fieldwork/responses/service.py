@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -45,26 +46,48 @@ def parse_submission_id(text: str) -> str | None:
         return None
 
 
-def start_draft(session: Session, questionnaire: Questionnaire, preset: Mapping[str, Any]) -> Draft:
-    """A new draft; `preset` holds what an invitation link set (campaign, wave, segment…)
-    and the display it is answered in (see `keep_display`)."""
-    moment = now()
-    draft = Draft(
+NEW_DRAFTS = attempts.locked("draft-address", 300, dt.timedelta(hours=1))
+"""New drafts stored per network in an hour. Starting stores nothing (see `start_draft`),
+so only a flood that answers counts here; 30 elderly respondents on a community centre's
+Wi-Fi, each starting a few times, stay far below it."""
+
+
+def start_draft(
+    questionnaire: Questionnaire,
+    preset: Mapping[str, Any],
+    started_at: dt.datetime | None = None,
+    submission_id: str | None = None,
+    page_seconds: Mapping[str, float] | None = None,
+) -> Draft:
+    """A new draft, not stored: the first page that gives an answer stores it (`save_page`),
+    so a start nobody answers costs the database nothing. Until then the caller keeps what
+    it was started with (its start time above all: a response's duration is counted from
+    it) and makes it again from that. `preset` holds what an invitation link set
+    (campaign, wave, segment…) and the display it is answered in (see `keep_display`)."""
+    moment = started_at or now()
+    return Draft(
         id=secrets.token_urlsafe(32),
-        submission_id=str(uuid.uuid4()),
+        submission_id=submission_id or str(uuid.uuid4()),
         questionnaire_id=questionnaire.id,
         version_hash=questionnaire.content_hash,
         preset=dict(preset),
+        page_seconds=dict(page_seconds or {}),
         started_at=moment,
         updated_at=moment,
     )
-    session.add(draft)
-    session.commit()
-    return draft
+
+
+def is_stored(draft: Draft) -> bool:
+    """Whether the draft has a row: False for one `start_draft` made and nothing stored."""
+    return not inspect(draft).transient
 
 
 def get_draft(session: Session, draft_id: str | None) -> Draft | None:
     return session.get(Draft, draft_id) if draft_id else None
+
+
+def draft_of_submission(session: Session, submission_id: str) -> Draft | None:
+    return session.exec(select(Draft).where(col(Draft.submission_id) == submission_id)).first()
 
 
 def save_page(
@@ -74,18 +97,54 @@ def save_page(
     values: Mapping[str, Any],
     page: str,
     seconds: float | None,
+    counted: str = "",
 ) -> None:
-    """Replace the draft's answers to one page's questions and add the time spent on it."""
+    """Replace the draft's answers to one page's questions and add the time spent on it.
+
+    A draft not stored yet is stored by the first page that gives an answer (see
+    `store_draft`; `counted` is the client's network); until then the time is kept only
+    in `draft`, for the caller to keep with the rest of the start."""
+    if not is_stored(draft):
+        if not values:
+            _add_seconds(draft, page, seconds)
+            return
+        draft = store_draft(session, draft, counted)
     kept = {code: value for code, value in draft.answers.items() if code not in codes_on_page}
     kept.update(values)
     draft.answers = kept
+    _add_seconds(draft, page, seconds)
+    draft.updated_at = now()
+    session.add(draft)
+    session.commit()
+
+
+def _add_seconds(draft: Draft, page: str, seconds: float | None) -> None:
     if seconds is not None:
         times = dict(draft.page_seconds)
         times[page] = round(times.get(page, 0.0) + seconds, 1)
         draft.page_seconds = times
-    draft.updated_at = now()
+
+
+def store_draft(session: Session, draft: Draft, counted: str) -> Draft:
+    """Store a draft `start_draft` made, counted per network under NEW_DRAFTS (raises
+    attempts.TooManyAttempts past it, storing nothing). Its submission id is unique, so
+    one start is stored once: a second tab, a double click or a replayed cookie gets the
+    draft stored first, never a second row."""
+    if is_stored(draft):
+        return draft
+    checks = [(NEW_DRAFTS, counted)]
+    attempts.reserve(session, checks)
     session.add(draft)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        stored = draft_of_submission(session, draft.submission_id)
+        if stored is None:  # not a second storing of this start: a real fault
+            raise
+        attempts.release(session, checks)  # stored once, counted once
+        return stored
+    return draft
 
 
 def keep_display(session: Session, draft_ids: Sequence[str], display: Mapping[str, str]) -> None:
@@ -123,11 +182,11 @@ def resume(session: Session, code: str, max_age_days: int, address: str) -> Draf
     address (a key for the client's network) and raise TooManyAttempts past the limit.
     """
     checks = [(attempts.RESUME_ADDRESS, address)]
-    attempts.refuse_if_blocked(session, checks)
+    attempts.reserve(session, checks)
     draft = session.exec(select(Draft).where(col(Draft.resume_code) == code)).first()
     if draft is None or draft.updated_at < now() - dt.timedelta(days=max_age_days):
-        attempts.record(session, checks)
         return None
+    attempts.release(session, checks)  # a code that works is not a guess that failed
     return draft
 
 

@@ -376,7 +376,6 @@ _FULL = (
     cast(col(Response.answers), Text).label("answers"),
     cast(col(Response.paradata)["page_seconds"], Text).label("page_seconds"),
     cast(col(Response.paradata)["assisted"], Text).label("assisted"),
-    cast(col(Response.paradata)["shadow"], Text).label("shadow"),
     as_stored(col(Response.submitted_at)),
     as_stored(col(Response.started_at)),
     col(Response.ip_hash),
@@ -389,7 +388,16 @@ _FULL = (
 )
 
 
-_FULL_NAMES = tuple(select(*_FULL).selected_columns.keys())
+_FULL_NAMES = (*select(*_FULL).selected_columns.keys(), "shadow")
+
+
+def _full(kind: str) -> tuple[Any, ...]:
+    """_FULL for a questionnaire of `kind`, with its frozen shadow test last. Only a shadow
+    checklist's responses have one: for any other kind the column is a constant, so a bulk
+    run does not look for the key in every one of 50,000 paradata documents."""
+    if kind == "shadow":
+        return (*_FULL, cast(col(Response.paradata)[contacts.PARADATA], Text).label("shadow"))
+    return (*_FULL, literal(None, Text).label("shadow"))
 
 
 def _decoded(rows: Sequence[Any]) -> list[dict[str, Any]]:
@@ -464,10 +472,10 @@ def run(
     _audit_thresholds(session, judged_by, chosen, versions.values())
     session.commit()  # the thresholds entry stays if a chunk is undone (`_write`)
     if in_workers:
-        judged = _judged_by_workers(session, current.id, starts, judge)
+        judged = _judged_by_workers(session, current, starts, judge)
     else:
         judged = (
-            judge(_rows(session, _FULL, current.id, bounds), session.connection())
+            judge(_rows(session, _full(current.kind), current.id, bounds), session.connection())
             for bounds in _ranges(starts)
         )
     for count, writes in judged:
@@ -597,20 +605,21 @@ def _noted(columns: list[Sequence[Any]]) -> FirstPass:
 
 def _judged_by_workers(
     session: Session,
-    questionnaire_id: str,
+    current: Questionnaire,
     starts: Sequence[Key],
     judge: _Judge,
 ) -> Iterator[tuple[int, list[_Write]]]:
     """The chunks from `starts` judged in worker processes, in order; this process writes."""
     bind = session.get_bind()
-    return parallel.in_workers(bind, _judge_chunk, _ranges(starts), (questionnaire_id, judge))
+    shared = (current.id, current.kind, judge)
+    return parallel.in_workers(bind, _judge_chunk, _ranges(starts), shared)
 
 
 def _judge_chunk(bounds: Bounds) -> tuple[int, list[_Write]]:
     """In a worker: judge the responses from one chunk's start up to the next one's."""
-    questionnaire_id, judge = parallel.shared()
+    questionnaire_id, kind, judge = parallel.shared()
     with parallel.connection() as connection:
-        rows = connection.execute(_between(_FULL, questionnaire_id, bounds)).all()
+        rows = connection.execute(_between(_full(kind), questionnaire_id, bounds)).all()
         found: tuple[int, list[_Write]] = judge(rows, connection)
     return found
 

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, insert, update
+from sqlalchemy import Select, func, update
 from sqlmodel import Session, col, select
 
 from fieldwork.accounts.models import StaffUser
-from fieldwork.audit.models import SYSTEM, AuditEntry
-from fieldwork.clock import now
+from fieldwork.audit import log
+from fieldwork.audit.models import AuditEntry
 from fieldwork.responses.models import STATUSES, Response
 from fieldwork.review.models import REASONS
 
@@ -30,29 +30,6 @@ class DecisionError(ValueError):
         self.response_id = response_id
 
 
-def _entry(
-    response_id: int | None,
-    action: str,
-    old: Any,
-    new: Any,
-    actor: StaffUser | None,
-    reason: str | None,
-    comment: str | None,
-) -> dict[str, Any]:
-    """The columns of one audit row, written now."""
-    return {
-        "at": now(),
-        "actor_id": actor.id if actor else None,
-        "actor": actor.username if actor else SYSTEM,
-        "response_id": response_id,
-        "action": action,
-        "old": old,
-        "new": new,
-        "reason": reason,
-        "comment": comment,
-    }
-
-
 def audit(
     session: Session,
     response_id: int | None,
@@ -64,7 +41,10 @@ def audit(
     comment: str | None = None,
 ) -> None:
     """Add an audit row to the session's transaction; the caller commits."""
-    session.add(AuditEntry(**_entry(response_id, action, old, new, actor, reason, comment)))
+    row = log.entry(
+        actor, action, old, new, response_id=response_id, reason=reason, comment=comment
+    )
+    session.add(AuditEntry(**row))
 
 
 @dataclass(frozen=True)
@@ -79,19 +59,27 @@ class Change:
     comment: str | None = None
 
 
-_INSERT_AUDIT = insert(AuditEntry.__table__)  # type: ignore[attr-defined]
-
-
 def audit_many(session: Session, changes: Sequence[Change], actor: StaffUser | None = None) -> None:
     """Insert the audit rows of many changes by one actor with one statement, in their
     order; the caller commits. For bulk runs: no ORM object per row."""
     if not changes:
         return
     session.flush()  # rows `audit` added first keep the lower ids
-    rows = [
-        _entry(c.response_id, c.action, c.old, c.new, actor, c.reason, c.comment) for c in changes
-    ]
-    session.connection().execute(_INSERT_AUDIT, rows)
+    log.write(
+        session,
+        [
+            log.entry(
+                actor,
+                c.action,
+                c.old,
+                c.new,
+                response_id=c.response_id,
+                reason=c.reason,
+                comment=c.comment,
+            )
+            for c in changes
+        ],
+    )
 
 
 def history(session: Session, response_id: int) -> Sequence[AuditEntry]:

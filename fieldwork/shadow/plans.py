@@ -25,6 +25,7 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, func, select
 
 from fieldwork.accounts.models import StaffUser
+from fieldwork.audit import log
 from fieldwork.audit.models import AuditEntry
 from fieldwork.clock import now
 from fieldwork.questionnaire.platforms import Platforms
@@ -392,8 +393,8 @@ def plan_grid(
             )
         ]
         if checked.tester is not None:
-            name = checked.tester.username
-            _audit(session, [_entry(actor, i, ASSIGN_ACTION, None, {"tester": name}) for i in ids])
+            assigned = {"tester": checked.tester.username}
+            log.write(session, [_entry(actor, i, ASSIGN_ACTION, None, assigned) for i in ids])
         session.commit()
     except BaseException:
         session.rollback()
@@ -464,7 +465,7 @@ def _change(
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise TestError(CHANGED)
         assert test.id is not None
-        _audit(session, [_entry(actor, test.id, action, before, dict(new), reason)])
+        log.write(session, [_entry(actor, test.id, action, before, dict(new), reason)])
         session.commit()
     except BaseException:
         session.rollback()
@@ -478,30 +479,12 @@ def _entry(
     action: str,
     old: Any,
     new: Any,
-    comment: str | None = None,
+    reason: str | None = None,
 ) -> dict[str, Any]:
-    return {
-        "at": now(),
-        "actor_id": actor.id if actor else None,
-        "actor": actor.username if actor else COMMAND_LINE,
-        "response_id": None,
-        "sheet_id": None,
-        "test_id": test_id,
-        "action": action,
-        "old": old,
-        "new": new,
-        "reason": None,
-        "comment": comment,
-    }
-
-
-_AUDIT = insert(AuditEntry.__table__)  # type: ignore[attr-defined]
-
-
-def _audit(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert audit rows with one statement, in the caller's transaction."""
-    if rows:
-        session.connection().execute(_AUDIT, rows)
+    """An audit row about a planned test; a void's reason is its comment."""
+    return log.entry(
+        actor, action, old, new, unattended=COMMAND_LINE, test_id=test_id, comment=reason
+    )
 
 
 def history(session: Session, test_id: int) -> list[AuditEntry]:

@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext as babel_ngettext
 
 from fieldwork import catalog, db
@@ -26,17 +25,8 @@ from fieldwork.questionnaire.shadow import COUNT, FOLLOWED, INTERVAL, Indicator,
 from fieldwork.responses.models import Response
 from fieldwork.shadow import metrics, timeline
 from fieldwork.shadow.models import TYPED
-from fieldwork.web.labels import segment_label
+from fieldwork.web.labels import SLOTS, segment_label
 from fieldwork.web.shadow_evidence import INLINE
-
-DAYS = {"weekday": _l("Weekday"), "weekend": _l("Weekend")}
-PARTS = {
-    "morning": _l("morning (06:00–12:00)"),
-    "afternoon": _l("afternoon (12:00–18:00)"),
-    "evening": _l("evening (18:00–22:00)"),
-    "night": _l("night (22:00–06:00)"),
-}
-"""A slot's words: its day and its part, with the hours `quality.contacts.SLOT_HOURS` reads."""
 
 
 def _(message: str, **params: Any) -> str:
@@ -125,10 +115,13 @@ def _plan(
 
 
 def slot_words(slot: str) -> str:
-    day, _sep, part = slot.partition("_")
-    if day not in DAYS or part not in PARTS:
+    """A slot's name, with the hours `quality.contacts.SLOT_HOURS` reads it by."""
+    name = SLOTS.get(slot)
+    hours = contacts.SLOT_HOURS.get(slot.partition("_")[2])
+    if name is None or hours is None:
         return slot
-    return _("%(day)s, %(part)s", day=DAYS[day], part=PARTS[part])
+    between = f"{hours[0]:02d}:00–{hours[1]:02d}:00"
+    return _("%(slot)s (%(hours)s)", slot=name, hours=between)
 
 
 def _timeline(definition: ShadowDefinition, test: Mapping[str, Any]) -> list[Row]:

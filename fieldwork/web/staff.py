@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, current_app, g, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, g, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
+from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
@@ -73,18 +77,21 @@ def login() -> Any:
     form = LoginForm()
     error = None
     status = 422 if request.method == "POST" else 200
+    headers = {}
     if form.validate_on_submit():
+        username = form.username.data
         try:
             user = accounts.sign_in(
-                db.session(), form.username.data, form.password.data, address_key()
+                db.session(),
+                username,
+                form.password.data,
+                address_key(),
+                known=username in _known_accounts(),
             )
         except attempts.TooManyAttempts as refused:
             status = 429
-            error = _(
-                "There have been too many wrong sign-ins. Wait %(minutes)s minutes, "
-                "then try again.",
-                minutes=refused.minutes,
-            )
+            error = _wait_message(refused)
+            headers["Retry-After"] = str(refused.seconds)
         else:
             if user is not None:
                 _renew_form_token()
@@ -92,12 +99,76 @@ def login() -> Any:
                 session["staff_token"] = accounts.open_session(
                     db.session(), user, current_app.config["STAFF_SESSION_HOURS"]
                 )
-                return see_other(safe_next(request.args.get("next") or url_for(".overview")))
+                signed_in = see_other(safe_next(request.args.get("next") or url_for(".overview")))
+                return _remember_device(signed_in, user.username)
             error = _("The username or password is not right")
     elif request.method == "POST":
         error = _("Enter your username and password")
     page = render_template("staff/login.html", form=form, error=error, back=url_for("survey.home"))
-    return page, status
+    return page, status, headers
+
+
+def _wait_message(refused: attempts.TooManyAttempts) -> str:
+    """The wait in seconds while it is short (the slowing of unknown devices), in minutes
+    when it is long (a pair of account and network that guessed too often)."""
+    if refused.seconds < 120:
+        seconds: str = ngettext(
+            "There have been too many wrong sign-ins. Wait %(num)d second, then try again.",
+            "There have been too many wrong sign-ins. Wait %(num)d seconds, then try again.",
+            refused.seconds,
+        )
+        return seconds
+    minutes: str = _(
+        "There have been too many wrong sign-ins. Wait %(minutes)s minutes, then try again.",
+        minutes=refused.minutes,
+    )
+    return minutes
+
+
+# A device that has signed in to an account is trusted by sign-in's wide limits for a
+# year after its last sign-in (`accounts.sign_in`'s `known`). The cookie names the
+# accounts, most recent first, signed with SECRET_KEY; it holds nothing else, so a copy
+# is worth only what a sign-in on that device already was: passing the wide limits,
+# never the password, and never the pair limit of its network.
+KNOWN_COOKIE = "fieldwork_known"
+KNOWN_FOR = dt.timedelta(days=365)
+KNOWN_MOST = 10  # a shared office computer: its regular users, not every passer-by
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"],
+        salt="fieldwork.known-device",
+        signer_kwargs={"digest_method": hashlib.sha256},
+    )
+
+
+def _known_accounts() -> list[str]:
+    """The accounts this device has signed in to, from its cookie if the signature holds."""
+    cookie = request.cookies.get(KNOWN_COOKIE)
+    if not cookie:
+        return []
+    try:
+        names = _device_signer().loads(cookie, max_age=int(KNOWN_FOR.total_seconds()))
+    except BadData:
+        return []
+    if not isinstance(names, list):
+        return []
+    return [name for name in names if isinstance(name, str)]
+
+
+def _remember_device(response: Response, username: str) -> Response:
+    known = [username, *(name for name in _known_accounts() if name != username)]
+    response.set_cookie(
+        KNOWN_COOKIE,
+        _device_signer().dumps(known[:KNOWN_MOST]),
+        max_age=KNOWN_FOR,
+        path=url_for(".login"),
+        secure=request.is_secure or bool(current_app.config["SESSION_COOKIE_SECURE"]),
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
 
 
 def _renew_form_token() -> None:

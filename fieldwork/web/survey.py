@@ -2,11 +2,14 @@
 
 Views parse the request, call the answers rules and the responses service, and
 render or redirect. Answers live in a server-side draft; the cookie only
-points at it, so no timeout loses them.
+points at it, so no timeout loses them. A draft is stored by its first answer:
+until then the signed cookie holds what starting it knew (see `_keep_start`), so
+a start that is never answered stores nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -54,10 +57,11 @@ def _questionnaire(qid: str) -> Questionnaire:
 
 
 def _draft(qid: str) -> tuple[Draft, Questionnaire] | None:
-    """This browser's draft of a questionnaire, with the version it started on."""
+    """This browser's draft of a questionnaire, with the version it started on: the stored
+    one, or the one it started and has not answered yet."""
     draft = service.get_draft(db.session(), (session.get("drafts") or {}).get(qid))
     if draft is None:
-        return None
+        return _started(qid)
     questionnaire = catalog.versions().by_hash(db.session(), draft.version_hash)
     return (draft, questionnaire) if questionnaire else None
 
@@ -66,7 +70,57 @@ def _remember_draft(qid: str, draft: Draft) -> None:
     drafts = dict(session.get("drafts") or {})
     drafts[qid] = draft.id
     session["drafts"] = drafts
+    session["starts"] = {k: v for k, v in (session.get("starts") or {}).items() if k != qid}
     session.permanent = True
+
+
+def _keep_start(qid: str, draft: Draft) -> None:
+    """Keep a draft not stored yet in the cookie, as `_started` makes it again: the version,
+    the invitation's presets, the start time (a response's duration counts from it, not
+    from the first answer), the submission id and the time on pages that stored nothing.
+    The submission id is unique among stored drafts, so a replayed cookie never stores a
+    second draft with this start time (`service.store_draft`)."""
+    starts = dict(session.get("starts") or {})
+    starts[qid] = {
+        "version": draft.version_hash,
+        "preset": {k: v for k, v in draft.preset.items() if k != "display"},
+        "at": draft.started_at.timestamp(),
+        "submission": draft.submission_id,
+        "seconds": draft.page_seconds,
+    }
+    session["starts"] = starts
+    session["drafts"] = {k: v for k, v in (session.get("drafts") or {}).items() if k != qid}
+    session.permanent = True
+
+
+def _started(qid: str) -> tuple[Draft, Questionnaire] | None:
+    """The draft this browser started and has not answered, with the display shown now
+    (stored with it by its first answer); none once older than a resume code lives."""
+    start = (session.get("starts") or {}).get(qid)
+    if not isinstance(start, dict):
+        return None
+    started_at = dt.datetime.fromtimestamp(start["at"], dt.UTC)
+    if started_at < clock.now() - dt.timedelta(days=current_app.config["RESUME_DAYS"]):
+        return None
+    questionnaire = catalog.versions().by_hash(db.session(), start["version"])
+    if questionnaire is None:
+        return None
+    preset = {**start["preset"], "display": current_display().stored()}
+    draft = service.start_draft(
+        questionnaire, preset, started_at, start["submission"], start["seconds"]
+    )
+    return draft, questionnaire
+
+
+def _settle(qid: str, draft: Draft) -> Draft:
+    """After a request on a draft not stored yet: the stored draft, remembered, if this
+    request (or another of this start's) stored it; else the start kept with its page times."""
+    stored = service.draft_of_submission(db.session(), draft.submission_id)
+    if stored is None:
+        _keep_start(qid, draft)
+        return draft
+    _remember_draft(qid, stored)
+    return stored
 
 
 def _pages(questionnaire: Questionnaire, answers: dict[str, Any]) -> list[pages.Page]:
@@ -154,10 +208,8 @@ def begin(qid: str) -> Response | tuple[str, int]:
             **_promise(questionnaire),
         )
         return page, INVALID
-    preset = dict((session.get("invites") or {}).get(qid) or {})
-    preset["display"] = current_display().stored()
-    draft = service.start_draft(db.session(), questionnaire, preset)
-    _remember_draft(qid, draft)
+    preset = (session.get("invites") or {}).get(qid) or {}
+    _keep_start(qid, service.start_draft(questionnaire, preset))
     first = _pages(questionnaire, {})[0]
     return see_other(url_for(".page", qid=qid, key=first.key))
 
@@ -208,10 +260,29 @@ def page(qid: str, key: str) -> Any:
 
     raw = fields.read_form(current.questions, request.form)
     seconds = _seconds_on(key)
-    if request.form.get("action") == "save":
-        entry.save_for_later(db.session(), draft, current.questions, raw, key, seconds)
-        return see_other(url_for(".saved", qid=qid))
-    issues = entry.answer_page(db.session(), draft, current.questions, raw, key, seconds)
+    stored = service.is_stored(draft)
+    try:
+        if request.form.get("action") == "save":
+            entry.save_for_later(
+                db.session(), draft, current.questions, raw, key, seconds, address_key()
+            )
+            _settle(qid, draft)
+            return see_other(url_for(".saved", qid=qid))
+        issues = entry.answer_page(
+            db.session(), draft, current.questions, raw, key, seconds, address_key()
+        )
+    except attempts.TooManyAttempts as refused:
+        total = _most(questionnaire, draft.answers, current)
+        notice = _(
+            "Too many questionnaires were started from this connection in the last hour. "
+            "Wait %(minutes)s minutes, then send this page again: your answers on it are "
+            "kept here.",
+            minutes=refused.minutes,
+        )
+        page = _render_page(questionnaire, current, index, total, raw, [], back, notice)
+        return page, 429
+    if not stored:
+        draft = _settle(qid, draft)
     if issues:
         total = _most(questionnaire, draft.answers, current)
         return _render_page(questionnaire, current, index, total, raw, issues, back), INVALID
@@ -254,13 +325,19 @@ def _render_page(
     values: dict[str, Any],
     issues: list[Issue],
     back: str,
+    notice: str | None = None,
 ) -> str:
+    """A question page; `notice`, if given, is what kept the page from being saved at all,
+    shown in the error summary with a link to its first question."""
     errors = fields.errors(current.questions, issues)
-    linked = [
+    linked: list[tuple[str, str | fields.FieldError]] = [
         (fields.builder(q).first_id(q), errors[q.code])
         for q in current.questions
         if q.code in errors
     ]
+    if notice:
+        first = current.questions[0]
+        linked.insert(0, (fields.builder(first).first_id(first), notice))
     return render_template(
         "survey/page.html",
         errors_linked=linked,
@@ -271,7 +348,7 @@ def _render_page(
         values=values,
         errors=errors,
         back=back,
-        title_prefix=_("Error: ") if errors else "",
+        title_prefix=_("Error: ") if linked else "",
     )
 
 
@@ -339,6 +416,7 @@ def submit(qid: str) -> Any:
     found = _draft(qid)
     draft = found[0] if found and found[0].submission_id == submission_id else None
     questionnaire = found[1] if draft and found else _questionnaire(qid)
+    unstored = draft is not None and not service.is_stored(draft)  # nothing was answered
     try:
         outcome = entry.submit(
             db.session(),
@@ -376,6 +454,8 @@ def submit(qid: str) -> Any:
             errors=errors,
             errors_linked=[(code, str(error)) for code, error in errors.items()],
         ), INVALID
+    if unstored and draft is not None:  # submitting stored it, marked submitted
+        _settle(qid, draft)
     return see_other(url_for(".done", qid=qid, submission_id=submission_id))
 
 

@@ -125,6 +125,7 @@ def test_without_javascript_check_again_leads_to_the_files(
     assert zip_names(info.value.path()) == ZIPPED
 
 
+@pytest.mark.layout
 @pytest.mark.parametrize(
     ("lang", "mode"),
     [("zh-Hans", "standard"), ("zh-Hant", "standard"), ("en", "standard"), ("zh-Hans", "large")],

@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 from tests.browser.conftest import NARROW, PHONE, Checks, click_and_wait
 from tests.questionnaires.one_date import SURVEY as ONE_DATE
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.layout]
 
 ORDER = {
     "zh-Hans": ["year", "month", "day"],

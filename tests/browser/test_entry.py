@@ -199,6 +199,7 @@ def test_without_javascript_the_sheet_is_keyed_with_tab_and_enter(
     assert stored.state == RECONCILED
 
 
+@pytest.mark.layout
 @pytest.mark.parametrize("mode", ["standard", "large"])
 @pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
 def test_the_entry_pages_pass_the_audit(
@@ -253,6 +254,7 @@ def to_reconcile(app: Flask, session: Session) -> PaperSheet:
     return found
 
 
+@pytest.mark.layout
 @pytest.mark.parametrize("mode", ["standard", "large"])
 @pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
 def test_the_reconciliation_and_keyer_pages_pass_the_audit(

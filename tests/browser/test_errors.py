@@ -21,7 +21,7 @@ from tests.browser.conftest import (
 from tests.questionnaires import Survey
 from tests.questionnaires.units import SURVEY as UNITS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.layout]
 
 HEADING = {"zh-Hans": "请检查以下内容", "en": "Check the following"}
 

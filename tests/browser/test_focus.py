@@ -34,7 +34,7 @@ from tests.browser.conftest import TWO_PAGES, answer_with_mouse, choose_display,
 from tests.browser.pixels import RGB, contrast, decode_png, hex_of
 from tests.review.factories import PASSWORD, fast_password_hashing, staff
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.layout]
 
 SCALE = 2  # device pixels per CSS pixel: a 1 px border is two pixels, not a blend
 REACH = 14  # CSS px looked at outside the control: the ring and the page beyond it

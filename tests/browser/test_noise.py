@@ -31,7 +31,7 @@ from tests.questionnaires import Survey
 from tests.questionnaires.branching import SURVEY as BRANCHING
 from tests.review.factories import PASSWORD, add_response, fast_password_hashing, staff
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.layout]
 
 # What a respondent should not have to read on the start page: how the app works inside.
 JARGON = ("浏览器类型", "瀏覽器類型", "网络地址", "網路位址", "密钥", "金鑰", "IP", "hash")

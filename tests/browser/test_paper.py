@@ -93,6 +93,7 @@ def test_an_admin_issues_finds_and_voids_with_the_keyboard_and_no_javascript(
     checks.report()
 
 
+@pytest.mark.layout
 @pytest.mark.parametrize("mode", ["standard", "large"])
 @pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
 def test_the_paper_pages_pass_the_audit(

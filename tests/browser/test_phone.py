@@ -28,7 +28,7 @@ from tests.browser.conftest import (
     questionnaire_of,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.layout]
 
 SAVE_AT = "Q4"  # the question page where the walk saves and resumes
 MOST_CHOICES_WITH_BUTTON = 5  # large text: up to this many choices, Continue is on screen too

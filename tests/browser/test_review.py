@@ -253,6 +253,7 @@ def frozen(app: Flask, queue: dict[str, int]) -> int:
     return freeze_all(app, queue["chen"], "2026 第四季度 消费者问卷 wave 1", TWO_PAGES)
 
 
+@pytest.mark.layout
 @pytest.mark.parametrize("mode", ["standard", "large"])
 @pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
 def test_staff_pages_pass_the_audit(
@@ -425,6 +426,7 @@ MANY_FLAGS = [
 ]
 
 
+@pytest.mark.layout
 @pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
 def test_no_table_column_is_squeezed_to_a_character_per_line(
     app: Flask, open_context: Any, queue: dict[str, int], frozen: int, lang: str

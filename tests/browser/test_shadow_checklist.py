@@ -53,6 +53,7 @@ def checklist_of(page: Page, test: ShadowTest) -> None:
     page.goto(f"/staff/shadow/tests/{test.id}/checklist")
 
 
+@pytest.mark.layout
 @pytest.mark.parametrize("mode", ["standard", "large"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_checklist_passes_the_audit(

@@ -221,6 +221,7 @@ def test_offline_taps_survive_a_reload_and_arrive_once_in_order(
         assert cut <= as_utc(event.device_at) < back <= as_utc(event.received_at)
 
 
+@pytest.mark.layout
 @pytest.mark.parametrize("mode", ["standard", "large"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_logger_passes_the_audit(open_context: Any, test_id: int, lang: str, mode: str) -> None:

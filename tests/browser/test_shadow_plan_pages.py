@@ -71,6 +71,7 @@ def test_an_admin_plans_and_assigns_one_test_with_the_keyboard_and_no_javascript
     assert page.get_attribute("main table a", "href") == f"/staff/shadow/tests/{test.id}/log"
 
 
+@pytest.mark.layout
 @pytest.mark.parametrize("mode", ["standard", "large"])
 @pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
 def test_the_planning_pages_pass_the_audit(open_context: Any, lang: str, mode: str) -> None:

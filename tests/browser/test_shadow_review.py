@@ -53,6 +53,7 @@ def shadow_response(
         yield {"response": response.id or 0, "evidence": shot.id or 0}
 
 
+@pytest.mark.layout
 @pytest.mark.parametrize("mode", ["standard", "large"])
 @pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
 def test_the_shadow_review_page_passes_the_audit(

@@ -58,6 +58,7 @@ OWN = Walk(TWO_PAGES, save_at="AGE", date="WHEN", duration="WAITED", long_text="
 SHIPPED_WALK = Walk(SHIPPED, save_at="Q4", date="Q1", duration="Q3", long_text="O2", asked="Q2")
 
 
+@pytest.mark.layout
 @pytest.mark.parametrize("mode", ["standard", "large"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_complete_survey_with_mouse(app: Flask, open_context: Any, lang: str, mode: str) -> None:

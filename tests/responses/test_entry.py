@@ -153,7 +153,7 @@ def send(
         session = db.session()
         draft = None
         if walked:
-            draft = service.start_draft(session, questionnaire, {})
+            draft = service.start_draft(questionnaire, {})  # stored by its first page
             for question in questionnaire.questions:
                 moment += dt.timedelta(seconds=100)
                 seen = walked if isinstance(walked, dict) else answers

@@ -54,7 +54,7 @@ def test_the_page_shows_the_plan_timeline_metrics_score_and_evidence(
         "Taobao",
         "In-app chat",
         "Complaint",
-        "Weekday, evening (18:00–22:00)",
+        "Weekday evening (18:00–22:00)",
         "2026-11-03",
         "tester.li",
     ):

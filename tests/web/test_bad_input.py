@@ -36,8 +36,7 @@ def test_tampered_choice_value_is_an_error_on_the_page(app: Flask, client: Flask
     assert page.status_code == 422
     assert 'class="error-summary"' in page.text and 'href="#AGE-1"' in page.text
     with app.app_context():
-        draft = db.session().execute(select(Draft)).scalar_one()
-        assert "AGE" not in draft.answers
+        assert db.session().execute(select(Draft)).first() is None  # nothing stored
 
 
 def test_tampered_hidden_answers_on_submit_are_refused(app: Flask, client: FlaskClient) -> None:
