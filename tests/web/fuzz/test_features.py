@@ -1,17 +1,13 @@
-"""Random, huge, malformed and boundary values in every part of a request, against the public
-survey, the reviewer's queue and decisions, the shadow logger and the plan form: no answer
-may be a server error, and every answer carries the security headers.
-
-Hypothesis draws the requests, derandomized so CI runs the same ones every time, and
-bounded so the whole file takes well under 30 seconds (FIELDWORK_FUZZ_EXAMPLES=2000 runs
-a deeper search, for minutes, by hand). A value that once broke a route
-is in BOUNDARY, so it is tried whatever else is drawn.
+"""The forms whose valid values are hard to guess, driven deeper than the route-by-route
+fuzz: the public survey, the reviewer's queue and decisions, the shadow logger (its forms
+and its JSON queue) and the plan form. No answer may be a server error, and every answer
+carries the security headers. A value that once broke a route is in `hostile.BOUNDARY`,
+so it is tried whatever else is drawn.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import UUID
@@ -19,7 +15,7 @@ from uuid import UUID
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlmodel import Session
 
@@ -30,111 +26,20 @@ from tests.questionnaires.one_date import SURVEY as ONE_DATE
 from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
 from tests.review.factories import add_response, sign_in
 from tests.shadow import conftest as shadow_fixtures
+from tests.web.fuzz.hostile import (
+    SETTINGS,
+    check,
+    fields,
+    headers,
+    segment,
+    value,
+    with_headers,
+)
 
 covert = shadow_fixtures.covert
 people = shadow_fixtures.people
 planned = shadow_fixtures.planned
 """The shadow tests' fixtures: the people who plan, log and review, and a planned test."""
-
-SECURITY_HEADERS = ("X-Content-Type-Options", "Content-Security-Policy", "X-Frame-Options")
-
-BOUNDARY = [
-    "",
-    "0",
-    "-1",
-    "1",
-    str(2**31 - 1),
-    str(2**31),
-    str(2**63 - 1),
-    str(2**63),
-    str(-(2**63) - 1),
-    "1" + "0" * 100,
-    "9" * 5000,
-    "1e400",
-    "-1e400",
-    "nan",
-    "inf",
-    "1.5",
-    "0x10",
-    " 7 ",
-    "٢٠٢٦",  # Arabic-Indic digits: int() reads them, a 4-digit pattern must not
-    "２０２６",  # full-width: what a Chinese keyboard types
-    "²",  # isdigit() holds, int() fails
-    "\x00",
-    "http://[x",
-    "<script>alert(1)</script>",
-    '=HYPERLINK("http://evil.example")',
-    "../../etc/passwd",
-    "%00",
-    "\u202e",
-    "😀" * 50,
-    "x" * 20_000,
-    "0001-01-01",
-    "9999-12-31",
-    "2026-02-30",
-    "0001-01-01T00:00:00+14:00",
-    "9999-12-31T23:59:59-14:00",
-]
-"""Values some part of the app once mishandled, or that sit on a boundary of a type."""
-
-HOSTS = ["a" * 64 + ".example", "a..b", "x" * 300, "", "例子.测试", ".", "localhost"]
-REFERERS = ["http://[x", "http://[::1/x", "http://localhost/s/", "javascript:alert(1)", "//e", ""]
-LANGUAGES = ["en", "zh-CN", "zh-TW", "xx", "*;q=nan", "", "zh-Hant-TW-" + "x" * 300]
-
-SETTINGS = settings(
-    max_examples=int(os.environ.get("FIELDWORK_FUZZ_EXAMPLES", "80")),
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-value = st.one_of(
-    st.sampled_from(BOUNDARY),
-    st.text(max_size=30),
-    st.integers().map(str),
-    st.floats().map(str),
-)
-segment = st.one_of(
-    st.sampled_from(BOUNDARY).filter(lambda text: "/" not in text and "\x00" not in text),
-    st.text(st.characters(blacklist_characters="/?#%\x00", blacklist_categories=["Cs"])),
-)
-headers = st.fixed_dictionaries(
-    {},
-    optional={
-        "Host": st.sampled_from(HOSTS),
-        "Referer": st.sampled_from(REFERERS),
-        "Accept-Language": st.sampled_from(LANGUAGES),
-    },
-)
-
-
-def fields(
-    names: list[str], valid: dict[str, Any] | None = None
-) -> st.SearchStrategy[dict[str, Any]]:
-    """A form or query: a valid one (so the route reads on past its first check) with a
-    few of its fields, or of the route's others, given hostile values, some dropped, and
-    perhaps a stray field."""
-    base = valid or {}
-    hostile = st.dictionaries(st.sampled_from([*names, *base]), value, max_size=3)
-    dropped = st.sets(st.sampled_from(sorted(base) or [""]), max_size=2)
-    stray = st.dictionaries(st.text(min_size=1, max_size=8), value, max_size=1)
-
-    def built(changed: dict[str, str], gone: set[str], extra: dict[str, str]) -> dict[str, Any]:
-        kept = {name: sent for name, sent in base.items() if name not in gone}
-        return {**extra, **kept, **changed}
-
-    return st.builds(built, hostile, dropped, stray)
-
-
-def sound(page: Any) -> bool:
-    """No server error, and the headers every answer carries."""
-    return page.status_code < 500 and all(page.headers.get(name) for name in SECURITY_HEADERS)
-
-
-def check(page: Any, what: str) -> None:
-    assert sound(page), f"{what}: {page.status_code} {dict(page.headers)}"
-
 
 SURVEY_FIELDS = [
     *(part for answers in TWO_PAGES.complete.values() for part in answers),
@@ -194,24 +99,8 @@ def test_the_public_survey_never_fails(
         "check": lambda: client.get(survey.url("check"), query_string=query),
         "anywhere": lambda: client.get(f"/s/{part}/q/{part}", query_string=query),
     }
-    page = _with_headers(client, sent_headers, paths[route])
+    page = with_headers(client, sent_headers, paths[route])
     check(page, f"{route} {form} {query} {sent_headers}")
-
-
-def _with_headers(client: FlaskClient, sent: dict[str, str], send: Callable[[], Any]) -> Any:
-    """Send a request with these headers added, Host replacing the test client's own (in
-    `environ_base` the client's Host would win)."""
-    opens = client.open
-
-    def open_with(*args: Any, **kwargs: Any) -> Any:
-        kwargs["headers"] = {**sent, **(kwargs.get("headers") or {})}
-        return opens(*args, **kwargs)
-
-    client.open = open_with  # type: ignore[method-assign]
-    try:
-        return send()
-    finally:
-        del client.open
 
 
 REVIEW_FIELDS = [
@@ -270,7 +159,7 @@ def test_the_reviewers_pages_never_fail(
         "decide": lambda: client.post(f"/staff/review/{part}", data={"csrf_token": token, **form}),
         "bulk": lambda: client.post("/staff/review/bulk", data={"csrf_token": token, **form}),
     }
-    check(_with_headers(client, sent_headers, paths[route]), f"{route} {part} {form} {query}")
+    check(with_headers(client, sent_headers, paths[route]), f"{route} {part} {form} {query}")
 
 
 TYPED_FIELDS = ["event", "year", "month", "day", "hour", "minute", "second", "note"]
@@ -361,7 +250,7 @@ def test_the_shadow_loggers_forms_never_fail(
         "undo": lambda: client.post(f"{base}/log/undo", data={"csrf_token": token, **form}),
         "log": lambda: client.get(f"{base}/log", query_string=form),
     }
-    check(_with_headers(client, sent_headers, paths[route]), f"{route} {part} {form}")
+    check(with_headers(client, sent_headers, paths[route]), f"{route} {part} {form}")
 
 
 @example(
@@ -394,7 +283,7 @@ def test_the_shadow_loggers_queue_never_fails(
             headers={"X-CSRFToken": token},
         )
 
-    check(_with_headers(client, sent_headers, send), f"{part} {body}")
+    check(with_headers(client, sent_headers, send), f"{part} {body}")
 
 
 PLAN = {
@@ -433,7 +322,7 @@ def test_the_plan_form_and_list_never_fail(
         query = {**form, "page": form.get("count", "")}
         return client.get("/staff/shadow/", query_string=query)
 
-    check(_with_headers(client, sent_headers, send), f"{post} {form}")
+    check(with_headers(client, sent_headers, send), f"{post} {form}")
 
 
 STAFF_ROUTES = [
@@ -503,4 +392,4 @@ def test_the_other_staff_pages_never_fail(
             return client.post(url, data={"csrf_token": token, **form})
         return client.get(url, query_string=form)
 
-    check(_with_headers(client, sent_headers, send), f"{method} {url} {form}")
+    check(with_headers(client, sent_headers, send), f"{method} {url} {form}")
