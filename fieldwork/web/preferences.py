@@ -12,7 +12,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, request, session
 
@@ -99,13 +98,12 @@ def _kept_with_drafts() -> Iterator[None]:
 
 
 def safe_next(target: str | None) -> str:
-    """A local path to go back to; anything pointing off-site becomes the home page."""
-    if not target:
+    """A local path to go back to; anything else becomes the home page. Read as text, not
+    parsed: a URL parser raises on some hostile values ("http://[x"), and a browser reads
+    "/\\host" as "//host", off-site."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
+    return target if target.isprintable() else "/"  # a tab or newline: browsers drop them
 
 
 @bp.get("/language/<tag>")

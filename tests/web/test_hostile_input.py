@@ -146,6 +146,23 @@ def test_a_strange_but_readable_host_still_gets_its_page(client: FlaskClient, ho
     assert has_security_headers(page)
 
 
+# Where a settings link or a sign-in sends the browser back to
+
+
+@pytest.mark.parametrize(
+    "target", ["http://[x", "https://[::1/x", "/\\evil.example/", "/\t/evil.example/", "/a\nb"]
+)
+def test_a_malformed_or_off_site_next_goes_home(client: FlaskClient, target: str) -> None:
+    """"http://[x" made the URL parser raise: a 500 instead of the settings' redirect."""
+    moved = client.get("/settings/language/en", query_string={"next": target})
+    assert moved.status_code == 303 and moved.headers["Location"] == "/"
+
+
+def test_a_local_next_is_kept(client: FlaskClient) -> None:
+    moved = client.get("/settings/display", query_string={"size": "large", "next": "/s/中/?a=1"})
+    assert moved.status_code == 303 and moved.headers["Location"].endswith("/s/%E4%B8%AD/?a=1")
+
+
 # The bulk review form's numbers
 
 

@@ -91,7 +91,8 @@ def fields(
     few of its fields, or of the route's others, given hostile values, some dropped, and
     perhaps a stray field."""
     base = valid or {}
-    hostile = st.dictionaries(st.sampled_from([*names, *base]), value, max_size=3)
+    named = [*names, *base]
+    hostile = st.dictionaries(st.sampled_from(named), value, max_size=3) if named else st.just({})
     dropped = st.sets(st.sampled_from(sorted(base) or [""]), max_size=2)
     stray = st.dictionaries(st.text(min_size=1, max_size=8), value, max_size=1)
 

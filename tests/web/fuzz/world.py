@@ -1,0 +1,151 @@
+"""What the route-by-route fuzz acts on and as: one of everything a path can name (a
+draft, responses, a batch, a print run, a paper entry, a shadow test with evidence), a
+signed-in client for each role, and the row counts a refused request must leave alone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import inspect, select, text
+from sqlmodel import Session
+
+from fieldwork.accounts.models import StaffUser
+from fieldwork.definitions.service import Versions
+from fieldwork.exports import files
+from fieldwork.exports.models import Batch
+from fieldwork.paper import entry as keyed
+from fieldwork.paper import ids
+from fieldwork.paper import service as paper
+from fieldwork.paper.models import PaperSheet
+from fieldwork.shadow import plans
+from fieldwork.shadow.models import ShadowTest
+from tests.conftest import csrf_of, started
+from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
+from tests.review.factories import add_response, freeze_all, sign_in, staff
+from tests.shadow.plans import shadows
+from tests.shadow.submitted import attach, png
+
+STAFF = {
+    "admin": "admin.wang",
+    "reviewer": "reviewer.zhao",
+    "fieldworker": "worker.li",
+    "tester": "tester.li",
+}
+"""Who signs in for each staff role (accounts.models.ROLES)."""
+ROLES = ("anonymous", "respondent", *STAFF)
+PLACEHOLDER = re.compile(r"\{\w+\}")
+
+RECORDS_REFUSALS = frozenset({"failed_attempt"})
+"""Tables a refused request may write to: refusals are what they record (a wrong password,
+a wrong resume code, each counted to throttle guessing)."""
+
+
+class World:
+    def __init__(self, app: Flask, known: dict[str, list[str]]) -> None:
+        self.app = app
+        self.known = known
+        """Real values of each path argument (by its name in the rules), so a route reads on."""
+        self.clients: dict[str, FlaskClient] = {}
+        self.tokens: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return "World(...)"  # a failing example names what it sent, not all of this
+
+    def act_as(self, role: str) -> None:
+        """A fresh client for the role: signed in, or with a draft begun, and its CSRF
+        token (valid, so a form is read, not only refused by CSRF)."""
+        client = self.app.test_client()
+        if role == "respondent":
+            page = started(client, TWO_PAGES)
+            self.known["key"] = [urlsplit(page).path.rsplit("/", 1)[-1]]
+        elif role in STAFF:
+            sign_in(client, STAFF[role])
+            page = "/staff/"
+        else:
+            page = "/staff/login"
+        self.clients[role], self.tokens[role] = client, csrf_of(client.get(page).text)
+
+    def filled(self, valid: Mapping[str, Any]) -> dict[str, Any]:
+        """A recipe's valid form with each "{name}" replaced by a real value of `name`."""
+        return {
+            field: self.known[sent[1:-1]][0] if PLACEHOLDER.fullmatch(str(sent)) else sent
+            for field, sent in valid.items()
+        }
+
+    def rows(self) -> dict[str, int]:
+        """Each table's row count, in one query (the names are the database's own)."""
+        engine = self.app.extensions["fieldwork.engine"]
+        tables = sorted(inspect(engine).get_table_names())
+        counts = ", ".join(f'(SELECT count(*) FROM "{name}")' for name in tables)  # noqa: S608
+        with engine.connect() as connection:
+            found = connection.execute(text(f"SELECT {counts}")).one()
+        return dict(zip(tables, found, strict=True))
+
+
+def built(app: Flask, session: Session) -> World:
+    """Staff of every role, a pending and an approved response, a batch, a print run of
+    two sheets, one of them being keyed, a shadow test for the tester with a screenshot,
+    and a client for each role."""
+    people = {username: staff(app, username, role) for role, username in STAFF.items()}
+    pending = add_response(app)
+    add_response(app, status="approved")
+    batch_id = freeze_all(app, people["admin.wang"], "fuzz")
+    sheets, entry_id = _paper(session)
+    test = _shadow_test(session, people)
+    evidence = attach(app, session, test, None, png())
+    batch = session.get(Batch, batch_id)
+    assert batch is not None
+    known = {
+        "qid": [TWO_PAGES.id],
+        "key": [],
+        "submission_id": ["00000000-0000-4000-8000-000000000000"],
+        "tag": ["en", "zh-Hans", "zh-Hant"],
+        "filename": ["css/fieldwork.css", "js/fieldwork.js"],
+        "batch_id": [str(batch_id)],
+        "name": files.names(batch),
+        "response_id": [str(pending)],
+        "run_id": [str(sheets[0].run_id)],
+        "sheet_id": [ids.shown(sheet.id) for sheet in sheets],
+        "entry_id": [str(entry_id)],
+        "code": ["about", "case"],
+        "test_id": [str(test.id)],
+        "evidence_id": [str(evidence.id)],
+    }
+    world = World(app, known)
+    for role in ROLES:
+        world.act_as(role)
+    return world
+
+
+def _paper(session: Session) -> tuple[list[PaperSheet], int]:
+    """A run of two sheets of the two-page survey for the fieldworker, the first being keyed."""
+    questionnaire = Versions().current(session, TWO_PAGES.id)
+    admin, keyer = (_person(session, name) for name in ("admin.wang", "worker.li"))
+    order = paper.Order(language="zh-Hant", size="large", count=2, issued_to="worker.li")
+    run = paper.issue(session, questionnaire, order, admin)
+    sheets = list(paper.sheets(session, run.id or 0))
+    entry = keyed.start(session, sheets[0].id, keyer)
+    assert entry.id is not None
+    return sheets, entry.id
+
+
+def _shadow_test(session: Session, people: dict[str, int]) -> ShadowTest:
+    admin = _person(session, "admin.wang")
+    chosen = plans.Plan(
+        platform="taobao",
+        channel="in_app_chat",
+        scenario="complaint",
+        slot="weekday_evening",
+        segment="elderly",
+        tester_id=people["tester.li"],
+    )
+    return plans.plan(session, shadows().shadows["covert"], chosen, admin)
+
+
+def _person(session: Session, username: str) -> StaffUser:
+    return session.exec(select(StaffUser).where(StaffUser.username == username)).one()[0]
