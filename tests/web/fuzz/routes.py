@@ -126,7 +126,8 @@ ROUTES: dict[str, Recipe] = {
     "reconcile.index": Recipe(("done",)),
     "reconcile.sheet": Recipe(),
     "reconcile.settle": Recipe(
-        form=(*(f"pick-{code}" for code in TWO_PAGES.complete), *(f"t-{name}" for name in KEYED))
+        form=(*(f"pick-{code}" for code in TWO_PAGES.complete), *(f"t-{name}" for name in KEYED)),
+        valid={"pick-CALLS": "typed", "t-CALLS": "3"},  # world: the sheet keyed twice differs
     ),
     # shadow tests
     "shadow_plans.index": Recipe(SHADOW_LIST),

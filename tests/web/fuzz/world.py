@@ -25,10 +25,11 @@ from fieldwork.paper.models import PaperSheet
 from fieldwork.shadow import plans
 from fieldwork.shadow.models import ShadowTest
 from tests.conftest import csrf_of, started
+from tests.paper.entries import CASE, key_all
 from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
 from tests.review.factories import add_response, freeze_all, sign_in, staff
 from tests.shadow.plans import shadows
-from tests.shadow.submitted import attach, png
+from tests.shadow.submitted import CONTACT, attach, log, png, submit
 
 STAFF = {
     "admin": "admin.wang",
@@ -37,6 +38,8 @@ STAFF = {
     "tester": "tester.li",
 }
 """Who signs in for each staff role (accounts.models.ROLES)."""
+SECOND_KEYER = "worker.chen"
+"""Keys a sheet the fieldworker keyed too, so it waits for a supervisor."""
 ROLES = ("anonymous", "respondent", *STAFF)
 PLACEHOLDER = re.compile(r"\{\w+\}")
 
@@ -89,15 +92,22 @@ class World:
 
 def built(app: Flask, session: Session) -> World:
     """Staff of every role, a pending and an approved response, a batch, a print run of
-    two sheets, one of them being keyed, a shadow test for the tester with a screenshot,
-    and a client for each role."""
+    three sheets (one being keyed, one keyed twice and waiting to be reconciled), a shadow
+    test for the tester with a screenshot, one submitted for review, and a client for each
+    role."""
     people = {username: staff(app, username, role) for role, username in STAFF.items()}
+    staff(app, SECOND_KEYER, "fieldworker")
     pending = add_response(app)
     add_response(app, status="approved")
     batch_id = freeze_all(app, people["admin.wang"], "fuzz")
     sheets, entry_id = _paper(session)
-    test = _shadow_test(session, people)
+    test, submitted = _shadow_test(session), _shadow_test(session)
     evidence = attach(app, session, test, None, png())
+    covert = shadows().shadows["covert"]
+    log(session, covert, submitted, *CONTACT)
+    checklist = Versions().by_hash(session, covert.content_hash)
+    assert checklist is not None
+    shadow_response = submit(session, submitted, checklist)
     batch = session.get(Batch, batch_id)
     assert batch is not None
     known = {
@@ -108,7 +118,7 @@ def built(app: Flask, session: Session) -> World:
         "filename": ["css/fieldwork.css", "js/fieldwork.js"],
         "batch_id": [str(batch_id)],
         "name": files.names(batch),
-        "response_id": [str(pending)],
+        "response_id": [str(pending), str(shadow_response.id)],
         "run_id": [str(sheets[0].run_id)],
         "sheet_id": [ids.shown(sheet.id) for sheet in sheets],
         "entry_id": [str(entry_id)],
@@ -123,26 +133,36 @@ def built(app: Flask, session: Session) -> World:
 
 
 def _paper(session: Session) -> tuple[list[PaperSheet], int]:
-    """A run of two sheets of the two-page survey for the fieldworker, the first being keyed."""
+    """A run of three sheets of the two-page survey for the fieldworker, each to be keyed
+    twice: the first being keyed, the second keyed twice with a difference (waiting for a
+    supervisor), the third not yet; and the entry being keyed."""
     questionnaire = Versions().current(session, TWO_PAGES.id)
-    admin, keyer = (_person(session, name) for name in ("admin.wang", "worker.li"))
-    order = paper.Order(language="zh-Hant", size="large", count=2, issued_to="worker.li")
+    assert questionnaire is not None
+    admin, keyer = (_person(session, name) for name in ("admin.wang", STAFF["fieldworker"]))
+    order = paper.Order(language="en", size="large", count=3, issued_to=keyer.username)
     run = paper.issue(session, questionnaire, order, admin)
+    run.verification = "all"
+    session.add(run)
+    session.commit()
     sheets = list(paper.sheets(session, run.id or 0))
     entry = keyed.start(session, sheets[0].id, keyer)
+    key_all(session, questionnaire, keyed.start(session, sheets[1].id, keyer))
+    second = keyed.start(session, sheets[1].id, _person(session, SECOND_KEYER))
+    key_all(session, questionnaire, second, case={**CASE, "CALLS": {"": "3"}})
     assert entry.id is not None
     return sheets, entry.id
 
 
-def _shadow_test(session: Session, people: dict[str, int]) -> ShadowTest:
-    admin = _person(session, "admin.wang")
+def _shadow_test(session: Session) -> ShadowTest:
+    """A covert test planned for the tester."""
+    admin, tester = (_person(session, name) for name in ("admin.wang", STAFF["tester"]))
     chosen = plans.Plan(
         platform="taobao",
         channel="in_app_chat",
         scenario="complaint",
         slot="weekday_evening",
         segment="elderly",
-        tester_id=people["tester.li"],
+        tester_id=tester.id,
     )
     return plans.plan(session, shadows().shadows["covert"], chosen, admin)
 
