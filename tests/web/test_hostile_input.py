@@ -153,7 +153,7 @@ def test_a_strange_but_readable_host_still_gets_its_page(client: FlaskClient, ho
     "target", ["http://[x", "https://[::1/x", "/\\evil.example/", "/\t/evil.example/", "/a\nb"]
 )
 def test_a_malformed_or_off_site_next_goes_home(client: FlaskClient, target: str) -> None:
-    """"http://[x" made the URL parser raise: a 500 instead of the settings' redirect."""
+    """A target the URL parser raised on ("http://[x") was a 500, not the redirect."""
     moved = client.get("/settings/language/en", query_string={"next": target})
     assert moved.status_code == 303 and moved.headers["Location"] == "/"
 
