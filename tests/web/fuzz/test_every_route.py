@@ -26,9 +26,10 @@ from fieldwork.web.shadow_checklist import FILE_FIELD
 from tests.review.factories import fast_password_hashing
 from tests.shadow.submitted import png
 from tests.web.fuzz.hostile import BOUNDARY, SETTINGS, check, fields, headers, value, with_headers
-from tests.web.fuzz.routes import ROUTES, SERVES
+from tests.web.fuzz.routes import ROUTES, SERVES, Recipe
 from tests.web.fuzz.world import RECORDS_REFUSALS, ROLES, World, built
 
+JSON = "application/json"
 BLUEPRINTS = sorted({endpoint.partition(".")[0] for endpoint in ROUTES})
 ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 """A path argument in a rule: its converter (none: a string) and its name."""
@@ -90,52 +91,51 @@ def _path(world: World, rule: Rule, data: st.DataObject) -> str:
     return ARGUMENT.sub(filled, rule.rule)
 
 
+def _sent(world: World, recipe: Recipe, method: str, role: str, data: st.DataObject) -> Any:
+    """The query, and for a change the form (or JSON, or multipart with a file) with the
+    role's valid CSRF token: what `client.open` takes besides the path."""
+    valid = world.filled(recipe.valid)
+    if method == "GET":
+        return {"query_string": data.draw(fields(list(recipe.query), valid), label="query")}
+    query = data.draw(fields(list(recipe.query)), label="query")
+    form = data.draw(fields(list(recipe.form), valid), label="form")
+    token = world.tokens[role]
+    if recipe.json:
+        body = json.dumps(form, allow_nan=True)
+        headers = {"X-CSRFToken": token}
+        return {"query_string": query, "data": body, "content_type": JSON, "headers": headers}
+    if recipe.upload:
+        content, name = data.draw(upload, label="file")
+        form[FILE_FIELD] = (io.BytesIO(content), name)
+    return {"query_string": query, "data": {"csrf_token": token, **form}}
+
+
+def _changed(before: dict[str, int], after: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """The tables whose row count changed, but those that record refusals."""
+    return {
+        table: (count, after[table])
+        for table, count in before.items()
+        if count != after[table] and table not in RECORDS_REFUSALS
+    }
+
+
 @pytest.mark.parametrize("blueprint", BLUEPRINTS)
 @SETTINGS
 @given(data=st.data())
 def test_every_route_never_fails(world: World, blueprint: str, data: st.DataObject) -> None:
-    rules = [
-        rule
-        for rule in world.app.url_map.iter_rules()
-        if rule.endpoint.partition(".")[0] == blueprint
-    ]
+    rules = [r for r in world.app.url_map.iter_rules() if r.endpoint.partition(".")[0] == blueprint]
     rule = data.draw(st.sampled_from(rules), label="route")
     method = data.draw(st.sampled_from(sorted(rule.methods - {"HEAD", "OPTIONS"})), label="method")
     role = data.draw(st.sampled_from(SERVES[blueprint]) | st.sampled_from(ROLES), label="role")
-    recipe = ROUTES[rule.endpoint]
     url = _path(world, rule, data)
-    shows, valid = method == "GET", world.filled(recipe.valid)
-    query = data.draw(fields(list(recipe.query), valid if shows else None), label="query")
-    form = {} if shows else data.draw(fields(list(recipe.form), valid), label="form")
-    sent_headers = data.draw(st.just({}) | st.just({}) | headers, label="headers")
-    client, token = world.clients[role], world.tokens[role]
-    body: dict[str, Any] = {}
-    if recipe.json:
-        body = {
-            "data": json.dumps(form, allow_nan=True),
-            "content_type": "application/json",
-            "headers": {"X-CSRFToken": token},
-        }
-    elif not shows:
-        sent = {"csrf_token": token, **form}
-        if recipe.upload:
-            content, name = data.draw(upload, label="file")
-            sent[FILE_FIELD] = (io.BytesIO(content), name)
-        body = {"data": sent}
-    before = world.rows()
-    page = with_headers(
-        client,
-        sent_headers,
-        lambda: client.open(url, method=method, query_string=query, **body),
-    )
-    what = f"{role} {method} {url} query={query} form={form} headers={sent_headers}"
+    sent = _sent(world, ROUTES[rule.endpoint], method, role, data)
+    extra = data.draw(st.just({}) | st.just({}) | headers, label="headers")
+    client, before = world.clients[role], world.rows()
+    page = with_headers(client, extra, lambda: client.open(url, method=method, **sent))
+    what = f"{role} {method} {url} {sent} {extra}"
     check(page, what)
     if 400 <= page.status_code < 500:
-        changed = {
-            table: (count, after)
-            for (table, count), after in zip(before.items(), world.rows().values(), strict=True)
-            if count != after and table not in RECORDS_REFUSALS
-        }
+        changed = _changed(before, world.rows())
         assert not changed, f"{what}: refused with {page.status_code}, yet rows changed {changed}"
     if rule.endpoint in RESET:
         world.act_as(role)
