@@ -83,7 +83,7 @@ ROUTES: dict[str, Recipe] = {
     "preferences.language": Recipe(NEXT, valid={"next": "/s/two_pages/"}),
     "preferences.display": Recipe((*DISPLAY, *NEXT), valid={"size": "large", "contrast": "high"}),
     # staff
-    "staff.login": Recipe(NEXT, ("username", "password"), {"username": "admin.wang"}),
+    "staff.login": Recipe(NEXT, ("username", "password"), {"username": "guessed.wu"}),
     "staff.logout": Recipe(),
     "staff.overview": Recipe(),
     "review.queue": Recipe((*QUEUE, "page", "saved", "end")),

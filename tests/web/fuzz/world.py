@@ -4,6 +4,7 @@ signed-in client for each role, and the row counts a refused request must leave 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -38,6 +39,9 @@ STAFF = {
     "tester": "tester.li",
 }
 """Who signs in for each staff role (accounts.models.ROLES)."""
+GUESSED = "guessed.wu"
+"""The account the sign-in form's fuzz names: its lock-out after wrong passwords locks no
+role out."""
 SECOND_KEYER = "worker.chen"
 """Keys a sheet the fieldworker keyed too, so it waits for a supervisor."""
 ROLES = ("anonymous", "respondent", *STAFF)
@@ -55,6 +59,7 @@ class World:
         """Real values of each path argument (by its name in the rules), so a route reads on."""
         self.clients: dict[str, FlaskClient] = {}
         self.tokens: dict[str, str] = {}
+        self.addresses = itertools.count(1)
 
     def __repr__(self) -> str:
         return "World(...)"  # a failing example names what it sent, not all of this
@@ -63,6 +68,8 @@ class World:
         """A fresh client for the role: signed in, or with a draft begun, and its CSRF
         token (valid, so a form is read, not only refused by CSRF)."""
         client = self.app.test_client()
+        # An address of its own: sign-in failures counted against another do not lock it out.
+        client.environ_base["REMOTE_ADDR"] = f"2001:db8::{next(self.addresses):x}"
         if role == "respondent":
             page = started(client, TWO_PAGES)
             self.known["key"] = [urlsplit(page).path.rsplit("/", 1)[-1]]
@@ -97,6 +104,7 @@ def built(app: Flask, session: Session) -> World:
     role."""
     people = {username: staff(app, username, role) for role, username in STAFF.items()}
     staff(app, SECOND_KEYER, "fieldworker")
+    staff(app, GUESSED, "reviewer")
     pending = add_response(app)
     add_response(app, status="approved")
     batch_id = freeze_all(app, people["admin.wang"], "fuzz")
