@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
+from ipaddress import IPv4Address
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -69,7 +70,7 @@ class World:
         token (valid, so a form is read, not only refused by CSRF)."""
         client = self.app.test_client()
         # An address of its own: sign-in failures counted against another do not lock it out.
-        client.environ_base["REMOTE_ADDR"] = f"2001:db8::{next(self.addresses):x}"
+        client.environ_base["REMOTE_ADDR"] = str(IPv4Address("10.0.0.0") + next(self.addresses))
         if role == "respondent":
             page = started(client, TWO_PAGES)
             self.known["key"] = [urlsplit(page).path.rsplit("/", 1)[-1]]
