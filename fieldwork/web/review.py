@@ -307,12 +307,12 @@ def decide(response_id: int) -> Any:
     mistake = _form_mistake()
     if mistake:
         return _response_page(found, [mistake], request.form), 400
+    chosen = _filter(request.args)  # before deciding: an edited address refused saves nothing
     decision = _decision(response_id, request.form.get("row_version"))
     try:
         review.decide(db.session(), decision, reviewer)
     except review.DecisionError as error:
         raise _refuse(error) from None
-    chosen = _filter(request.args)
     query_args: dict[str, Any] = chosen.as_args(filters.QUEUE)
     saved: dict[str, Any] = {"saved": response_id, **query_args}
     if request.form.get("then") != NEXT:

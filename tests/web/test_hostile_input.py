@@ -26,7 +26,13 @@ from tests.conftest import csrf_of, hidden_fields, walk_to_check
 from tests.conftest import started as start
 from tests.questionnaires.one_date import SURVEY as ONE_DATE
 from tests.questionnaires.two_pages import SURVEY
-from tests.review.factories import add_response, fast_password_hashing, sign_in, staff
+from tests.review.factories import (
+    add_response,
+    fast_password_hashing,
+    response_row,
+    sign_in,
+    staff,
+)
 from tests.shadow import conftest as shadow_fixtures
 
 covert = shadow_fixtures.covert
@@ -199,6 +205,22 @@ def test_an_out_of_range_seen_in_the_bulk_form_is_refused_and_changes_nothing(
     assert count(app, AuditEntry) == before
     with app.app_context():
         assert db.session().get(Response, response_id).status == "pending"  # type: ignore[union-attr]
+
+
+def test_a_decision_sent_with_an_edited_queue_filter_is_refused_and_saves_nothing(
+    app: Flask, client: FlaskClient, people: None
+) -> None:
+    """The decision was saved, then the filter to go back to refused: a 400 that had
+    changed the response."""
+    response_id = add_response(app)
+    sign_in(client, "reviewer.zhao")
+    token = csrf_of(client.get(f"/staff/review/{response_id}").text)
+    audited = count(app, AuditEntry)
+    form = {"csrf_token": token, "status": "approved", "reason": "valid", "row_version": "1"}
+    page = client.post(f"/staff/review/{response_id}?from=-1e16", data=form, headers=ENGLISH)
+    assert page.status_code == 400 and "Back to the queue" in page.text
+    assert response_row(app, response_id).status == "pending"
+    assert count(app, AuditEntry) == audited
 
 
 @pytest.mark.parametrize("picked", ["²:1", f"{2**63}:1", "٣:1"])
