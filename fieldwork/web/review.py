@@ -377,6 +377,7 @@ def bulk() -> Any:
         chosen = _chosen(request.form, FILTER_PREFIX)
         page = request.form.get("page", 1, type=int) or 1
         return _queue_list(chosen, _filter(request.form, FILTER_PREFIX), page, mistake), 400
+    back = _queue_url(_filter(request.form, FILTER_PREFIX))  # before deciding, as `decide`
     picked, stale, more = _picked()
     decisions = [_decision(response_id, version) for response_id, version in picked]
     if not decisions and not stale:
@@ -392,7 +393,7 @@ def bulk() -> Any:
         more=more,
         limit=BULK_LIMIT,
         errors=[(e.response_id, str(DECISION_ERRORS.get(e.code, (0, e.code))[1])) for e in errors],
-        back=_queue_url(_filter(request.form, FILTER_PREFIX)),
+        back=back,
     )
 
 

@@ -223,6 +223,26 @@ def test_a_decision_sent_with_an_edited_queue_filter_is_refused_and_saves_nothin
     assert count(app, AuditEntry) == audited
 
 
+def test_a_bulk_decision_with_an_edited_queue_filter_is_refused_and_saves_nothing(
+    app: Flask, client: FlaskClient, people: None
+) -> None:
+    response_id = add_response(app)
+    sign_in(client, "reviewer.zhao")
+    token = csrf_of(client.get("/staff/review/").text)
+    audited = count(app, AuditEntry)
+    form = {
+        "csrf_token": token,
+        "pick": f"{response_id}:1",
+        "status": "approved",
+        "reason": "valid",
+        "filter-from": "-1e16",
+    }
+    page = client.post("/staff/review/bulk", data=form, headers=ENGLISH)
+    assert page.status_code == 400 and "Back to the queue" in page.text
+    assert response_row(app, response_id).status == "pending"
+    assert count(app, AuditEntry) == audited
+
+
 @pytest.mark.parametrize("picked", ["²:1", f"{2**63}:1", "٣:1"])
 def test_a_strange_ticked_id_in_the_bulk_form_is_refused(
     app: Flask, client: FlaskClient, reviewer: None, picked: str
