@@ -54,6 +54,10 @@ a wrong resume code, each counted to throttle guessing)."""
 
 
 class World:
+    """The app with its data, and each role's client: Hypothesis's examples share one
+    world, so a change one request makes (a sheet voided, a draft submitted) is what the
+    next ones meet, as on a live server."""
+
     def __init__(self, app: Flask, known: dict[str, list[str]]) -> None:
         self.app = app
         self.known = known
