@@ -32,6 +32,7 @@ from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
 from tests.review.factories import add_response, freeze_all, sign_in, staff
 from tests.shadow.plans import shadows
 from tests.shadow.submitted import CONTACT, attach, log, png, submit
+from tests.web.fuzz.routes import ANSWERS
 
 STAFF = {
     "admin": "admin.wang",
@@ -48,8 +49,8 @@ SECOND_KEYER = "worker.chen"
 ROLES = ("anonymous", "respondent", *STAFF)
 PLACEHOLDER = re.compile(r"\{\w+\}")
 
-RECORDS_REFUSALS = frozenset({"failed_attempt"})
-"""Tables a refused request may write to: refusals are what they record (a wrong password,
+RECORDS_REFUSALS = frozenset({"attempt_count"})
+"""Tables a refused request may write to: refusals are what they count (a wrong password,
 a wrong resume code, each counted to throttle guessing)."""
 
 
@@ -75,8 +76,14 @@ class World:
         client = self.app.test_client()
         # An address of its own: sign-in failures counted against another do not lock it out.
         client.environ_base["REMOTE_ADDR"] = str(IPv4Address("10.0.0.0") + next(self.addresses))
-        if role == "respondent":
-            page = started(client, TWO_PAGES)
+        if role == "respondent":  # mid-draft: the first page answered, so it is stored
+            first = started(client, TWO_PAGES)
+            token = csrf_of(client.get(first).text)
+            answered = client.post(
+                first, data={"csrf_token": token, **ANSWERS, "action": "continue"}
+            )
+            assert answered.status_code == 303, answered.text[:500]
+            page = answered.headers["Location"]
             self.known["key"] = [urlsplit(page).path.rsplit("/", 1)[-1]]
         elif role in STAFF:
             sign_in(client, STAFF[role])
