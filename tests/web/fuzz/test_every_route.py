@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -77,6 +78,9 @@ def test_every_route_has_a_recipe(app: Flask) -> None:
 def world(app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     fast_password_hashing(monkeypatch)
     yield built(app, session)
+    for thread in threading.enumerate():  # the batch builds it started end before the next test
+        if thread.name.startswith("export "):
+            thread.join(timeout=60)
 
 
 def _path(world: World, rule: Rule, data: st.DataObject) -> str:
