@@ -57,9 +57,7 @@ import json
 import math
 import os
 import re
-import signal
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -913,33 +911,20 @@ def run(args: argparse.Namespace, url: str, folder: Path) -> Result:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, submit._interrupt)
-    folder = Path(tempfile.mkdtemp(prefix="fieldwork-bench-shadow-"))
-    try:
-        with contextlib.ExitStack() as stack:
-            if args.database_url:
-                url = stack.enter_context(postgres_database(args.database_url, args.keep))
-                backend = "PostgreSQL"
-            else:
-                url = stack.enter_context(sqlite_database(folder))
-                backend = "SQLite (WAL)"
-            result = run(args, url, folder)
-            correct, fast = report(args, backend, load, result)
-    except submit.BenchError as error:
-        print(f"benchmark could not run: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; server stopped", file=sys.stderr)
-        return 130
-    finally:
-        if args.keep:
-            print(f"kept {folder}")
-        else:
-            import shutil
+    load = submit.load_average()
+    return submit.guarded("shadow", args.keep, lambda folder: _bench(args, load, folder))
 
-            shutil.rmtree(folder, ignore_errors=True)
+
+def _bench(args: argparse.Namespace, load: str, folder: Path) -> int:
+    with contextlib.ExitStack() as stack:
+        if args.database_url:
+            url = stack.enter_context(postgres_database(args.database_url, args.keep))
+            backend = "PostgreSQL"
+        else:
+            url = stack.enter_context(sqlite_database(folder))
+            backend = "SQLite (WAL)"
+        result = run(args, url, folder)
+        correct, fast = report(args, backend, load, result)
     if not correct:
         return 1
     return 0 if fast or args.no_fail else 1

@@ -52,7 +52,6 @@ import random
 import re
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -500,7 +499,7 @@ def report(
         f"calm, then {args.minutes:g} min killing a worker every {low:g}-{high:g} s (seed "
         f"{args.seed}); gunicorn -w {args.workers} -k gthread --threads 1; {backend}"
     )
-    print(f"load average at start {load}, at end {_load()}")
+    print(f"load average at start {load}, at end {submit.load_average()}")
     print()
     rate = {phase: _rate(seen, seen.walks, phase) for phase in (CALM, KILLING)}
     table = [
@@ -575,10 +574,6 @@ def report(
     return bool(seen.kills) and all(value == 0 for _, value in targets)
 
 
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 # --------------------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------------------
@@ -646,36 +641,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    load = _load()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, submit._interrupt)
-    folder = Path(tempfile.mkdtemp(prefix="fieldwork-bench-soak-"))
-    try:
-        with contextlib.ExitStack() as stack:
-            if args.database_url:
-                url = stack.enter_context(shadow.postgres_database(args.database_url, args.keep))
-                backend = "PostgreSQL"
-            else:
-                url = f"sqlite:///{folder / 'fieldwork.db'}"
-                submit.prepare_app_database(url)
-                backend = "SQLite (WAL)"
-            seen, server, staff = run(args, url, folder)
-            killed_submits = {d.submission for d in seen.dropped if d.submission}
-            found = stored(url, {who.user_id for who in staff}, killed_submits)
-            passed = report(args, backend, load, seen, found, server.log_tail(60))
-    except submit.BenchError as error:
-        print(f"benchmark could not run: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; server stopped", file=sys.stderr)
-        return 130
-    finally:
-        if args.keep:
-            print(f"kept {folder}")
-        else:
-            import shutil
+    load = submit.load_average()
+    return submit.guarded("soak", args.keep, lambda folder: _soak(args, load, folder))
 
-            shutil.rmtree(folder, ignore_errors=True)
+
+def _soak(args: argparse.Namespace, load: str, folder: Path) -> int:
+    with contextlib.ExitStack() as stack:
+        if args.database_url:
+            url = stack.enter_context(shadow.postgres_database(args.database_url, args.keep))
+            backend = "PostgreSQL"
+        else:
+            url = f"sqlite:///{folder / 'fieldwork.db'}"
+            submit.prepare_app_database(url)
+            backend = "SQLite (WAL)"
+        seen, server, staff = run(args, url, folder)
+        killed_submits = {d.submission for d in seen.dropped if d.submission}
+        found = stored(url, {who.user_id for who in staff}, killed_submits)
+        passed = report(args, backend, load, seen, found, server.log_tail(60))
     return 0 if passed else 1
 
 

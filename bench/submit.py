@@ -990,106 +990,15 @@ def _interrupt(signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    # Stop the servers on Ctrl-C and on kill, even if started with SIGINT ignored (`cmd &`).
+def guarded(name: str, keep: bool, bench: Callable[[Path], int]) -> int:
+    """Run `bench` in a temporary folder of its own, with the exits every benchmark shares:
+    2 if it could not run, 130 when stopped (Ctrl-C or kill, even when started with SIGINT
+    ignored, as `cmd &` does, the servers stop too); the folder goes unless `keep`."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
-    config = ServerConfig(args.workers, args.threads, args.keepalive, startup_timeout=60.0)
-    folder = Path(tempfile.mkdtemp(prefix="fieldwork-bench-"))
+    folder = Path(tempfile.mkdtemp(prefix=f"fieldwork-bench-{name}-"))
     try:
-        with contextlib.ExitStack() as stack:
-            if args.database_url:
-                databases = stack.enter_context(postgres_database(args.database_url, args.keep))
-                backend = "PostgreSQL"
-            else:
-                databases = stack.enter_context(sqlite_databases(folder, args.floor))
-                backend = "SQLite (WAL)"
-            print(f"databases ready ({backend}); starting servers in {folder}", flush=True)
-            with contextlib.ExitStack() as servers:
-                baseline = servers.enter_context(
-                    gunicorn(
-                        "baseline",
-                        "submit:baseline_app",
-                        {BASELINE_DSN_ENV: databases.baseline_dsn},
-                        config,
-                        folder,
-                        pythonpath=REPO / "bench",
-                    )
-                )
-                app = servers.enter_context(
-                    gunicorn(
-                        "app",
-                        "app:app",
-                        {
-                            "FIELDWORK_DATABASE_URL": databases.app_url,
-                            "FIELDWORK_SECRET_KEY": "bench-secret-key",
-                            "FIELDWORK_IP_HASH_KEY": "bench-ip-hash-key",
-                        },
-                        config,
-                        folder,
-                    )
-                )
-                measured = [baseline, app]
-                bounds = (("floor", databases.floor_url), ("work", databases.work_url))
-                for label, url in bounds:
-                    if url:
-                        environment = {
-                            "FIELDWORK_DATABASE_URL": url,
-                            "FIELDWORK_SECRET_KEY": "bench-secret-key",
-                        }
-                        measured.append(
-                            servers.enter_context(
-                                gunicorn(
-                                    label,
-                                    f"{label}:app",
-                                    environment,
-                                    config,
-                                    folder,
-                                    pythonpath=REPO / "bench",
-                                )
-                            )
-                        )
-                results: dict[str, list[LoadResult]] = {s.label: [] for s in measured}
-                for number in range(1, args.rounds + 1):
-                    for server in measured:
-                        result = run_load(
-                            server,
-                            args.clients,
-                            config,
-                            args.warmup,
-                            args.seconds,
-                            args.requests,
-                            args.timeout,
-                        )
-                        results[server.label].append(result)
-                        print(
-                            f"round {number} {server.label:>8}: {result.rate:8.1f} responses/s, "
-                            f"p99 {percentile(result.latencies, 99):6.1f} ms, "
-                            f"{len(result.errors)} failed",
-                            flush=True,
-                        )
-                duplicates = {
-                    server.label: post_duplicates(server, args.clients, config, args.timeout)
-                    for server in (baseline, app)
-                }
-            # Servers stopped gracefully: every request they took has finished.
-            tables = {
-                "baseline": (databases.baseline_url, BASELINE_TABLE),
-                "app": (databases.app_url, APP_TABLE),
-            }
-            storage: dict[str, Storage] = {}
-            summaries: dict[str, Summary] = {}
-            for label, (url, table) in tables.items():
-                acknowledged = set().union(
-                    *(r.acknowledged for r in results[label]), duplicates[label].acknowledged
-                )
-                storage[label] = verify(url, table, acknowledged, duplicates[label].ids)
-                summaries[label] = summarise(results[label], duplicates[label])
-            correct, fast = report(args, config, backend, load, summaries, storage)
-            if "floor" in results:
-                report_floor(results, summaries["baseline"])
+        return bench(folder)
     except BenchError as error:
         print(f"benchmark could not run: {error}", file=sys.stderr)
         return 2
@@ -1097,12 +1006,118 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted; servers stopped", file=sys.stderr)
         return 130
     finally:
-        if args.keep:
+        if keep:
             print(f"kept {folder}")
         else:
             import shutil
 
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def load_average() -> str:
+    """The machine's load average at the start, printed beside the figures."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    load = load_average()
+    return guarded("submit", args.keep, lambda folder: _bench(args, load, folder))
+
+
+def _bench(args: argparse.Namespace, load: str, folder: Path) -> int:
+    config = ServerConfig(args.workers, args.threads, args.keepalive, startup_timeout=60.0)
+    with contextlib.ExitStack() as stack:
+        if args.database_url:
+            databases = stack.enter_context(postgres_database(args.database_url, args.keep))
+            backend = "PostgreSQL"
+        else:
+            databases = stack.enter_context(sqlite_databases(folder, args.floor))
+            backend = "SQLite (WAL)"
+        print(f"databases ready ({backend}); starting servers in {folder}", flush=True)
+        with contextlib.ExitStack() as servers:
+            baseline = servers.enter_context(
+                gunicorn(
+                    "baseline",
+                    "submit:baseline_app",
+                    {BASELINE_DSN_ENV: databases.baseline_dsn},
+                    config,
+                    folder,
+                    pythonpath=REPO / "bench",
+                )
+            )
+            app = servers.enter_context(
+                gunicorn(
+                    "app",
+                    "app:app",
+                    {
+                        "FIELDWORK_DATABASE_URL": databases.app_url,
+                        "FIELDWORK_SECRET_KEY": "bench-secret-key",
+                        "FIELDWORK_IP_HASH_KEY": "bench-ip-hash-key",
+                    },
+                    config,
+                    folder,
+                )
+            )
+            measured = [baseline, app]
+            bounds = (("floor", databases.floor_url), ("work", databases.work_url))
+            for label, url in bounds:
+                if url:
+                    environment = {
+                        "FIELDWORK_DATABASE_URL": url,
+                        "FIELDWORK_SECRET_KEY": "bench-secret-key",
+                    }
+                    measured.append(
+                        servers.enter_context(
+                            gunicorn(
+                                label,
+                                f"{label}:app",
+                                environment,
+                                config,
+                                folder,
+                                pythonpath=REPO / "bench",
+                            )
+                        )
+                    )
+            results: dict[str, list[LoadResult]] = {s.label: [] for s in measured}
+            for number in range(1, args.rounds + 1):
+                for server in measured:
+                    result = run_load(
+                        server,
+                        args.clients,
+                        config,
+                        args.warmup,
+                        args.seconds,
+                        args.requests,
+                        args.timeout,
+                    )
+                    results[server.label].append(result)
+                    print(
+                        f"round {number} {server.label:>8}: {result.rate:8.1f} responses/s, "
+                        f"p99 {percentile(result.latencies, 99):6.1f} ms, "
+                        f"{len(result.errors)} failed",
+                        flush=True,
+                    )
+            duplicates = {
+                server.label: post_duplicates(server, args.clients, config, args.timeout)
+                for server in (baseline, app)
+            }
+        # Servers stopped gracefully: every request they took has finished.
+        tables = {
+            "baseline": (databases.baseline_url, BASELINE_TABLE),
+            "app": (databases.app_url, APP_TABLE),
+        }
+        storage: dict[str, Storage] = {}
+        summaries: dict[str, Summary] = {}
+        for label, (url, table) in tables.items():
+            acknowledged = set().union(
+                *(r.acknowledged for r in results[label]), duplicates[label].acknowledged
+            )
+            storage[label] = verify(url, table, acknowledged, duplicates[label].ids)
+            summaries[label] = summarise(results[label], duplicates[label])
+        correct, fast = report(args, config, backend, load, summaries, storage)
+        if "floor" in results:
+            report_floor(results, summaries["baseline"])
     if not correct:
         return 1
     return 0 if fast or args.no_fail else 1

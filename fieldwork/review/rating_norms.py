@@ -37,13 +37,23 @@ process samples about a dozen times while the first 2,000 come in, and after tha
 once every 1,000 submissions (or `LIFETIME`), so that estimating (a fifth of a second for
 2,000 responses) stays a small share of a submission's time."""
 
+CHEAP_READ = 200
+"""Responses few enough to read again at every submission while they give no norms, so
+the first norms come as soon as there is spread enough; a larger sample without norms
+(answers all alike) is kept like norms, or every submission would read it whole."""
+
 
 def sample(session: Session, questionnaire: Questionnaire) -> Norms | None:
     """The norms of `questionnaire`'s scales over the latest `SAMPLE` responses of its id
     (any version), those a reviewer rejected left out; None without scales enough."""
+    return _sampled(session, questionnaire)[0]
+
+
+def _sampled(session: Session, questionnaire: Questionnaire) -> tuple[Norms | None, int]:
+    """`sample`, and how many responses it read."""
     scales = Layout.of(questionnaire).scales
     if len(scales) < 2:
-        return None
+        return None, 0
     rejected_by_reviewer = and_(
         col(Response.status) == REJECTED, col(Response.reviewed_by).is_not(None)
     )
@@ -53,7 +63,8 @@ def sample(session: Session, questionnaire: Questionnaire) -> Norms | None:
         .order_by(col(Response.submitted_at).desc(), col(Response.id).desc())
         .limit(SAMPLE)
     )
-    return estimate(scales, session.execute(query).scalars())
+    answers = session.execute(query).scalars().all()
+    return estimate(scales, answers), len(answers)
 
 
 class NormsCache:
@@ -71,7 +82,10 @@ class NormsCache:
             if uses_left > 0 and time.monotonic() < expires:
                 self._kept[key] = (expires, uses_left - 1, norms)
                 return norms
-        norms = sample(session, questionnaire)
-        uses = int((norms.count if norms else 0) * RENEW_SHARE)
+        norms, read = _sampled(session, questionnaire)
+        if norms is not None:
+            uses = int(norms.count * RENEW_SHARE)
+        else:  # no spread to estimate from (too few answers, or all alike)
+            uses = int(read * RENEW_SHARE) if read >= CHEAP_READ else 0
         self._kept[key] = (time.monotonic() + LIFETIME, uses, norms)
         return norms

@@ -11,6 +11,7 @@ import random
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -176,3 +177,34 @@ def test_a_process_keeps_the_norms_until_enough_submissions_have_passed(ctx: Ses
     assert all(kept.get(ctx, current(ctx)) is first for _ in range(25))
     renewed = kept.get(ctx, current(ctx))
     assert renewed is not None and renewed.count == 51
+
+
+def test_a_sample_without_norms_is_not_read_again_at_every_submission(
+    ctx: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Responses that all rate alike leave no spread to estimate norms from: while few, they
+    are read again at each submission (norms may come with the next); once many, the
+    process waits half their number, as with norms, before reading them all again."""
+    screener = screening.Screener(screening.Policy())
+    alike = {**honest(random.Random(10)), "CONTACTED": "yes"} | dict.fromkeys(RATINGS, 3)
+    for _ in range(50):
+        send(ctx, alike, screener)
+    reads: list[int] = []
+    sampled = rating_norms._sampled
+
+    def counted(*args: Any) -> Any:
+        found = sampled(*args)
+        reads.append(found[1])
+        return found
+
+    monkeypatch.setattr(rating_norms, "_sampled", counted)
+    few = rating_norms.NormsCache()
+    assert [few.get(ctx, current(ctx)) for _ in range(3)] == [None] * 3
+    assert reads == [50, 50, 50]
+
+    monkeypatch.setattr(rating_norms, "CHEAP_READ", 50)
+    many = rating_norms.NormsCache()
+    assert all(many.get(ctx, current(ctx)) is None for _ in range(26))
+    assert reads == [50] * 4  # read once, then kept for 25 more
+    many.get(ctx, current(ctx))
+    assert reads == [50] * 5

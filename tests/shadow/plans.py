@@ -16,6 +16,20 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2026, 11, 3, 19, 30, tzinfo=CHINA)  # a Tuesday evening
 
 
+PLAN_FORM = {
+    "definition": "covert",
+    "platforms": ["taobao", "jd"],
+    "channels": ["phone_hotline", "in_app_chat"],
+    "scenarios": ["complaint"],
+    "slots": ["weekday_evening"],
+    "count": "1",
+    "planned_on": "2026-11-03",
+    "segment": "elderly",
+    "tester": "tester.chen",
+}
+"""What the plan form sends to plan one test per platform × channel that it offers."""
+
+
 def shadows() -> Catalog:
     """The suite's shadow definition `covert` as the app loads it."""
     return read_folder(FOLDER)

@@ -17,19 +17,10 @@ from fieldwork.shadow.models import VOID, ShadowTest
 from tests.conftest import csrf_of
 from tests.review.factories import sign_in
 from tests.shadow.conftest import person
+from tests.shadow.plans import PLAN_FORM
 from tests.shadow.test_rates import CONNECTED, DROPPED, done
 
-GRID = {
-    "definition": "covert",
-    "platforms": ["taobao", "xiaohongshu"],
-    "channels": ["phone_hotline", "in_app_chat"],
-    "scenarios": ["complaint"],
-    "slots": ["weekday_evening"],
-    "count": "1",
-    "planned_on": "2026-11-03",
-    "segment": "elderly",
-    "tester": "tester.chen",
-}
+GRID = {**PLAN_FORM, "platforms": ["taobao", "xiaohongshu"]}
 
 
 def stored(session: Session) -> int:

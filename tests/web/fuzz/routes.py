@@ -14,6 +14,7 @@ from fieldwork.shadow.hand_entry import DATE_FIELDS, TIME_FIELDS
 from fieldwork.web.paper import RUN_FIELDS
 from fieldwork.web.shadow_checklist import ITEM_FIELD
 from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
+from tests.shadow.plans import PLAN_FORM
 from tests.shadow.submitted import ANSWERS as CHECKLIST
 
 
@@ -40,18 +41,7 @@ BATCH = tuple(filters.BATCH.names)
 NEXT = ("next",)
 DISPLAY = ("size", "contrast")
 SHADOW_LIST = ("definition", "state", "tester", "platform", "campaign", "wave", "page")
-PLAN = {
-    "definition": "covert",
-    "platforms": ["taobao", "jd"],
-    "channels": ["phone_hotline", "in_app_chat"],
-    "scenarios": ["complaint"],
-    "slots": ["weekday_evening"],
-    "count": "1",
-    "planned_on": "2026-11-03",
-    "segment": "elderly",
-    "tester": "tester.li",
-}
-"""A plan the form accepts (tests/shadow/test_plan_pages.py's grid)."""
+PLAN = {**PLAN_FORM, "tester": "tester.li"}  # the world's tester
 RUN = {
     "questionnaire": TWO_PAGES.id,
     "language": "zh-Hant",

@@ -26,6 +26,7 @@ from tests.questionnaires.one_date import SURVEY as ONE_DATE
 from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
 from tests.review.factories import add_response, sign_in
 from tests.shadow import conftest as shadow_fixtures
+from tests.shadow.plans import PLAN_FORM
 from tests.web.fuzz.hostile import (
     SETTINGS,
     check,
@@ -286,18 +287,7 @@ def test_the_shadow_loggers_queue_never_fails(
     check(with_headers(client, sent_headers, send), f"{part} {body}")
 
 
-PLAN = {
-    "definition": "covert",
-    "platforms": ["taobao", "jd"],
-    "channels": ["phone_hotline", "in_app_chat"],
-    "scenarios": ["complaint"],
-    "slots": ["weekday_evening"],
-    "count": "1",
-    "planned_on": "2026-11-03",
-    "segment": "elderly",
-    "tester": "tester.chen",
-}
-"""A plan the form accepts (tests/shadow/test_plan_pages.py's grid)."""
+PLAN = PLAN_FORM  # tests/shadow/conftest.py makes tester.chen
 
 
 @pytest.fixture
