@@ -211,6 +211,8 @@ def _script_words() -> dict[str, str]:
         all_sent=_("All events sent."),
         waiting=_("waiting to send"),
         not_stored=_("not stored:"),
+        remove=_("Remove from the timeline"),
+        removed=_("The event that was not stored is removed from this phone."),
         nothing_to_undo=_("Nothing to undo."),
         undone=_("Undone: %(event)s."),
         logged=_("Logged: %(event)s."),

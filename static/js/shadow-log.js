@@ -155,6 +155,12 @@
       li.append(" ", element("span", "log-mark", words.not_stored + " " + row.message));
     }
     if (row.note) li.append(" ", element("span", "log-note", row.note));
+    if (row.state === "refused") {
+      var remove = element("button", "button button-secondary log-remove", words.remove);
+      remove.type = "button";
+      remove.dataset.remove = row.id;
+      li.append(remove);
+    }
     return li;
   }
 
@@ -399,6 +405,23 @@
       });
     });
   }
+  // A refused event stays on the phone, with the server's reason, until the tester has
+  // read it and removes it: nothing the server never took leaves without them knowing.
+  list.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-remove]");
+    if (!button) return;
+    var removed = button.dataset.remove;
+    update(function (record) {
+      record.queue = record.queue.filter(function (entry) {
+        return !(entry.id === removed && entry.state === "refused");
+      });
+    }).then(function (record) {
+      current = record;
+      lastAction = words.removed;
+      render();
+      statusLine.focus();
+    });
+  });
   if (undoForm) {
     undoForm.addEventListener("submit", function (event) {
       event.preventDefault();

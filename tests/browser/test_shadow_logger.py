@@ -314,6 +314,15 @@ def test_an_event_the_server_refuses_stays_in_view_with_its_reason(
     assert shown(page) == [("Contacted", "refused")]
     assert logged(session, test_id) == []
 
+    page.tap("[data-remove]")  # read, and let go by the tester
+    page.wait_for_function("() => !document.querySelector('[data-timeline-list] li')")
+    assert status(page) == "The event that was not stored is removed from this phone."
+    assert page.evaluate("document.activeElement.hasAttribute('data-log-status')")
+    page.reload()
+    page.wait_for_selector("[data-timeline-list] p")
+    assert shown(page) == []
+    assert logged(session, test_id) == []
+
 
 def test_undo_reaches_the_server_when_a_send_went_unanswered(
     open_context: Any, test_id: int, session: Session
