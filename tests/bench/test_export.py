@@ -6,24 +6,17 @@ cost a shared database.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from fieldwork.config import ROOT
+from tests.bench.loading import load
 
 
 @pytest.fixture
 def bench(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_export", ROOT / "bench" / "export.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "bench_export", module)
-    spec.loader.exec_module(module)
-    return module
+    return load(monkeypatch, "export")
 
 
 def test_a_quarters_batch_and_a_million_by_default(bench: ModuleType) -> None:

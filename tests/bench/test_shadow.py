@@ -7,25 +7,17 @@ cost a shared database.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from types import ModuleType
 
 import pytest
 
-from fieldwork.config import ROOT
+from tests.bench.loading import load
 from tests.review.factories import fast_password_hashing
 
 
 @pytest.fixture
 def bench(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.syspath_prepend(str(ROOT / "bench"))  # it imports bench/submit.py
-    spec = importlib.util.spec_from_file_location("bench_shadow", ROOT / "bench" / "shadow.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "bench_shadow", module)
-    spec.loader.exec_module(module)
-    return module
+    return load(monkeypatch, "shadow")
 
 
 def test_fifty_testers_of_twenty_events_sent_whole_and_tapped_live_by_default(

@@ -8,28 +8,20 @@ recreates it, so it is never the suite's own).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
-import sys
 from types import ModuleType
 
 import pytest
 from sqlalchemy.engine import make_url
 
-from fieldwork.config import ROOT
+from tests.bench.loading import load
 from tests.review.factories import fast_password_hashing
 
 
 @pytest.fixture
 def bench(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.syspath_prepend(str(ROOT / "bench"))  # it imports its neighbours
-    spec = importlib.util.spec_from_file_location("bench_soak", ROOT / "bench" / "soak.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "bench_soak", module)
-    spec.loader.exec_module(module)
-    return module
+    return load(monkeypatch, "soak")
 
 
 def test_two_minutes_of_a_kill_every_two_to_eight_seconds_by_default(bench: ModuleType) -> None:
