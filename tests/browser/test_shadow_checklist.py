@@ -15,12 +15,10 @@ from playwright.sync_api import Page
 from sqlmodel import Session, select
 
 from fieldwork.responses.models import Response
-from fieldwork.shadow import plans
 from fieldwork.shadow.models import Evidence, ShadowTest
 from tests.browser.conftest import LANGS, PHONE, click_and_wait, sign_in_as, staff_sign_in_page
 from tests.review.factories import PASSWORD, fast_password_hashing, staff
-from tests.shadow.conftest import person
-from tests.shadow.plans import shadows
+from tests.shadow.plans import planned_test
 
 pytestmark = pytest.mark.browser
 
@@ -31,16 +29,7 @@ def test(app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch) -> Shado
     fast_password_hashing(monkeypatch)
     staff(app, "admin.wang", "admin")
     staff(app, "tester.li", "tester")
-    chosen = plans.Plan(
-        platform="taobao",
-        channel="in_app_chat",
-        scenario="complaint",
-        slot="weekday_evening",
-        segment="elderly",
-        tester_id=person(session, "tester.li").id,
-    )
-    covert = shadows().shadows["covert"]
-    return plans.plan(session, covert, chosen, person(session, "admin.wang"))
+    return planned_test(session)
 
 
 def screenshot() -> dict[str, Any]:

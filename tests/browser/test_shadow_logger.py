@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from fieldwork.accounts.models import StaffUser
 from fieldwork.quality.subjects import as_utc
-from fieldwork.shadow import events, plans
+from fieldwork.shadow import events
 from fieldwork.shadow.models import TAP, TYPED, ShadowEvent, ShadowTest
 from tests.browser.conftest import (
     LANGS,
@@ -29,7 +28,7 @@ from tests.browser.conftest import (
 )
 from tests.browser.test_review import Keyboard
 from tests.review.factories import PASSWORD, fast_password_hashing, staff
-from tests.shadow.plans import shadows
+from tests.shadow.plans import planned_test
 
 pytestmark = pytest.mark.browser
 
@@ -47,17 +46,7 @@ def _people(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def test_id(session: Session) -> int:
     """Taobao's in-app chat, a complaint, a weekday evening: planned for tester.li."""
-    definition = shadows().shadows["covert"]
-    people = {u.username: u for u in session.exec(select(StaffUser)).all()}
-    chosen = plans.Plan(
-        platform="taobao",
-        channel="in_app_chat",
-        scenario="complaint",
-        slot="weekday_evening",
-        segment="elderly",
-        tester_id=people["tester.li"].id,
-    )
-    test = plans.plan(session, definition, chosen, people["admin.wang"])
+    test = planned_test(session)
     assert test.id is not None
     return test.id
 

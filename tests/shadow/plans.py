@@ -8,8 +8,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import Session, select
+
+from fieldwork.accounts.models import StaffUser
 from fieldwork.definitions.reading import read_folder
 from fieldwork.questionnaire.loader import Catalog
+from fieldwork.questionnaire.shadow import ShadowDefinition
+from fieldwork.shadow import plans
+from fieldwork.shadow.models import ShadowTest
 
 FOLDER = Path(__file__).resolve().parent / "definitions"
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -33,6 +39,33 @@ PLAN_FORM = {
 def shadows() -> Catalog:
     """The suite's shadow definition `covert` as the app loads it."""
     return read_folder(FOLDER)
+
+
+def person(session: Session, username: str) -> StaffUser:
+    return session.exec(select(StaffUser).where(StaffUser.username == username)).one()
+
+
+def planned_test(
+    session: Session,
+    tester: str | None = "tester.li",
+    definition: ShadowDefinition | None = None,
+    **given: Any,
+) -> ShadowTest:
+    """A test of the suite's `covert` definition planned by admin.wang: Taobao's in-app chat,
+    a complaint, a weekday evening, for the elderly (or what `given` says instead), assigned
+    to `tester` (None: to nobody yet). The staff named must exist."""
+    chosen = {
+        "platform": "taobao",
+        "channel": "in_app_chat",
+        "scenario": "complaint",
+        "slot": "weekday_evening",
+        "segment": "elderly",
+        **given,
+    }
+    tester_id = person(session, tester).id if tester else None
+    definition = definition or shadows().shadows["covert"]
+    admin = person(session, "admin.wang")
+    return plans.plan(session, definition, plans.Plan(**chosen, tester_id=tester_id), admin)
 
 
 def tap(code: str, seconds: float, sequence: int, **extra: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from fieldwork.questionnaire.shadow import ShadowDefinition
 from fieldwork.shadow import evidence
 from fieldwork.shadow.models import SUBMITTED, Evidence, ShadowTest
-from tests.shadow.conftest import person
+from tests.shadow.plans import person
 
 NOW = dt.datetime(2026, 11, 3, 13, 0, tzinfo=dt.UTC)
 

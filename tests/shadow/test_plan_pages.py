@@ -16,8 +16,7 @@ from fieldwork.questionnaire.shadow import ShadowDefinition
 from fieldwork.shadow.models import VOID, ShadowTest
 from tests.conftest import csrf_of
 from tests.review.factories import sign_in
-from tests.shadow.conftest import person
-from tests.shadow.plans import PLAN_FORM
+from tests.shadow.plans import PLAN_FORM, person
 from tests.shadow.test_rates import CONNECTED, DROPPED, done
 
 GRID = {**PLAN_FORM, "platforms": ["taobao", "xiaohongshu"]}

@@ -17,7 +17,7 @@ from fieldwork.questionnaire.platforms import Platforms
 from fieldwork.questionnaire.shadow import ShadowDefinition
 from fieldwork.shadow import plans
 from fieldwork.shadow.models import SUBMITTED, VOID, ShadowTest
-from tests.shadow.conftest import person
+from tests.shadow.plans import person
 
 SEGMENTS = ("elderly", "parents", "young", "general")
 GRID = plans.Grid(

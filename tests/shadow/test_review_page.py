@@ -20,7 +20,7 @@ from fieldwork.review import queue as review_queue
 from fieldwork.shadow.models import Evidence, ShadowTest
 from tests.conftest import csrf_of
 from tests.review.factories import sign_in
-from tests.shadow.conftest import person
+from tests.shadow.plans import person
 from tests.shadow.submitted import ANSWERS, CONTACT, attach, log, png, submit
 
 EN = {"Accept-Language": "en"}

@@ -24,13 +24,11 @@ from fieldwork.paper import entry as keyed
 from fieldwork.paper import ids
 from fieldwork.paper import service as paper
 from fieldwork.paper.models import PaperSheet
-from fieldwork.shadow import plans
-from fieldwork.shadow.models import ShadowTest
 from tests.conftest import csrf_of, started
 from tests.paper.entries import CASE, key_all
 from tests.questionnaires.two_pages import SURVEY as TWO_PAGES
 from tests.review.factories import add_response, freeze_all, sign_in, staff
-from tests.shadow.plans import shadows
+from tests.shadow.plans import planned_test, shadows
 from tests.shadow.submitted import CONTACT, attach, log, png, submit
 from tests.web.fuzz.routes import ANSWERS
 
@@ -121,7 +119,7 @@ def built(app: Flask, session: Session) -> World:
     add_response(app, status="approved")
     batch_id = freeze_all(app, people["admin.wang"], "fuzz")
     sheets, entry_id = _paper(session)
-    test, submitted = _shadow_test(session), _shadow_test(session)
+    test, submitted = planned_test(session, STAFF["tester"]), planned_test(session, STAFF["tester"])
     evidence = attach(app, session, test, None, png())
     covert = shadows().shadows["covert"]
     log(session, covert, submitted, *CONTACT)
@@ -171,20 +169,6 @@ def _paper(session: Session) -> tuple[list[PaperSheet], int]:
     key_all(session, questionnaire, second, case={**CASE, "CALLS": {"": "3"}})
     assert entry.id is not None
     return sheets, entry.id
-
-
-def _shadow_test(session: Session) -> ShadowTest:
-    """A covert test planned for the tester."""
-    admin, tester = (_person(session, name) for name in ("admin.wang", STAFF["tester"]))
-    chosen = plans.Plan(
-        platform="taobao",
-        channel="in_app_chat",
-        scenario="complaint",
-        slot="weekday_evening",
-        segment="elderly",
-        tester_id=tester.id,
-    )
-    return plans.plan(session, shadows().shadows["covert"], chosen, admin)
 
 
 def _person(session: Session, username: str) -> StaffUser:
